@@ -1,0 +1,28 @@
+// The CLI's shared plumbing: global options and the table of subcommands. Thin by design: a
+// subcommand parses its arguments and calls the library; only main() turns errors into exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+
+namespace kiort::cli {
+
+struct Globals {
+  bool verbose = false;
+  bool quiet = false;
+  ProgressMode progress_mode() const { return quiet ? ProgressMode::kQuiet : ProgressMode::kAuto; }
+};
+
+// A subcommand: its CLI11 app and what runs when it was chosen (returns the exit code).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+using Commands = std::vector<Command>;
+
+}  // namespace kiort::cli

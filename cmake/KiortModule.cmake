@@ -1,0 +1,25 @@
+# kiort_module(NAME SOURCES ... DEPS ...): one library target per module (folder = namespace = target).
+function(kiort_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion -Werror)
+endfunction()
+
+function(kiort_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(kiort_${name} ${ARG_SOURCES})
+  add_library(kiort::${name} ALIAS kiort_${name})
+  target_include_directories(kiort_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(kiort_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  kiort_warnings(kiort_${name})
+endfunction()
+
+# kiort_test(NAME LABEL SOURCES ... DEPS ...): a GoogleTest executable whose tests carry LABEL.
+function(kiort_test name)
+  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE KIORT_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
+                                             KIORT_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
+  kiort_warnings(${name})
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+endfunction()

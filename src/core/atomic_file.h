@@ -1,0 +1,19 @@
+// Atomic file output: write to a temporary file beside the target, flush, fsync, rename.
+// A reader never sees a half-written file, and a writer that fails leaves no file behind.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string_view>
+
+namespace kiort {
+
+// Calls writer with a stream on a temporary file in path's folder; on success fsyncs and renames
+// it over path (and fsyncs the folder). If writer throws or the stream fails, the temporary file
+// is removed, path is untouched, and the exception (or a kiort::Error) propagates.
+void write_file_atomic(const std::filesystem::path& path,
+                       const std::function<void(std::ostream&)>& writer);
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+}  // namespace kiort
