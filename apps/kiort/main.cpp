@@ -48,7 +48,8 @@ void add_planned(CLI::App& app, Commands& commands) {
     sub->group("Planned (not built yet)");
     sub->allow_extras();
     sub->prefix_command();
-    const std::string name = p.name, issue = p.issue;
+    const std::string name = p.name;
+    const std::string issue = p.issue;
     commands.push_back({sub, [name, issue] {
                           std::fprintf(stderr,
                                        "kiort %s: not built yet (it comes with the %s work); "
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   Commands commands;
+  // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
   add_planned(app, commands);
 
   try {
