@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
 
   Commands commands;
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
+  add_xs_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

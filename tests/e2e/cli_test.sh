@@ -13,12 +13,29 @@ check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
 }
 check version 0 '^kiort [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+' -- "$kiort" --version
 check help 0 'demo' -- "$kiort" --help
-for sub in demo xs mc plan registry stats serve bench; do
+for sub in demo xs mc plan registry stats serve bench; do  # built or planned
   check "help lists $sub" 0 "^ +$sub " -- "$kiort" --help
 done
 check unknown-subcommand 2 '' -- "$kiort" frobnicate
 check unknown-option 2 '' -- "$kiort" --frobnicate
 check no-subcommand 2 'no subcommand' -- "$kiort"
+# kiort xs (photon physics)
+check xs-json 0 '"mu_en_rho"' -- "$kiort" xs --material water --energy 20,30 --json
+check xs-list 0 'cortical-bone' -- "$kiort" xs --list
+check xs-unknown-material 2 'cortical-bone' -- "$kiort" xs --material bone --energy 20
+check xs-energy-range 2 '1 to 60 keV' -- "$kiort" xs --material water --energy 75
+check xs-no-energy 2 'energy' -- "$kiort" xs --material water
+# The JSON is an array with one object per energy and all fields in cm2/g.
+if command -v python3 >/dev/null; then
+  if "$kiort" xs --material cortical-bone --energy 20,30 --json | python3 -c '
+import json,sys
+a=json.load(sys.stdin)
+assert len(a)==2 and a[0]["material"]=="cortical-bone" and a[0]["energy_kev"]==20
+for o in a:
+    assert abs(o["mu_rho"]-(o["photo"]+o["incoherent"]+o["coherent"]))<1e-9*o["mu_rho"]
+    assert 0<o["mu_en_rho"]<o["mu_rho"]
+'; then passes=$((passes+1)); else echo "FAIL xs json structure"; fails=$((fails+1)); fi
+fi
 # Bad usage is explained in one line.
 lines=$("$kiort" frobnicate 2>&1 | wc -l)
 [[ $lines -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL one-line reason: $lines lines"; fails=$((fails+1)); }
