@@ -29,5 +29,6 @@ using Commands = std::vector<Command>;
 // add_<name>_command(app, globals, commands). Until a subcommand is built, main() lists it as
 // planned. Add new declarations here, one line each.
 void add_xs_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_mc_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

@@ -42,7 +42,8 @@ constexpr Planned kPlanned[] = {
 void add_planned(CLI::App& app, Commands& commands) {
   for (const Planned& p : kPlanned) {
     bool built = false;  // a module that has landed registers its own subcommand first
-    for (const Command& c : commands) built = built || c.app->get_name() == p.name;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      built = built || sub->get_name() == p.name;
     if (built) continue;
     CLI::App* sub = app.add_subcommand(p.name, p.what);
     sub->group("Planned (not built yet)");
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   Commands commands;
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
   add_xs_command(app, globals, commands);
+  add_mc_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

@@ -1,0 +1,115 @@
+#include "source/photon_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+
+#include "core/error.h"
+#include "physics/cross_sections.h"
+
+namespace kiort {
+namespace {
+std::string num(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+}  // namespace
+
+Spectrum Spectrum::monoenergetic(double e_kev) {
+  return Spectrum({e_kev}, {1.0}, num(e_kev) + " keV");
+}
+
+Spectrum::Spectrum(std::vector<double> e_kev, std::vector<double> fluence, std::string name)
+    : e_(std::move(e_kev)), f_(std::move(fluence)), name_(std::move(name)) {
+  if (e_.empty() || e_.size() != f_.size())
+    throw Error::bad_input("spectrum needs energies with one fluence each").field(name_);
+  for (std::size_t i = 0; i < e_.size(); ++i) {
+    if (!(e_[i] >= kMinEnergyKeV && e_[i] <= kMaxEnergyKeV))
+      throw Error::bad_input("photon energy outside the range kiort models")
+          .field(name_)
+          .seen(num(e_[i]))
+          .expected("1 to 60 keV");
+    if (!(f_[i] >= 0) || !std::isfinite(f_[i]))
+      throw Error::bad_input("fluence must be finite and >= 0").field(name_).seen(num(f_[i]));
+    if (i > 0 && !(e_[i] > e_[i - 1]))
+      throw Error::bad_input("spectrum energies must increase").field(name_).seen(num(e_[i]));
+  }
+  if (e_.size() == 1) {
+    mean_ = e_[0];
+    return;
+  }
+  cdf_.assign(e_.size(), 0);
+  double first_moment = 0;
+  for (std::size_t i = 1; i < e_.size(); ++i) {
+    const double de = e_[i] - e_[i - 1];
+    cdf_[i] = cdf_[i - 1] + 0.5 * (f_[i] + f_[i - 1]) * de;
+    // integral of E * (linear f) over the segment
+    first_moment += de * (f_[i - 1] * (2 * e_[i - 1] + e_[i]) + f_[i] * (e_[i - 1] + 2 * e_[i])) / 6;
+  }
+  if (!(cdf_.back() > 0)) throw Error::bad_input("spectrum has zero total fluence").field(name_);
+  mean_ = first_moment / cdf_.back();
+}
+
+double Spectrum::sample(Philox& rng) const {
+  if (e_.size() == 1) return e_[0];
+  const double target = rng.uniform() * cdf_.back();
+  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), target);
+  const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - cdf_.begin()), e_.size() - 1);
+  // Invert the quadratic CDF of a linear density on [e_{i-1}, e_i].
+  const double e0 = e_[i - 1], de = e_[i] - e0, f0 = f_[i - 1], f1 = f_[i];
+  const double a = target - cdf_[i - 1];
+  const double slope = (f1 - f0) / de;
+  double x;
+  if (std::abs(slope) < 1e-12 * std::max(f0, f1)) {
+    x = f0 > 0 ? a / f0 : 0.5 * de;
+  } else {
+    x = (-f0 + std::sqrt(std::max(0.0, f0 * f0 + 2 * slope * a))) / slope;
+  }
+  return std::clamp(e0 + x, e0, e_[i]);
+}
+
+Spectrum Spectrum::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error::bad_input("cannot read spectrum file").file(file.string());
+  std::vector<double> e, f;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::replace(line.begin(), line.end(), '\t', ' ');
+    if (line.find_first_not_of(" \r") == std::string::npos) continue;
+    std::istringstream ss(line);
+    double a, b;
+    if (!(ss >> a >> b))
+      throw Error::bad_input("spectrum line is not two numbers")
+          .file(file.string() + ":" + std::to_string(n))
+          .seen(line)
+          .expected("keV relative_fluence");
+    e.push_back(a);
+    f.push_back(b);
+  }
+  try {
+    return Spectrum(std::move(e), std::move(f), file.filename().string());
+  } catch (Error& err) {
+    throw err.file(file.string());
+  }
+}
+
+Photon IsotropicPointSource::sample(Philox& rng) const {
+  const double c = 2.0 * rng.uniform() - 1.0;
+  const double s = std::sqrt(std::max(0.0, 1.0 - c * c));
+  const double phi = 2.0 * std::numbers::pi * rng.uniform();
+  return {position_, {s * std::cos(phi), s * std::sin(phi), c}, spectrum_.sample(rng), 1.0};
+}
+
+std::string IsotropicPointSource::describe() const {
+  return "isotropic point source, " + spectrum_.name();
+}
+
+}  // namespace kiort

@@ -1,0 +1,456 @@
+#include "transport/transport.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "physics/interactions.h"
+
+namespace kiort {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kSurfaceNudgeMm = 2e-9;  // step past a solid surface before asking where we are
+constexpr std::uint64_t kBatch = 2048;    // histories per work unit (independent of threads)
+
+enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscaped, kBalanceBins };
+
+// One worker's tallies and scratch space.
+struct Worker {
+  ScoreArray dose, water, analog, shells, balance{kBalanceBins};
+  std::vector<Photon> stack;
+};
+
+class Engine {
+ public:
+  Engine(const Geometry& g, const PhotonSource& src, const TransportOptions& o)
+      : geom_(g), source_(src), opt_(o) {
+    const auto& d = g.grid().dims();
+    box_lo_ = {0, 0, 0};
+    box_hi_ = d;
+    if (o.scoring_box) {
+      box_lo_ = (*o.scoring_box)[0];
+      box_hi_ = (*o.scoring_box)[1];
+    }
+    for (int a = 0; a < 3; ++a) {
+      box_lo_[a] = std::clamp(box_lo_[a], 0, d[a]);
+      box_hi_[a] = std::clamp(box_hi_[a], box_lo_[a], d[a]);
+      box_dims_[a] = box_hi_[a] - box_lo_[a];
+    }
+    box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
+    shell_center_ = g.to_local(o.shell_center);
+  }
+
+  std::size_t box_voxels() const { return box_voxels_; }
+  const std::array<int, 3>& box_lo() const { return box_lo_; }
+  const std::array<int, 3>& box_dims() const { return box_dims_; }
+
+  Worker make_worker() const {
+    Worker w;
+    w.dose = ScoreArray(box_voxels_);
+    if (opt_.dose_to_water) w.water = ScoreArray(box_voxels_);
+    if (opt_.analog) w.analog = ScoreArray(box_voxels_);
+    if (opt_.shell_radii_mm.size() > 1) w.shells = ScoreArray(opt_.shell_radii_mm.size() - 1);
+    w.stack.reserve(16);
+    return w;
+  }
+
+  void run_history(std::uint64_t h, Worker& w) const {
+    Philox rng(opt_.seed, h);
+    Photon ph = source_.sample(rng);
+    w.balance.score(kEmitted, ph.e_kev * ph.weight, h);
+    ph.r = geom_.to_local(ph.r);
+    ph.u = geom_.direction_to_local(ph.u);
+    w.stack.clear();
+    track(ph, true, h, rng, w);
+    while (!w.stack.empty()) {
+      const Photon next = w.stack.back();
+      w.stack.pop_back();
+      track(next, false, h, rng, w);
+    }
+  }
+
+ private:
+  // Index of a voxel in the scoring box, or -1.
+  std::int64_t box_index(const std::array<int, 3>& ijk) const {
+    for (int a = 0; a < 3; ++a)
+      if (ijk[a] < box_lo_[a] || ijk[a] >= box_hi_[a]) return -1;
+    return (ijk[0] - box_lo_[0]) +
+           std::int64_t(box_dims_[0]) *
+               ((ijk[1] - box_lo_[1]) + std::int64_t(box_dims_[1]) * (ijk[2] - box_lo_[2]));
+  }
+
+  void deposit(const Region& reg, const std::array<int, 3>& ijk, double kev, int bin,
+               std::uint64_t h, Worker& w) const {
+    w.balance.score(bin == kCutoff ? kCutoff : (reg.solid >= 0 ? kDepositedSolids : kDepositedVoxels),
+                    kev, h);
+    if (opt_.analog && reg.solid < 0) {
+      const std::int64_t b = box_index(ijk);
+      if (b >= 0) w.analog.score(std::size_t(b), kev, h);
+    }
+  }
+
+  // Track-length scoring of the segment [r, r + u * len] in the spherical shells.
+  void score_shells(const Vec3& r, const Vec3& u, double len, double per_mm, std::uint64_t h,
+                    Worker& w) const {
+    const auto& radii = opt_.shell_radii_mm;
+    const Vec3 o = r - shell_center_;
+    const double b = dot(o, u), c2 = dot(o, o);
+    double cuts[2 * 64 + 2];
+    int n = 0;
+    cuts[n++] = 0;
+    for (double rad : radii) {
+      const double disc = b * b - c2 + rad * rad;
+      if (disc <= 0) continue;
+      const double sq = std::sqrt(disc);
+      for (double t : {-b - sq, -b + sq})
+        if (t > 0 && t < len && n < 2 * 64 + 1) cuts[n++] = t;
+    }
+    cuts[n++] = len;
+    std::sort(cuts, cuts + n);
+    for (int i = 0; i + 1 < n; ++i) {
+      const double l = cuts[i + 1] - cuts[i];
+      if (l <= 0) continue;
+      const double tm = 0.5 * (cuts[i] + cuts[i + 1]);
+      const double rm = std::sqrt(std::max(0.0, tm * tm + 2 * b * tm + c2));
+      const auto it = std::upper_bound(radii.begin(), radii.end(), rm);
+      if (it == radii.begin() || it == radii.end()) continue;
+      w.shells.score(std::size_t(it - radii.begin() - 1), per_mm * l, h);
+    }
+  }
+
+  void track(Photon ph, bool primary, std::uint64_t h, Philox& rng, Worker& w) const {
+    Vec3 r = ph.r, u = ph.u;
+    double e = ph.e_kev;
+    const double wt = ph.weight;
+    if (!geom_.inside_box(r)) {
+      w.balance.score(kEscaped, e * wt, h);
+      return;
+    }
+    std::array<int, 3> ijk = geom_.voxel_ijk(r);
+    Region reg = geom_.locate(r, ijk);
+    Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
+    double n_mfp = -std::log(rng.uniform());
+    const auto& dims = geom_.grid().dims();
+    const bool shells = opt_.shell_radii_mm.size() > 1;
+    for (;;) {
+      if (e < opt_.cutoff_kev) {
+        deposit(reg, ijk, e * wt, kCutoff, h, w);
+        return;
+      }
+      // How far to the next interaction, and to the next boundary?
+      const MaterialXs* xs = reg.medium >= 0 ? geom_.media()[std::size_t(reg.medium)] : nullptr;
+      XsPoint pt;
+      double mu = 0;
+      if (xs && reg.density > 0) {
+        pt = xs->locate(e);
+        mu = xs->mu_per_mm(pt, reg.density);
+      }
+      int axis = -1;
+      const double d_boundary = geom_.distance_to_boundary(r, u, inv_u, reg, ijk, axis);
+      const double d_interact = mu > 0 ? n_mfp / mu : kInf;
+      const double step = std::min(d_interact, d_boundary);
+      if (!std::isfinite(step)) {  // cannot happen inside the box; guard against geometry bugs
+        w.balance.score(kEscaped, e * wt, h);
+        return;
+      }
+      // Score the track: collision kerma = fluence x E x mu_en/rho.
+      if (mu > 0) {
+        const double per_mm = e * wt * xs->mu_en_rho(pt);
+        if (reg.solid < 0) {
+          const std::int64_t b = box_index(ijk);
+          if (b >= 0) {
+            w.dose.score(std::size_t(b), per_mm * step, h);
+            if (opt_.dose_to_water)
+              w.water.score(std::size_t(b),
+                            e * wt * opt_.water->mu_en_rho(opt_.water->locate(e)) * step, h);
+          }
+        }
+        if (shells) score_shells(r, u, step, per_mm, h, w);
+      }
+      r += u * step;
+      if (d_interact <= d_boundary) {
+        if (opt_.primary_only && primary) return;  // validation mode: uncollided photons only
+        interact(xs, pt, reg, ijk, r, u, e, wt, h, rng, w);
+        if (e <= 0) return;
+        inv_u = {1 / u.x, 1 / u.y, 1 / u.z};
+        n_mfp = -std::log(rng.uniform());
+        primary = false;
+        continue;
+      }
+      // Cross the boundary.
+      n_mfp -= step * mu;
+      if (axis >= 0) {
+        ijk[axis] += u[axis] > 0 ? 1 : -1;
+        if (ijk[axis] < 0 || ijk[axis] >= dims[axis]) {
+          w.balance.score(kEscaped, e * wt, h);
+          return;
+        }
+      } else {
+        r += u * kSurfaceNudgeMm;
+        if (!geom_.inside_box(r)) {
+          w.balance.score(kEscaped, e * wt, h);
+          return;
+        }
+        ijk = geom_.voxel_ijk(r);
+      }
+      reg = geom_.locate(r, ijk);
+    }
+  }
+
+  // The photon interacts at r: photoabsorption, incoherent or coherent scattering. Sets e = 0
+  // when the photon is absorbed.
+  void interact(const MaterialXs* xs, const XsPoint& pt, const Region& reg,
+                const std::array<int, 3>& ijk, const Vec3& r, Vec3& u, double& e, double wt,
+                std::uint64_t h, Philox& rng, Worker& w) const {
+    const MassXs m = xs->at(pt);
+    const double x = rng.uniform() * m.total;
+    if (x < m.photo) {
+      const PhotoResult p = sample_photoelectric(*xs, pt, e, rng);
+      deposit(reg, ijk, p.local_kev * wt, kDepositedVoxels, h, w);
+      if (p.fluorescence_kev > 0) w.stack.push_back({r, sample_isotropic(rng), p.fluorescence_kev, wt});
+      e = 0;
+      return;
+    }
+    double cos_theta;
+    if (x < m.photo + m.incoherent) {
+      const ScatterResult s = sample_incoherent(*xs, pt, e, rng);
+      deposit(reg, ijk, (e - s.energy_kev) * wt, kDepositedVoxels, h, w);
+      e = s.energy_kev;
+      cos_theta = s.cos_theta;
+    } else {
+      cos_theta = sample_coherent_cos(*xs, e, rng);
+    }
+    u = rotate_direction(u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
+  }
+
+  const Geometry& geom_;
+  const PhotonSource& source_;
+  const TransportOptions& opt_;
+  std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
+  std::size_t box_voxels_ = 0;
+  Vec3 shell_center_;
+};
+
+std::string num(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
+              const TransportOptions& o) {
+  if (stop.histories == 0 && !(stop.target_sigma_rel > 0) && !(stop.time_limit_s > 0))
+    throw Error::bad_input("no stop rule: zero histories and no sigma target or time limit")
+        .field("histories")
+        .seen("0")
+        .expected("a history count >= 1, a target relative sigma or a time limit");
+  if (stop.target_sigma_rel < 0 || stop.time_limit_s < 0)
+    throw Error::bad_input("stop rules must not be negative").field("target_sigma/time_limit");
+  if (!(o.cutoff_kev >= kMinEnergyKeV && o.cutoff_kev < kMaxEnergyKeV))
+    throw Error::bad_input("photon cut-off outside the modelled range")
+        .field("cutoff_kev")
+        .seen(num(o.cutoff_kev))
+        .expected("1 to 60 keV");
+  if (src.max_energy_kev() > kMaxEnergyKeV)
+    throw Error::bad_input("source energy above the modelled range")
+        .field("source")
+        .seen(num(src.max_energy_kev()))
+        .expected("<= 60 keV");
+  if (src.is_point() && !g.grid().contains(src.position()))
+    throw Error::bad_input("source outside the phantom grid")
+        .field("source position (LPS mm)")
+        .seen(num(src.position().x) + "," + num(src.position().y) + "," + num(src.position().z))
+        .expected("a point inside the grid");
+  if (o.dose_to_water && !o.water)
+    throw Error::internal("dose to water requested without water's cross sections");
+  const auto& radii = o.shell_radii_mm;
+  for (std::size_t i = 0; i < radii.size(); ++i)
+    if (!(radii[i] >= 0) || (i > 0 && !(radii[i] > radii[i - 1])))
+      throw Error::bad_input("shell radii must be >= 0 and increasing")
+          .field("shell_radii_mm[" + std::to_string(i) + "]")
+          .seen(num(radii[i]));
+  if (radii.size() > 64) throw Error::bad_input("at most 64 shell radii").field("shell_radii_mm");
+}
+
+ScoredGrid to_grid(const ScoreArray& a, std::uint64_t n, const Grid3& box,
+                   const std::function<double(std::size_t)>& to_gy) {
+  ScoredGrid g;
+  g.grid = box;
+  g.value.resize(a.size());
+  g.sigma_rel.resize(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double m = a.mean(i, n);
+    g.value[i] = m * to_gy(i);
+    g.sigma_rel[i] = m > 0 ? a.sigma(i, n) / m : 0.0;
+  }
+  return g;
+}
+
+// Relative sigma at a voxel, or the mean over voxels above 50 % of the maximum.
+double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin) {
+  if (point_bin >= 0) {
+    const double m = dose.mean(std::size_t(point_bin), n);
+    return m > 0 ? dose.sigma(std::size_t(point_bin), n) / m : kInf;
+  }
+  double max = 0;
+  for (std::size_t i = 0; i < dose.size(); ++i) max = std::max(max, dose.mean(i, n));
+  if (!(max > 0)) return kInf;
+  double sum = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < dose.size(); ++i) {
+    const double m = dose.mean(i, n);
+    if (m > 0.5 * max) {
+      sum += dose.sigma(i, n) / m;
+      ++count;
+    }
+  }
+  return count ? sum / count : kInf;
+}
+
+}  // namespace
+
+TransportResult run_transport(const Geometry& geometry, const PhotonSource& source,
+                              const StopRules& stop, const TransportOptions& options) {
+  validate(geometry, source, stop, options);
+  const Engine engine(geometry, source, options);
+  const unsigned threads = options.threads ? options.threads : default_thread_count();
+  std::vector<Worker> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.push_back(engine.make_worker());
+
+  // The scoring box as a grid of its own, and the sigma point's bin in it.
+  const Grid3& g = geometry.grid();
+  const auto& lo = engine.box_lo();
+  const auto& bd = engine.box_dims();
+  std::optional<Grid3> box;
+  if (engine.box_voxels() > 0)
+    box.emplace(bd, g.spacing(), g.position(Index3{lo[0], lo[1], lo[2]}), g.direction());
+  std::int64_t point_bin = -1;
+  if (stop.sigma_point) {
+    const auto ix = box ? box->voxel_at(*stop.sigma_point) : std::nullopt;
+    if (!ix)
+      throw Error::bad_input("sigma point outside the scoring region").field("sigma_point");
+    point_bin = std::int64_t(box->linear(*ix));
+  }
+  if (stop.target_sigma_rel > 0 && !box)
+    throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
+
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  Progress progress("Monte Carlo", stop.histories, options.progress);
+  std::atomic<std::uint64_t> done{0};
+  std::uint64_t next_history = 0;
+  TransportResult result;
+  double sigma = kInf;
+  for (;;) {
+    // One round of batches; rounds grow so that checks stay cheap relative to the work.
+    std::uint64_t round = kBatch * threads * 8;
+    if (stop.histories) round = std::min(round, stop.histories - next_history);
+    const std::uint64_t first = next_history;
+    const std::uint64_t batches = (round + kBatch - 1) / kBatch;
+    parallel_for(
+        0, batches,
+        [&](std::size_t b0, std::size_t b1, unsigned worker) {
+          for (std::size_t b = b0; b < b1; ++b) {
+            const std::uint64_t h0 = first + b * kBatch;
+            const std::uint64_t h1 = std::min(first + round, h0 + kBatch);
+            for (std::uint64_t h = h0; h < h1; ++h) engine.run_history(h, workers[worker]);
+            done += h1 - h0;
+            progress.update(done.load(), std::isfinite(sigma)
+                                             ? "sigma " + num(std::round(sigma * 1e4) / 100) + " %"
+                                             : "");
+          }
+        },
+        threads, 1);
+    next_history += round;
+    const double t = elapsed();
+    if (stop.target_sigma_rel > 0) {
+      ScoreArray merged(engine.box_voxels());
+      for (Worker& w : workers) {
+        w.dose.flush();
+        merged.merge(w.dose);
+      }
+      sigma = sigma_of(merged, next_history, point_bin);
+      if (sigma <= stop.target_sigma_rel) {
+        result.stopped_by = "sigma";
+        break;
+      }
+    }
+    if (stop.histories && next_history >= stop.histories) {
+      result.stopped_by = "histories";
+      break;
+    }
+    if (stop.time_limit_s > 0 && t >= stop.time_limit_s) {
+      result.stopped_by = "time";
+      break;
+    }
+  }
+  progress.finish();
+  result.histories = next_history;
+  result.seconds = elapsed();
+
+  // Merge the workers (exact: fixed-point sums) and convert to Gy per history.
+  Worker& total = workers[0];
+  for (Worker& w : workers) {
+    w.dose.flush();
+    w.water.flush();
+    w.analog.flush();
+    w.shells.flush();
+    w.balance.flush();
+  }
+  for (std::size_t t = 1; t < workers.size(); ++t) {
+    total.dose.merge(workers[t].dose);
+    total.water.merge(workers[t].water);
+    total.analog.merge(workers[t].analog);
+    total.shells.merge(workers[t].shells);
+    total.balance.merge(workers[t].balance);
+  }
+  const std::uint64_t n = result.histories;
+  const double voxel_mm3 = g.voxel_volume_mm3();
+  // keV mm cm^2/g per history -> Gy: x 100 mm^2/cm^2 / V [mm^3] x Gy per keV/g.
+  const double tl_to_gy = 100.0 / voxel_mm3 * kGyPerKeVPerGram;
+  if (box) {
+    result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
+    result.achieved_sigma_rel = sigma_of(total.dose, n, point_bin);
+    if (options.dose_to_water)
+      result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
+    if (options.analog)
+      result.analog_dose = to_grid(total.analog, n, *box, [&](std::size_t i) {
+        const Index3 ix = box->index3(i);
+        const double rho = geometry.voxel_density(
+            g.linear({ix.i + lo[0], ix.j + lo[1], ix.k + lo[2]}));
+        // keV per history / (rho [g/cm3] * V [mm3] * 1e-3 cm3/mm3) -> Gy
+        return rho > 0 ? kGyPerKeVPerGram / (rho * voxel_mm3 * 1e-3) : 0.0;
+      });
+  }
+  const auto& radii = options.shell_radii_mm;
+  for (std::size_t s = 0; s + 1 < radii.size(); ++s) {
+    const double a = radii[s], b = radii[s + 1];
+    const double v = 4.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a);
+    const double m = total.shells.mean(s, n);
+    result.shells.push_back(
+        {a, b, m * 100.0 / v * kGyPerKeVPerGram, m > 0 ? total.shells.sigma(s, n) / m : 0.0});
+  }
+  EnergyBalance& eb = result.balance;
+  const ScoreArray& bal = total.balance;
+  eb.emitted = bal.mean(kEmitted, n);
+  eb.deposited_voxels = bal.mean(kDepositedVoxels, n);
+  eb.deposited_solids = bal.mean(kDepositedSolids, n);
+  eb.cutoff = bal.mean(kCutoff, n);
+  eb.escaped = bal.mean(kEscaped, n);
+  eb.sigma_emitted = bal.sigma(kEmitted, n);
+  eb.sigma_deposited = std::hypot(bal.sigma(kDepositedVoxels, n), bal.sigma(kDepositedSolids, n));
+  eb.sigma_escaped = bal.sigma(kEscaped, n);
+  eb.sigma_cutoff = bal.sigma(kCutoff, n);
+  return result;
+}
+
+}  // namespace kiort

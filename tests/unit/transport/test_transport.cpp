@@ -1,0 +1,165 @@
+#include "transport/transport.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "transport/problems.h"
+
+namespace kiort {
+namespace {
+
+const MaterialLibrary& library() {
+  static const MaterialLibrary lib =
+      MaterialLibrary::load(std::filesystem::path(KIORT_TEST_DATA_DIR) / "materials");
+  return lib;
+}
+const MaterialXs& xs(const char* name) {
+  static std::map<std::string, MaterialXs> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) it = cache.emplace(name, MaterialXs(library().get(name))).first;
+  return it->second;
+}
+
+StopRules histories(std::uint64_t n) {
+  StopRules s;
+  s.histories = n;
+  return s;
+}
+
+void expect_energy_conserved(const TransportResult& r) {
+  const EnergyBalance& b = r.balance;
+  const double out = b.deposited_voxels + b.deposited_solids + b.cutoff + b.escaped;
+  // Every history conserves energy exactly (photoelectron, Compton electron and fluorescence
+  // account for all of it); only fixed-point rounding of the tallies remains.
+  EXPECT_NEAR(out, b.emitted, 1e-6 * b.emitted);
+  EXPECT_GT(b.deposited_voxels + b.deposited_solids, 0);
+  EXPECT_GT(b.escaped, 0);
+}
+
+TEST(Transport, EnergyBalanceInBoneWithFluorescenceAndAnApplicator) {
+  // A 20 mm bone cube with a hollow titanium needle (lumen vacuum) whose tip is 1 mm from the
+  // source: solids take precedence over voxels.
+  const Grid3 grid({20, 20, 20}, {1, 1, 1}, {-9.5, -9.5, -9.5});
+  Geometry g2(grid, {&xs("cortical-bone"), &xs("titanium")}, std::vector<std::int16_t>(8000, 0),
+              std::vector<float>(8000, 1.92f));
+  g2.add_solid(LayeredCapsule("needle", {0, 0, -12}, {0, 0, -1}, {{0.5, -1, 0}, {0.8, 1, 4.5}}));
+  IsotropicPointSource src({0, 0, 0}, Spectrum({10, 50}, {1, 1}, "flat"));
+  TransportOptions o;
+  o.threads = 2;
+  const TransportResult r = run_transport(g2, src, histories(20000), o);
+  expect_energy_conserved(r);
+  EXPECT_GT(r.balance.deposited_solids, 0);  // the needle absorbs
+  EXPECT_NEAR(r.balance.emitted, 30.0, 0.5);  // flat 10-50 keV, mean 30
+}
+
+TEST(Transport, SameSeedBitIdenticalForOneAndTwoThreads) {
+  const Geometry g = make_box_problem(xs("cortical-bone"), 15, 1);
+  IsotropicPointSource src({0.2, -0.3, 0.1}, Spectrum::monoenergetic(30));
+  TransportOptions o;
+  o.seed = 77;
+  o.analog = true;
+  o.threads = 1;
+  const TransportResult a = run_transport(g, src, histories(30000), o);
+  o.threads = 2;
+  const TransportResult b = run_transport(g, src, histories(30000), o);
+  ASSERT_EQ(a.dose.value.size(), b.dose.value.size());
+  for (std::size_t i = 0; i < a.dose.value.size(); ++i) {
+    ASSERT_EQ(a.dose.value[i], b.dose.value[i]) << i;  // bit for bit
+    ASSERT_EQ(a.dose.sigma_rel[i], b.dose.sigma_rel[i]) << i;
+    ASSERT_EQ(a.analog_dose.value[i], b.analog_dose.value[i]) << i;
+  }
+  o.seed = 78;
+  const TransportResult c = run_transport(g, src, histories(30000), o);
+  EXPECT_NE(a.dose.value[g.grid().voxel_count() / 2], c.dose.value[g.grid().voxel_count() / 2]);
+}
+
+// Track-length and analog estimators of the same dose agree voxel by voxel within statistics.
+TEST(Transport, TrackLengthAgreesWithAnalog) {
+  const Geometry g = make_box_problem(xs("water"), 21, 3);
+  IsotropicPointSource src({0, 0, 0}, Spectrum::monoenergetic(20));
+  TransportOptions o;
+  o.analog = true;
+  const TransportResult r = run_transport(g, src, histories(100000), o);
+  int compared = 0, outliers = 0;
+  double z_sum = 0;
+  for (std::size_t i = 0; i < r.dose.value.size(); ++i) {
+    const double tl = r.dose.value[i], an = r.analog_dose.value[i];
+    const double s = std::hypot(tl * r.dose.sigma_rel[i], an * r.analog_dose.sigma_rel[i]);
+    if (!(s > 0)) continue;
+    const double z = (tl - an) / s;
+    z_sum += z;
+    ++compared;
+    if (std::abs(z) > 3.5) ++outliers;
+  }
+  ASSERT_EQ(compared, 343);
+  EXPECT_LE(outliers, 2);
+  EXPECT_LT(std::abs(z_sum / compared), 0.3);
+}
+
+// Voxels and spherical shells scored in the same run agree where both apply (r = 8-14 mm).
+TEST(Transport, VoxelAndShellTalliesAgree) {
+  const Geometry g = make_box_problem(xs("water"), 41, 1);
+  IsotropicPointSource src({0, 0, 0}, Spectrum::monoenergetic(30));
+  TransportOptions o;
+  o.shell_radii_mm = {8, 10, 12, 14};
+  const TransportResult r = run_transport(g, src, histories(100000), o);
+  for (std::size_t s = 0; s < 3; ++s) {
+    double sum = 0, var = 0;
+    int n = 0;
+    for (std::size_t i = 0; i < r.dose.value.size(); ++i) {
+      const double rad = norm(r.dose.grid->position(r.dose.grid->index3(i)));
+      if (rad >= r.shells[s].r_inner_mm && rad < r.shells[s].r_outer_mm) {
+        sum += r.dose.value[i];
+        var += std::pow(r.dose.value[i] * r.dose.sigma_rel[i], 2);
+        ++n;
+      }
+    }
+    const double voxel_mean = sum / n, sigma = std::sqrt(var) / n;
+    const double shell = r.shells[s].dose_gy_per_history;
+    // Allow 3 sigma plus 1 % for voxel-centre selection and volume averaging.
+    EXPECT_NEAR(voxel_mean, shell,
+                3 * std::hypot(sigma, shell * r.shells[s].sigma_rel) + 0.01 * shell)
+        << "shell " << s;
+  }
+}
+
+TEST(Transport, BadInputIsRefused) {
+  const Geometry g = make_box_problem(xs("water"), 10, 1);
+  IsotropicPointSource inside({0, 0, 0}, Spectrum::monoenergetic(30));
+  IsotropicPointSource outside({0, 0, 50}, Spectrum::monoenergetic(30));
+  TransportOptions o;
+  auto kind = [&](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.kind();
+    }
+    return ErrorKind::kInternal;
+  };
+  EXPECT_EQ(kind([&] { run_transport(g, inside, histories(0), o); }), ErrorKind::kBadInput);
+  EXPECT_EQ(kind([&] { run_transport(g, outside, histories(10), o); }), ErrorKind::kBadInput);
+  EXPECT_EQ(kind([&] { Spectrum::monoenergetic(75); }), ErrorKind::kBadInput);
+  EXPECT_EQ(kind([&] { Spectrum::monoenergetic(0.5); }), ErrorKind::kBadInput);
+  EXPECT_EQ(kind([&] { library().get("unobtainium"); }), ErrorKind::kBadInput);
+  EXPECT_EQ(kind([&] { make_sphere_problem(xs("water"), -1); }), ErrorKind::kBadInput);
+  TransportOptions bad_cut;
+  bad_cut.cutoff_kev = 0.1;
+  EXPECT_EQ(kind([&] { run_transport(g, inside, histories(10), bad_cut); }), ErrorKind::kBadInput);
+}
+
+TEST(Transport, SigmaTargetStopsTheRun) {
+  const Geometry g = make_box_problem(xs("water"), 11, 1);
+  IsotropicPointSource src({0, 0, 0}, Spectrum::monoenergetic(30));
+  StopRules s;
+  s.target_sigma_rel = 0.05;
+  s.time_limit_s = 60;  // safety net; the sigma target is reached long before
+  const TransportResult r = run_transport(g, src, s, TransportOptions{});
+  EXPECT_EQ(r.stopped_by, "sigma");
+  EXPECT_LE(r.achieved_sigma_rel, 0.05);
+}
+
+}  // namespace
+}  // namespace kiort
