@@ -22,7 +22,7 @@ struct McArgs {
   std::string spectrum;
   std::uint64_t histories = 0;
   double target_sigma = 0, time_limit_s = 0;
-  bool primary_only = false, json = false, dose_to_water = false, analog = false;
+  bool primary_only = false, json = false, dose_to_water = false, analog = false, hybrid = false;
   std::uint64_t seed = 1;
   unsigned threads = 0;
   double cutoff_kev = 1.0;
@@ -132,6 +132,7 @@ int run_box(const McArgs& a, const Globals& g) {
   TransportOptions o = options(a, g);
   o.dose_to_water = a.dose_to_water;
   o.analog = a.analog;
+  o.hybrid = a.hybrid;
   o.water = &water;
   const auto src = make_source(a);
   const TransportResult r = run_transport(geometry, *src, stop_rules(a), o);
@@ -154,6 +155,8 @@ int run_box(const McArgs& a, const Globals& g) {
                                   {"max_dose_gy_per_history", max},
                                   {"mean_sigma_rel_above_50pct", r.achieved_sigma_rel},
                                   {"stopped_by", r.stopped_by},
+                                  {"hybrid", a.hybrid},
+                                  {"primary_seconds", r.primary_seconds},
                                   {"energy_balance", balance_json(r.balance)},
                                   {"files", {"dose.nrrd", "sigma.nrrd"}}};
   write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
@@ -186,6 +189,8 @@ void add_mc_command(CLI::App& app, const Globals& globals, Commands& commands) {
   box->add_option("--voxel-mm", box_args->voxel_mm, "Voxel size, mm")->capture_default_str();
   box->add_flag("--dose-to-water", box_args->dose_to_water, "Also write dose to water in medium");
   box->add_flag("--analog", box_args->analog, "Also score analog energy deposition");
+  box->add_flag("--hybrid", box_args->hybrid,
+                "Primary kerma by exact ray tracing, Monte Carlo for scattered photons only");
   box->add_option("--out", box_args->out, "Output folder")->required();
   commands.push_back({box, [box_args, &globals] { return run_box(*box_args, globals); }});
 }

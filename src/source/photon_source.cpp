@@ -71,6 +71,25 @@ double Spectrum::sample(Philox& rng) const {
   return std::clamp(e0 + x, e0, e_[i]);
 }
 
+std::vector<std::pair<double, double>> Spectrum::discretize(double bin_kev) const {
+  if (e_.size() == 1) return {{e_[0], 1.0}};
+  std::vector<std::pair<double, double>> out;
+  for (std::size_t i = 1; i < e_.size(); ++i) {
+    const double e0 = e_[i - 1], e1 = e_[i];
+    const int n = std::max(1, static_cast<int>(std::ceil((e1 - e0) / bin_kev)));
+    const double slope = (f_[i] - f_[i - 1]) / (e1 - e0);
+    for (int k = 0; k < n; ++k) {
+      const double a = e0 + (e1 - e0) * k / n, b = e0 + (e1 - e0) * (k + 1) / n;
+      const double fa = f_[i - 1] + slope * (a - e0), fb = f_[i - 1] + slope * (b - e0);
+      const double w = 0.5 * (fa + fb) * (b - a);
+      if (w <= 0) continue;
+      const double first = (b - a) * (fa * (2 * a + b) + fb * (a + 2 * b)) / 6;
+      out.emplace_back(first / w, w / cdf_.back());
+    }
+  }
+  return out;
+}
+
 Spectrum Spectrum::load(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read spectrum file").file(file.string());

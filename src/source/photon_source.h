@@ -13,6 +13,8 @@
 
 namespace kiort {
 
+class Spectrum;
+
 struct Photon {
   Vec3 r;              // position, LPS mm
   Vec3 u;              // unit direction
@@ -29,6 +31,10 @@ class PhotonSource {
   // A point every primary starts from, when there is one (for the hybrid primary ray tracing).
   virtual bool is_point() const { return false; }
   virtual Vec3 position() const { return {}; }
+  // For point sources: the energy spectrum and the relative intensity per steradian in
+  // direction u (1 for isotropic emission), so that primary fluence can be computed exactly.
+  virtual const Spectrum* spectrum_of_point() const { return nullptr; }
+  virtual double relative_intensity(const Vec3& /*u*/) const { return 1.0; }
   virtual std::string describe() const = 0;
 };
 
@@ -43,6 +49,9 @@ class Spectrum {
   Spectrum(std::vector<double> e_kev, std::vector<double> fluence, std::string name);
 
   double sample(Philox& rng) const;
+  // Energies and weights (summing to 1) that integrate the spectrum in bins of at most bin_kev:
+  // the bin's mean energy carries the bin's fluence fraction. A line gives itself with weight 1.
+  std::vector<std::pair<double, double>> discretize(double bin_kev) const;
   double max_energy_kev() const { return e_.back(); }
   double mean_energy_kev() const { return mean_; }
   const std::string& name() const { return name_; }
@@ -64,6 +73,7 @@ class IsotropicPointSource : public PhotonSource {
   double mean_energy_kev() const override { return spectrum_.mean_energy_kev(); }
   bool is_point() const override { return true; }
   Vec3 position() const override { return position_; }
+  const Spectrum* spectrum_of_point() const override { return &spectrum_; }
   std::string describe() const override;
   const Spectrum& spectrum() const { return spectrum_; }
 

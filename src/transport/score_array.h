@@ -20,59 +20,64 @@ class ScoreArray {
   // One fixed-point unit is 2^-24 of the scored quantity's unit.
   static constexpr double kScale = 16777216.0;
 
-  explicit ScoreArray(std::size_t bins = 0)
-      : cur_(bins, 0.0), last_(bins, kNone), sum_(bins, 0), sum2_(bins, 0) {}
+  explicit ScoreArray(std::size_t bins = 0) : bins_(bins) {}
 
-  std::size_t size() const { return cur_.size(); }
+  std::size_t size() const { return bins_.size(); }
 
   void score(std::size_t bin, double x, std::uint64_t history) {
-    if (last_[bin] != history) {
-      fold(bin);
-      last_[bin] = history;
+    Bin& b = bins_[bin];
+    if (b.last != history) {
+      fold(b);
+      b.last = history;
     }
-    cur_[bin] += x;
+    b.cur += x;
   }
 
   // Folds every pending per-history value into the sums (call before reading or merging).
   void flush() {
-    for (std::size_t b = 0; b < cur_.size(); ++b) fold(b);
+    for (Bin& b : bins_) fold(b);
   }
 
   // Adds another (flushed) array's sums: exact and commutative.
   void merge(const ScoreArray& o) {
-    for (std::size_t b = 0; b < sum_.size(); ++b) {
-      sum_[b] += o.sum_[b];
-      sum2_[b] += o.sum2_[b];
+    for (std::size_t i = 0; i < bins_.size(); ++i) {
+      bins_[i].sum += o.bins_[i].sum;
+      bins_[i].sum2 += o.bins_[i].sum2;
     }
   }
 
   // Mean per history and the standard error of that mean, over n histories.
   double mean(std::size_t bin, std::uint64_t n) const {
-    return n ? double(sum_[bin]) / kScale / double(n) : 0.0;
+    return n ? double(bins_[bin].sum) / kScale / double(n) : 0.0;
   }
   double sigma(std::size_t bin, std::uint64_t n) const {
     if (n < 2) return 0.0;
-    const double m = double(sum_[bin]) / kScale / double(n);
-    const double m2 = double(sum2_[bin]) / (kScale * kScale) / double(n);
+    const double m = double(bins_[bin].sum) / kScale / double(n);
+    const double m2 = double(bins_[bin].sum2) / (kScale * kScale) / double(n);
     return std::sqrt(std::max(0.0, (m2 - m * m) / double(n - 1)));
   }
   // Raw sums in fixed-point units (for tests of exactness).
-  Int128 raw_sum(std::size_t bin) const { return sum_[bin]; }
+  Int128 raw_sum(std::size_t bin) const { return bins_[bin].sum; }
 
  private:
   static constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
 
-  void fold(std::size_t b) {
-    if (cur_[b] == 0.0) return;
-    const auto q = static_cast<Int128>(std::llround(cur_[b] * kScale));
-    sum_[b] += q;
-    sum2_[b] += q * q;
-    cur_[b] = 0.0;
+  // One bin's state in one place: a new history touching a voxel costs one cache miss, not four.
+  struct Bin {
+    double cur = 0.0;
+    std::uint64_t last = kNone;
+    Int128 sum = 0, sum2 = 0;
+  };
+
+  static void fold(Bin& b) {
+    if (b.cur == 0.0) return;
+    const auto q = static_cast<Int128>(std::llround(b.cur * kScale));
+    b.sum += q;
+    b.sum2 += q * q;
+    b.cur = 0.0;
   }
 
-  std::vector<double> cur_;
-  std::vector<std::uint64_t> last_;
-  std::vector<Int128> sum_, sum2_;
+  std::vector<Bin> bins_;
 };
 
 }  // namespace kiort

@@ -45,11 +45,17 @@ class Engine {
     }
     box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
     shell_center_ = g.to_local(o.shell_center);
+    if (o.hybrid) mark_deterministic_primary();
   }
 
   std::size_t box_voxels() const { return box_voxels_; }
   const std::array<int, 3>& box_lo() const { return box_lo_; }
   const std::array<int, 3>& box_dims() const { return box_dims_; }
+  const std::vector<std::uint8_t>& deterministic() const { return deterministic_; }
+
+  // Hybrid: the uncollided kerma (Gy per history; medium, or water when `water`) at each scoring
+  // voxel marked deterministic, by ray tracing from the point source through the geometry.
+  std::vector<double> primary_kerma(bool water, unsigned threads) const;
 
   Worker make_worker() const {
     Worker w;
@@ -139,19 +145,34 @@ class Engine {
     double n_mfp = -std::log(rng.uniform());
     const auto& dims = geom_.grid().dims();
     const bool shells = opt_.shell_radii_mm.size() > 1;
+    // Cross-section lookups change only with the energy or the medium: cache them.
+    const MaterialXs* xs = nullptr;
+    XsPoint pt;
+    double mu = 0, mu_en_rho = 0, water_mu_en_rho = 0;
+    int cached_medium = -2;
+    double cached_density = -1, cached_e = -1;
     for (;;) {
       if (e < opt_.cutoff_kev) {
         deposit(reg, ijk, e * wt, kCutoff, h, w);
         return;
       }
-      // How far to the next interaction, and to the next boundary?
-      const MaterialXs* xs = reg.medium >= 0 ? geom_.media()[std::size_t(reg.medium)] : nullptr;
-      XsPoint pt;
-      double mu = 0;
-      if (xs && reg.density > 0) {
-        pt = xs->locate(e);
-        mu = xs->mu_per_mm(pt, reg.density);
+      if (reg.medium != cached_medium || e != cached_e || reg.density != cached_density) {
+        xs = reg.medium >= 0 ? geom_.media()[std::size_t(reg.medium)] : nullptr;
+        mu = 0;
+        if (xs && reg.density > 0) {
+          if (e != cached_e || reg.medium != cached_medium) {
+            pt = xs->locate(e);
+            mu_en_rho = xs->mu_en_rho(pt);
+          }
+          mu = xs->mu_per_mm(pt, reg.density);
+        }
+        if (opt_.dose_to_water && e != cached_e)
+          water_mu_en_rho = opt_.water->mu_en_rho(opt_.water->locate(e));
+        cached_medium = reg.medium;
+        cached_density = reg.density;
+        cached_e = e;
       }
+      // How far to the next interaction, and to the next boundary?
       int axis = -1;
       const double d_boundary = geom_.distance_to_boundary(r, u, inv_u, reg, ijk, axis);
       const double d_interact = mu > 0 ? n_mfp / mu : kInf;
@@ -162,14 +183,12 @@ class Engine {
       }
       // Score the track: collision kerma = fluence x E x mu_en/rho.
       if (mu > 0) {
-        const double per_mm = e * wt * xs->mu_en_rho(pt);
+        const double per_mm = e * wt * mu_en_rho;
         if (reg.solid < 0) {
           const std::int64_t b = box_index(ijk);
-          if (b >= 0) {
+          if (b >= 0 && !(primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
             w.dose.score(std::size_t(b), per_mm * step, h);
-            if (opt_.dose_to_water)
-              w.water.score(std::size_t(b),
-                            e * wt * opt_.water->mu_en_rho(opt_.water->locate(e)) * step, h);
+            if (opt_.dose_to_water) w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
           }
         }
         if (shells) score_shells(r, u, step, per_mm, h, w);
@@ -230,13 +249,144 @@ class Engine {
     u = rotate_direction(u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
   }
 
+  std::array<int, 3> box_ijk(std::size_t b) const {
+    const std::size_t nx = std::size_t(box_dims_[0]), ny = std::size_t(box_dims_[1]);
+    return {box_lo_[0] + int(b % nx), box_lo_[1] + int((b / nx) % ny), box_lo_[2] + int(b / (nx * ny))};
+  }
+
+  void mark_deterministic_primary() {
+    deterministic_.assign(box_voxels_, 0);
+    const Vec3 s = geom_.to_local(source_.position());
+    const Vec3& sp = geom_.grid().spacing();
+    const double near = opt_.hybrid_near_voxels * std::max({sp.x, sp.y, sp.z});
+    for (std::size_t b = 0; b < box_voxels_; ++b) {
+      const auto ijk = box_ijk(b);
+      const std::size_t v = geom_.grid().linear({ijk[0], ijk[1], ijk[2]});
+      const Vec3 c{(ijk[0] + 0.5) * sp.x, (ijk[1] + 0.5) * sp.y, (ijk[2] + 0.5) * sp.z};
+      if (norm(c - s) >= near && !geom_.voxel_touches_solid(v) && geom_.voxel_medium(v) >= 0)
+        deterministic_[b] = 1;
+    }
+  }
+
+  // Mass thickness (g/cm3 * mm) per medium along the straight path from a to b (local frame).
+  void trace(const Vec3& a, const Vec3& b, std::vector<double>& thickness) const {
+    std::fill(thickness.begin(), thickness.end(), 0.0);
+    const double length = norm(b - a);
+    if (!(length > 0)) return;
+    const Vec3 u = (b - a) / length;
+    const Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
+    Vec3 p = a;
+    std::array<int, 3> ijk = geom_.voxel_ijk(p);
+    double left = length;
+    while (left > 0) {
+      const Region reg = geom_.locate(p, ijk);
+      int axis = -1;
+      const double step = std::min(left, geom_.distance_to_boundary(p, u, inv_u, reg, ijk, axis));
+      if (reg.medium >= 0) thickness[std::size_t(reg.medium)] += reg.density * step;
+      p += u * step;
+      left -= step;
+      if (left <= 0) break;
+      if (axis >= 0) {
+        ijk[axis] += u[axis] > 0 ? 1 : -1;
+        if (ijk[axis] < 0 || ijk[axis] >= geom_.grid().dims()[axis]) break;
+      } else {
+        p += u * kSurfaceNudgeMm;
+        left -= kSurfaceNudgeMm;
+        ijk = geom_.voxel_ijk(p);
+      }
+    }
+  }
+
   const Geometry& geom_;
   const PhotonSource& source_;
   const TransportOptions& opt_;
+  std::vector<std::uint8_t> deterministic_;
   std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
   std::size_t box_voxels_ = 0;
   Vec3 shell_center_;
 };
+
+std::vector<double> Engine::primary_kerma(bool water, unsigned threads) const {
+  const Spectrum& spectrum = *source_.spectrum_of_point();
+  const auto bins = spectrum.discretize(opt_.hybrid_spectrum_bin_kev);
+  const auto& media = geom_.media();
+  // mu/rho per medium and bin; mu_en/rho of the scoring medium per bin.
+  std::vector<std::vector<double>> mu_rho(media.size(), std::vector<double>(bins.size()));
+  std::vector<std::vector<double>> mu_en(media.size(), std::vector<double>(bins.size()));
+  for (std::size_t m = 0; m < media.size(); ++m)
+    for (std::size_t k = 0; k < bins.size(); ++k) {
+      const MassXs x = media[m]->at(bins[k].first);
+      mu_rho[m][k] = x.total;
+      mu_en[m][k] = water ? opt_.water->at(bins[k].first).energy_absorption : x.energy_absorption;
+    }
+  const Vec3 s = geom_.to_local(source_.position());
+  const Vec3& sp = geom_.grid().spacing();
+  const double max_spacing = std::max({sp.x, sp.y, sp.z});
+  const double sub_range = 6.0 * max_spacing;
+  std::vector<double> out(box_voxels_, 0.0);
+  std::vector<std::vector<double>> scratch(threads, std::vector<double>(media.size()));
+  parallel_for(
+      0, box_voxels_,
+      [&](std::size_t b0, std::size_t b1, unsigned worker) {
+        std::vector<double>& t = scratch[worker];
+        for (std::size_t b = b0; b < b1; ++b) {
+          if (!deterministic_[b]) continue;
+          const auto ijk = box_ijk(b);
+          const std::size_t v = geom_.grid().linear({ijk[0], ijk[1], ijk[2]});
+          const auto m = std::size_t(geom_.voxel_medium(v));
+          const Vec3 c{(ijk[0] + 0.5) * sp.x, (ijk[1] + 0.5) * sp.y, (ijk[2] + 0.5) * sp.z};
+          const double mu_scale = geom_.voxel_density(v) * 0.1 * max_spacing;
+          // Primary kerma at q, and the curvature bias estimate of a one-point voxel average,
+          // sum_k K_k (mu_k dx)^2 / 24 over sum_k K_k (exp(-mu x) across the voxel).
+          auto kerma_at = [&](const Vec3& q, double* bias) {
+            trace(s, q, t);
+            const double d = norm(q - s);
+            const double intensity =
+                source_.relative_intensity(geom_.grid().direction() * ((q - s) / d));
+            double k_sum = 0, b_sum = 0;
+            for (std::size_t k = 0; k < bins.size(); ++k) {
+              double tau = 0;
+              for (std::size_t mm = 0; mm < t.size(); ++mm) tau += mu_rho[mm][k] * t[mm];
+              const double kk = bins[k].second * bins[k].first * mu_en[m][k] * std::exp(-0.1 * tau);
+              k_sum += kk;
+              const double mu_dx = mu_rho[m][k] * mu_scale;
+              b_sum += kk * mu_dx * mu_dx / 24.0;
+            }
+            if (bias) *bias = k_sum > 0 ? b_sum / k_sum : 0.0;
+            return intensity * k_sum / (4.0 * std::numbers::pi * d * d);
+          };
+          double bias = 0;
+          double value = kerma_at(c, &bias);
+          // Sub-points where the centre value would be biased: near the source (1/r^2) and in
+          // strongly attenuating voxels; the bias falls with the square of the sub-point spacing.
+          const int n = (norm(c - s) < sub_range || bias > 1e-3) ? 5 : (bias > 1e-4 ? 3 : 1);
+          if (n > 1) {
+            double sum = 0;
+            for (int a = 0; a < n; ++a)
+              for (int bb = 0; bb < n; ++bb)
+                for (int cc = 0; cc < n; ++cc)
+                  sum += kerma_at(c + Vec3{((a + 0.5) / n - 0.5) * sp.x,
+                                           ((bb + 0.5) / n - 0.5) * sp.y,
+                                           ((cc + 0.5) / n - 0.5) * sp.z},
+                                  nullptr);
+            value = sum / (n * n * n);
+          }
+          // keV cm^2/g per mm^2 -> x 100 mm^2/cm^2 -> keV/g -> Gy
+          out[b] = value * 100.0 * kGyPerKeVPerGram;
+        }
+      },
+      threads);
+  return out;
+}
+
+// Adds a deterministic primary (no variance) to a Monte Carlo grid.
+void add_primary(ScoredGrid& g, const std::vector<double>& primary) {
+  for (std::size_t i = 0; i < g.value.size(); ++i) {
+    const double sigma_abs = g.value[i] * g.sigma_rel[i];
+    g.value[i] += primary[i];
+    g.sigma_rel[i] = g.value[i] > 0 ? sigma_abs / g.value[i] : 0.0;
+  }
+}
 
 std::string num(double v) {
   std::ostringstream s;
@@ -268,6 +418,10 @@ void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
         .field("source position (LPS mm)")
         .seen(num(src.position().x) + "," + num(src.position().y) + "," + num(src.position().z))
         .expected("a point inside the grid");
+  if (o.hybrid && !(src.is_point() && src.spectrum_of_point()))
+    throw Error::bad_input("the hybrid mode needs a point source with a known spectrum")
+        .field("hybrid")
+        .seen(src.describe());
   if (o.dose_to_water && !o.water)
     throw Error::internal("dose to water requested without water's cross sections");
   const auto& radii = o.shell_radii_mm;
@@ -291,6 +445,20 @@ ScoredGrid to_grid(const ScoreArray& a, std::uint64_t n, const Grid3& box,
     g.sigma_rel[i] = m > 0 ? a.sigma(i, n) / m : 0.0;
   }
   return g;
+}
+
+// The same on a finished grid (after the hybrid primary was added).
+double sigma_of_grid(const ScoredGrid& g, std::int64_t point_bin) {
+  if (point_bin >= 0) return g.sigma_rel[std::size_t(point_bin)];
+  const double max = g.value.empty() ? 0 : *std::max_element(g.value.begin(), g.value.end());
+  double sum = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < g.value.size(); ++i)
+    if (g.value[i] > 0.5 * max) {
+      sum += g.sigma_rel[i];
+      ++count;
+    }
+  return count ? sum / count : kInf;
 }
 
 // Relative sigma at a voxel, or the mean over voxels above 50 % of the maximum.
@@ -419,9 +587,17 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   const double tl_to_gy = 100.0 / voxel_mm3 * kGyPerKeVPerGram;
   if (box) {
     result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
-    result.achieved_sigma_rel = sigma_of(total.dose, n, point_bin);
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
+    if (options.hybrid) {
+      const auto t0 = std::chrono::steady_clock::now();
+      add_primary(result.dose, engine.primary_kerma(false, threads));
+      if (options.dose_to_water) add_primary(result.dose_water, engine.primary_kerma(true, threads));
+      result.primary_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      result.seconds = elapsed();
+    }
+    result.achieved_sigma_rel = sigma_of_grid(result.dose, point_bin);
     if (options.analog)
       result.analog_dose = to_grid(total.analog, n, *box, [&](std::size_t i) {
         const Index3 ix = box->index3(i);

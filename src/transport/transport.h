@@ -44,6 +44,14 @@ struct TransportOptions {
   std::vector<double> shell_radii_mm;
   Vec3 shell_center;
   const MaterialXs* water = nullptr;  // needed with dose_to_water
+  // Hybrid: primary (uncollided) kerma by exact ray tracing from a point source to every scoring
+  // voxel at least `hybrid_near_voxels` voxel widths away (noise-free; averaged over 3^3 or 5^3
+  // sub-points within 6 voxel widths of the source and where the
+  // estimated curvature bias of the centre value exceeds 1e-4), Monte Carlo for everything
+  // else (scatter, fluorescence, the near voxels' primary).
+  bool hybrid = false;
+  double hybrid_near_voxels = 2.0;
+  double hybrid_spectrum_bin_kev = 0.5;
   ProgressMode progress = ProgressMode::kQuiet;
 };
 
@@ -73,6 +81,7 @@ struct TransportResult {
   std::vector<ShellResult> shells;
   EnergyBalance balance;
   double achieved_sigma_rel = 0;  // at the sigma point or mean over voxels > 50 % max
+  double primary_seconds = 0;     // hybrid: time spent ray tracing the primary
   std::string stopped_by;         // "histories", "sigma", "time"
 };
 

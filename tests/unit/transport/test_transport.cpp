@@ -163,3 +163,75 @@ TEST(Transport, SigmaTargetStopsTheRun) {
 
 }  // namespace
 }  // namespace kiort
+
+namespace kiort {
+namespace {
+
+// A 21 mm water cube (1 mm voxels) with a 4 mm cortical-bone slab beside the source and a
+// titanium needle ending 2 mm from it: heterogeneous in voxels and solids.
+Geometry heterogeneous_box() {
+  const Grid3 grid({21, 21, 21}, {1, 1, 1}, {-10, -10, -10});
+  std::vector<std::int16_t> medium(grid.voxel_count(), 0);
+  std::vector<float> density(grid.voxel_count(), 1.0f);
+  for (std::size_t v = 0; v < grid.voxel_count(); ++v)
+    if (const Index3 ix = grid.index3(v); ix.i >= 13 && ix.i < 17) {
+      medium[v] = 1;
+      density[v] = 1.92f;
+    }
+  Geometry g(grid, {&xs("water"), &xs("cortical-bone"), &xs("titanium")}, medium, density);
+  g.add_solid(LayeredCapsule("needle", {0, 0, -12}, {0, 0, -3}, {{0.4, -1, 0}, {0.7, 2, 4.5}}));
+  return g;
+}
+
+// The hybrid mode (exact primary + Monte Carlo scatter) equals pure Monte Carlo within
+// statistics over the voxels above 0.5 % of the maximum (a point source's dose falls as 1/r^2:
+// only the few voxels next to it are above 10 %).
+TEST(Transport, HybridEqualsPureMonteCarlo) {
+  const Geometry g = heterogeneous_box();
+  IsotropicPointSource src({0.3, 0.2, 0.1}, Spectrum({15, 45}, {1, 0.5}, "ramp"));
+  TransportOptions o;
+  const TransportResult pure = run_transport(g, src, histories(60000), o);
+  o.hybrid = true;
+  o.seed = 2;
+  const TransportResult hybrid = run_transport(g, src, histories(60000), o);
+  double max = 0;
+  for (double d : pure.dose.value) max = std::max(max, d);
+  int compared = 0, outliers = 0;
+  double z_sum = 0;
+  for (std::size_t i = 0; i < pure.dose.value.size(); ++i) {
+    const double a = pure.dose.value[i], b = hybrid.dose.value[i];
+    if (a < 0.005 * max) continue;
+    const double s = std::hypot(a * pure.dose.sigma_rel[i], b * hybrid.dose.sigma_rel[i]);
+    const double z = (b - a) / s;
+    z_sum += z;
+    ++compared;
+    if (std::abs(z) > 4) ++outliers;
+  }
+  ASSERT_GT(compared, 20);
+  EXPECT_LE(outliers, 1);
+  EXPECT_LT(std::abs(z_sum / compared), 4.0 / std::sqrt(double(compared)));
+  // The hybrid's uncertainty is smaller where the primary dominates.
+  double s_pure = 0, s_hybrid = 0;
+  for (std::size_t i = 0; i < pure.dose.value.size(); ++i)
+    if (pure.dose.value[i] >= 0.005 * max) {
+      s_pure += pure.dose.sigma_rel[i];
+      s_hybrid += hybrid.dose.sigma_rel[i];
+    }
+  EXPECT_LT(s_hybrid, s_pure);
+}
+
+TEST(Transport, HybridNeedsAPointSource) {
+  // A source with no point: the hybrid mode is refused with a clear error.
+  struct Line : PhotonSource {
+    Photon sample(Philox&) const override { return {{0, 0, 0}, {0, 0, 1}, 30, 1}; }
+    double max_energy_kev() const override { return 30; }
+    double mean_energy_kev() const override { return 30; }
+    std::string describe() const override { return "pencil beam"; }
+  } line;
+  TransportOptions o;
+  o.hybrid = true;
+  EXPECT_THROW(run_transport(heterogeneous_box(), line, histories(10), o), Error);
+}
+
+}  // namespace
+}  // namespace kiort
