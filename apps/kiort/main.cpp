@@ -66,9 +66,10 @@ void add_planned(CLI::App& app, Commands& commands) {
 int main(int argc, char** argv) {
   using namespace kiort;
   using namespace kiort::cli;
-  CLI::App app{"kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
-               "during kyphoplasty)",
-               "kiort"};
+  CLI::App app{
+      "kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
+      "during kyphoplasty)",
+      "kiort"};
   app.set_version_flag("--version", std::string("kiort ") + kiort::version() + " (commit " +
                                         kiort::git_commit() + ")");
   Globals globals;
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
 
   Commands commands;
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
+  add_stats_command(app, globals, commands);
   add_planned(app, commands);
 
   try {
