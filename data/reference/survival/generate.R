@@ -29,19 +29,28 @@ vet_df$celltype <- as.character(vet_df$celltype)
 write.csv(lung, "lung.csv", row.names = FALSE)          # NA written as NA
 write.csv(aml_df, "aml.csv", row.names = FALSE)
 write.csv(vet_df, "veteran.csv", row.names = FALSE)
+# A small constructed data set (not shipped with R) whose curves sit exactly at 0.5 over an
+# interval, to check print.survfit's midpoint rule: arm a (1, 2, 3, 4, all events) has median
+# (2 + 3) / 2; arm b is flat at 0.5 from 6 to 10 with a censoring at 8 in between.
+flat_df <- data.frame(time = c(1, 2, 3, 4, 2, 4, 6, 8, 10, 12),
+                      status = c(1, 1, 1, 1, 1, 1, 1, 0, 1, 1),
+                      arm = c("a", "a", "a", "a", "b", "b", "b", "b", "b", "b"))
+write.csv(flat_df, "flat.csv", row.names = FALSE)
 lung_df <- read.csv("lung.csv")                          # fit on exactly what the CSV holds
 aml_df <- read.csv("aml.csv")
 vet_df <- read.csv("veteran.csv")
-sets <- list(lung = lung_df, aml = aml_df, veteran = vet_df)
+flat_df <- read.csv("flat.csv")
+sets <- list(lung = lung_df, aml = aml_df, veteran = vet_df, flat = flat_df)
 
 # --- Kaplan-Meier: survfit table (std.err on the cumulative-hazard scale, as survfit stores it),
 # --- medians and limits as print.survfit reports them (summary(fit)$table), survival at times --
-km_case <- function(set, time, event, group, conf, times) {
+km_case <- function(set, time, event, group, conf, times, level = 0.95) {
   d <- sets[[set]]
   f <- if (is.null(group)) as.formula(sprintf("Surv(%s, %s) ~ 1", time, event))
        else as.formula(sprintf("Surv(%s, %s) ~ %s", time, event, group))
-  fit <- survfit(f, data = d, conf.type = conf)
-  call <- sprintf("survfit(%s, data = %s, conf.type = \"%s\")", deparse(f), set, conf)
+  fit <- survfit(f, data = d, conf.type = conf, conf.int = level)
+  call <- sprintf("survfit(%s, data = %s, conf.type = \"%s\", conf.int = %s)", deparse(f), set,
+                  conf, format(level))
   tab <- summary(fit)$table
   if (is.null(dim(tab))) tab <- matrix(tab, nrow = 1, dimnames = list(NULL, names(tab)))
   strata <- if (is.null(fit$strata)) rep(1, length(fit$time)) else rep(seq_along(fit$strata), fit$strata)
@@ -59,17 +68,20 @@ km_case <- function(set, time, event, group, conf, times) {
     groups <- c(groups, paste0(
       "{\"name\": ", str(gnames[k]), ", \"n\": ", num(tab[k, "records"]),
       ", \"events\": ", num(tab[k, "events"]), ", \"median\": ", num(tab[k, "median"]),
-      ", \"median_lcl\": ", num(tab[k, "0.95LCL"]), ", \"median_ucl\": ", num(tab[k, "0.95UCL"]),
+      ", \"median_lcl\": ", num(tab[k, paste0(level, "LCL")]),
+      ", \"median_ucl\": ", num(tab[k, paste0(level, "UCL")]),
       ", \"table\": ", obj(time = arr(fit$time[w]), n_risk = arr(fit$n.risk[w]),
                           n_event = arr(fit$n.event[w]), n_censor = arr(fit$n.censor[w]),
                           surv = arr(fit$surv[w]), std_err = arr(fit$std.err[w]),
                           lower = arr(fit$lower[w]), upper = arr(fit$upper[w])), at, "}"))
   }
-  paste0("{\"id\": ", str(sprintf("%s_%s_%s", set, if (is.null(group)) "all" else group, conf)),
+  paste0("{\"id\": ", str(sprintf("%s_%s_%s_%s", set, if (is.null(group)) "all" else group, conf,
+                                   format(level))),
          ", \"r_call\": ", str(call), ", \"data\": ", str(paste0(set, ".csv")),
          ", \"time\": ", str(time), ", \"event\": ", str(event),
          ", \"group\": ", if (is.null(group)) "null" else str(group),
-         ", \"conf_type\": ", str(conf), ", \"groups\": [", paste(groups, collapse = ", "), "]}")
+         ", \"conf_type\": ", str(conf), ", \"conf_level\": ", num(level),
+         ", \"groups\": [", paste(groups, collapse = ", "), "]}")
 }
 km <- character(0)
 for (conf in c("log", "log-log", "plain")) {
@@ -77,8 +89,10 @@ for (conf in c("log", "log-log", "plain")) {
           km_case("lung", "time", "status", "sex", conf, NULL),
           km_case("aml", "time", "status", "x", conf, c(12, 24, 48)),
           km_case("veteran", "time", "status", "trt", conf, NULL),
-          km_case("veteran", "time", "status", "celltype", conf, NULL))
+          km_case("veteran", "time", "status", "celltype", conf, NULL),
+          km_case("flat", "time", "status", "arm", conf, c(2.5, 9)))
 }
+km <- c(km, km_case("lung", "time", "status", "sex", "log-log", NULL, level = 0.9))
 writeLines(jlist(km), "km.json")
 
 # --- log-rank: survdiff chisq, df (groups with expected > 0, minus 1), p --------------------
@@ -93,7 +107,7 @@ lr_case <- function(set, group) {
       chisq = num(sd$chisq), df = num(df), p = num(pchisq(sd$chisq, df, lower.tail = FALSE)))
 }
 writeLines(jlist(c(lr_case("lung", "sex"), lr_case("aml", "x"), lr_case("veteran", "trt"),
-                   lr_case("veteran", "celltype"))), "logrank.json")
+                   lr_case("veteran", "celltype"), lr_case("flat", "arm"))), "logrank.json")
 
 # --- Cox: coefficients, se, HR and 95 % limits, LR / Wald / score tests; Efron ties --------
 cox_case <- function(set, covs) {

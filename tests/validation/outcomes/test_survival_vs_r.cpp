@@ -1,5 +1,5 @@
 // kiort's survival statistics against R's survival package on the data sets it ships (lung,
-// aml, veteran). Data and reference numbers live in data/reference/survival/; every number was
+// aml, veteran) and a small constructed one (flat: curves flat at exactly 0.5). Data and reference numbers live in data/reference/survival/; every number was
 // written by generate.R there (R and survival versions in its README.md and meta.json). The data
 // go through the same CSV reader and checks as `kiort stats`, so 1/2 event coding, NA covariates
 // (na.omit) and quoted labels are exercised too. Agreement is required to a relative 1e-4; each
@@ -76,13 +76,14 @@ SurvivalData data_for(const json& c, const std::string& group,
 TEST(SurvivalVsR, KaplanMeierTablesMediansAndBands) {
   Tally tally;
   const json cases = load("km.json");
-  ASSERT_EQ(cases.size(), 15u);
+  ASSERT_EQ(cases.size(), 19u);
   for (const json& c : cases) {
     const std::string id = c["id"].get<std::string>();
     SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
     const std::string group = c["group"].is_null() ? "" : c["group"].get<std::string>();
     const SurvivalData d = data_for(c, group);
-    const KmReport rep = km_report(d, conf_type_from_string(c["conf_type"].get<std::string>()));
+    const KmReport rep = km_report(d, conf_type_from_string(c["conf_type"].get<std::string>()),
+                                   c["conf_level"].get<double>());
     ASSERT_EQ(rep.groups.size(), c["groups"].size());
     for (std::size_t g = 0; g < rep.groups.size(); ++g) {
       const json& rg = c["groups"][g];
@@ -131,7 +132,7 @@ TEST(SurvivalVsR, KaplanMeierTablesMediansAndBands) {
 TEST(SurvivalVsR, LogRank) {
   Tally tally;
   const json cases = load("logrank.json");
-  ASSERT_EQ(cases.size(), 4u);
+  ASSERT_EQ(cases.size(), 5u);
   for (const json& c : cases) {
     const std::string id = c["id"].get<std::string>();
     SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
