@@ -131,7 +131,8 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   fit.loglik_null = cur.loglik;
   detail::SquareMatrix inv(p);
   if (!detail::invert(cur.info, inv))
-    throw Error::goal_not_met("Cox model: singular information matrix (collinear covariates?)");
+    throw Error::goal_not_met(
+        "Cox model: singular information matrix (collinear or constant covariates?)");
   fit.score.chisq = detail::quadratic_form(inv, cur.score);
   fit.score.df = static_cast<int>(p);
 
@@ -158,8 +159,14 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
     const double rel = std::fabs(1 - cur.loglik / cand.loglik);
     beta = next;
     cur = std::move(cand);
-    if (!detail::invert(cur.info, inv))
-      throw Error::goal_not_met("Cox model: singular information matrix (collinear covariates?)");
+    // The information was regular at beta = 0; losing it (or finiteness) on the way means the
+    // estimate runs off to infinity: the likelihood is monotone.
+    bool finite = std::isfinite(cur.loglik);
+    for (double b : beta) finite = finite && std::isfinite(b);
+    if (!finite || !detail::invert(cur.info, inv))
+      throw Error::goal_not_met(
+          "Cox model: did not converge: the information matrix vanishes as the coefficients grow "
+          "(monotone likelihood: does a covariate separate the events?)");
     if (rel < 1e-12 && max_step < 1e-9) {
       converged = true;
       break;

@@ -42,6 +42,10 @@ pycheck km-loglog-first-row "$tmp/lung.json" "j['groups'][0]['conf_type'] == 'lo
 check km-table 0 'log-rank: chisq = 3\.3964 on 1 df' -- "$kiort" stats km --csv "$ref/aml.csv" --time time --event status --group x
 check km-table-median 0 'group all: n = 228, events = 165, median 310 \(95% CI 285 to 363\)' -- "$kiort" stats km --csv "$ref/lung.csv" --time time --event status
 check km-at 0 'survival at 365' -- "$kiort" stats km --csv "$ref/lung.csv" --time time --event status --at 180,365
+# Survival at times in JSON: lung at 365 days, R summary(fit, times = 365)$surv (km.json, lung_all_log_0.95).
+"$kiort" stats km --csv "$ref/lung.csv" --time time --event status --at 365,5000 --json >"$tmp/at.json"
+r365=$(python3 -c "import json; c=[c for c in json.load(open('$ref/km.json')) if c['id']=='lung_all_log_0.95'][0]; print(c['groups'][0]['at']['surv'][1])")
+pycheck km-at-json "$tmp/at.json" "($close)(j['groups'][0]['at'][0]['surv'], $r365) and j['groups'][0]['at'][1]['surv'] is None"
 
 # Cox: lung ~ age + sex + ph.ecog (one NA row omitted, as coxph's na.omit).
 "$kiort" stats cox --csv "$ref/lung.csv" --time time --event status --covariates age,sex,ph.ecog --json >"$tmp/cox.json"
@@ -68,6 +72,11 @@ printf 't,e\n1,"1\n' >"$tmp/quote.csv"
 check unterminated-quote 2 'quote\.csv: line 2.*unterminated quoted field' -- "$kiort" stats km --csv "$tmp/quote.csv" --time t --event e
 printf 't,e,x\n1,1,0\n2,0,abc\n' >"$tmp/cov.csv"
 check non-numeric-covariate 2 "cov\.csv: line 3, column 'x' \(3\): non-numeric covariate" -- "$kiort" stats cox --csv "$tmp/cov.csv" --time t --event e --covariates x
+# A fit that cannot meet its goal exits 3: the covariate separates the events (monotone likelihood).
+printf 't,e,x\n1,1,1\n2,1,1\n3,0,0\n4,0,0\n' >"$tmp/sep.csv"
+check cox-separation-exit-3 3 'did not converge' -- "$kiort" stats cox --csv "$tmp/sep.csv" --time t --event e --covariates x
+printf 't,e,a,b\n1,1,1,2\n2,0,2,4\n3,1,3,6\n4,1,5,10\n' >"$tmp/col.csv"
+check cox-collinear-exit-3 3 'singular information' -- "$kiort" stats cox --csv "$tmp/col.csv" --time t --event e --covariates a,b
 check missing-file 2 'cannot open CSV file' -- "$kiort" stats km --csv "$tmp/absent.csv" --time t --event e
 check bad-conf-type 2 '' -- "$kiort" stats km --csv "$tmp/ok.csv" --time t --event e --conf-type logit
 check stats-needs-sub 2 '' -- "$kiort" stats

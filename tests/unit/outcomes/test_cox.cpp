@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -61,6 +62,7 @@ TEST(Cox, SeparationIsReportedNotFitted) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kGoalNotMet);
+    EXPECT_NE(std::string(e.what()).find("monotone likelihood"), std::string::npos) << e.what();
   }
 }
 
