@@ -76,6 +76,31 @@ Derivatives efron(const std::vector<double>& time, const std::vector<int>& event
   return out;
 }
 
+CoxConcordance concordance(const std::vector<double>& time, const std::vector<int>& event,
+                           const std::vector<double>& lp) {
+  CoxConcordance c;
+  const std::size_t n = time.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!event[i]) continue;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      if (time[j] > time[i] || (time[j] == time[i] && !event[j])) {
+        if (lp[i] > lp[j])
+          c.concordant += 1;
+        else if (lp[i] < lp[j])
+          c.discordant += 1;
+        else
+          c.tied_x += 1;
+      } else if (time[j] == time[i] && event[j] && j > i) {
+        (lp[i] == lp[j] ? c.tied_xy : c.tied_y) += 1;
+      }
+    }
+  }
+  const double denom = c.concordant + c.discordant + c.tied_x;
+  c.concordance = denom > 0 ? (c.concordant + c.tied_x / 2) / denom : 0.5;
+  return c;
+}
+
 }  // namespace
 
 CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::span<const double> x,
@@ -200,6 +225,10 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   fit.wald = {detail::quadratic_form(info, beta), df, 0};
   fit.wald.p = chisq_upper_p(fit.wald.chisq, df);
   fit.score.p = chisq_upper_p(fit.score.chisq, df);
+  std::vector<double> lp(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t a = 0; a < p; ++a) lp[i] += beta[a] * xc[i * p + a];
+  fit.concordance = concordance(t, e, lp);
   return fit;
 }
 

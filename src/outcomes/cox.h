@@ -27,6 +27,23 @@ struct CoxTest {
   double p = 1;
 };
 
+// Harrell's concordance of the fitted risk score with the outcome, counted as R's
+// concordance() does for a coxph fit (survival 3.5-3, default timewt = "n"): over pairs where
+// the shorter time is an event (a subject censored at an event's time counts as longer), a pair
+// is concordant when the earlier event has the higher risk score; equal scores are tied_x and
+// count one half; pairs of events at the same time do not count (tied_y, or tied_xy when their
+// scores are equal too).
+// concordance = (concordant + tied_x / 2) / (concordant + discordant + tied_x). R's standard
+// error of the concordance (an infinitesimal-jackknife estimate) is not computed.
+struct CoxConcordance {
+  double concordant = 0;
+  double discordant = 0;
+  double tied_x = 0;
+  double tied_y = 0;
+  double tied_xy = 0;
+  double concordance = 0;
+};
+
 struct CoxFit {
   int n = 0;
   int events = 0;
@@ -37,6 +54,7 @@ struct CoxFit {
   std::vector<CoxCoefficient> coefficients;
   std::vector<double> variance;  // row-major p x p inverse information at the estimate
   CoxTest likelihood_ratio, wald, score;
+  CoxConcordance concordance;
 };
 
 // Fits the model. x is row-major: x[i * names.size() + j] is covariate j of subject i.

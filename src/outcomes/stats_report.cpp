@@ -181,6 +181,12 @@ nlohmann::json to_json(const CoxFit& f, int n_omitted) {
   j["tests"] = {{"likelihood_ratio", test(f.likelihood_ratio)},
                 {"wald", test(f.wald)},
                 {"score", test(f.score)}};
+  j["concordance"] = {{"concordance", number(f.concordance.concordance)},
+                      {"concordant", f.concordance.concordant},
+                      {"discordant", f.concordance.discordant},
+                      {"tied_risk", f.concordance.tied_x},
+                      {"tied_time", f.concordance.tied_y},
+                      {"tied_time_and_risk", f.concordance.tied_xy}};
   return j;
 }
 
@@ -208,6 +214,8 @@ std::string to_text(const CoxFit& f, int n_omitted) {
   test("Likelihood ratio test", f.likelihood_ratio);
   test("Wald test", f.wald);
   test("Score (logrank) test", f.score);
+  std::snprintf(buf, sizeof buf, "Concordance = %.4f\n", f.concordance.concordance);
+  out += buf;
   return out;
 }
 

@@ -128,7 +128,10 @@ cox_case <- function(set, covs) {
       lr_chisq = num(lr), lr_p = num(pchisq(lr, df, lower.tail = FALSE)),
       wald_chisq = num(fit$wald.test), wald_p = num(pchisq(fit$wald.test, df, lower.tail = FALSE)),
       score_chisq = num(fit$score), score_p = num(pchisq(fit$score, df, lower.tail = FALSE)),
-      df = num(df))
+      df = num(df), concordant = num(fit$concordance[["concordant"]]),
+      discordant = num(fit$concordance[["discordant"]]), tied_x = num(fit$concordance[["tied.x"]]),
+      tied_y = num(fit$concordance[["tied.y"]]), tied_xy = num(fit$concordance[["tied.xy"]]),
+      concordance = num(fit$concordance[["concordance"]]))
 }
 writeLines(jlist(c(cox_case("lung", c("sex")), cox_case("lung", c("age", "sex")),
                    cox_case("lung", c("age", "sex", "ph.ecog")),

@@ -39,6 +39,16 @@ TEST(Cox, EfronTiesMatchR) {
   EXPECT_NEAR(f.score.p, 0.7563411065573, 1e-8);
   EXPECT_EQ(f.n, 8);
   EXPECT_EQ(f.events, 6);
+  // Concordance (R: f$concordance: 5 concordant, 7 discordant, 9 tied.x, 1 tied.y, 0.4523810).
+  // By hand, beta > 0 so x = 1 is the higher risk. Event at 1 (x 0) against the 7 longer: 4
+  // discordant (x 1), 3 tied. Event at 2 (x 1): 2 concordant (5, 7), 3 tied (3+, 4, 6); with the
+  // other event at 2 it is tied.y. Event at 2 (x 0): 3 discordant, 2 tied. Event at 4 (x 1): 2
+  // concordant, 1 tied. Event at 6 (x 1): 1 concordant. (5 + 9/2) / 21 = 0.452381.
+  EXPECT_EQ(f.concordance.concordant, 5);
+  EXPECT_EQ(f.concordance.discordant, 7);
+  EXPECT_EQ(f.concordance.tied_x, 9);
+  EXPECT_EQ(f.concordance.tied_y, 1);
+  EXPECT_NEAR(f.concordance.concordance, 9.5 / 21, 1e-15);
 }
 
 // Without tied times the Cox score test of one binary covariate is the log-rank test.

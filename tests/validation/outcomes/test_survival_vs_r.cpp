@@ -1,9 +1,10 @@
 // kiort's survival statistics against R's survival package on the data sets it ships (lung,
-// aml, veteran) and a small constructed one (flat: curves flat at exactly 0.5). Data and reference numbers live in data/reference/survival/; every number was
-// written by generate.R there (R and survival versions in its README.md and meta.json). The data
-// go through the same CSV reader and checks as `kiort stats`, so 1/2 event coding, NA covariates
-// (na.omit) and quoted labels are exercised too. Agreement is required to a relative 1e-4; each
-// test prints the largest relative difference it saw.
+// aml, veteran) and a small constructed one (flat: curves flat at exactly 0.5). Data and reference
+// numbers live in data/reference/survival/; every number was written by generate.R there (R and
+// survival versions in its README.md and meta.json). The data go through the same CSV reader and
+// checks as `kiort stats`, so 1/2 event coding, NA covariates (na.omit) and quoted labels are
+// exercised too. Agreement is required to a relative 1e-4; each test prints the largest relative
+// difference it saw.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -187,6 +188,12 @@ TEST(SurvivalVsR, CoxEfron) {
     tally.check(c["score_chisq"], f.score.chisq, id + " score");
     tally.check(c["score_p"], f.score.p, id + " score p");
     EXPECT_EQ(f.likelihood_ratio.df, c["df"].get<int>());
+    EXPECT_EQ(f.concordance.concordant, c["concordant"].get<double>()) << id;
+    EXPECT_EQ(f.concordance.discordant, c["discordant"].get<double>()) << id;
+    EXPECT_EQ(f.concordance.tied_x, c["tied_x"].get<double>()) << id;
+    EXPECT_EQ(f.concordance.tied_y, c["tied_y"].get<double>()) << id;
+    EXPECT_EQ(f.concordance.tied_xy, c["tied_xy"].get<double>()) << id;
+    tally.check(c["concordance"], f.concordance.concordance, id + " concordance");
   }
 }
 
