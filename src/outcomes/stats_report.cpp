@@ -6,11 +6,11 @@
 namespace kiort {
 namespace {
 
-nlohmann::json number(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+nlohmann::ordered_json number(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
 }
-nlohmann::json number(const std::optional<double>& v) {
-  return v ? number(*v) : nlohmann::json();
+nlohmann::ordered_json number(const std::optional<double>& v) {
+  return v ? number(*v) : nlohmann::ordered_json();
 }
 
 std::string fmt(const char* f, double v) {
@@ -51,11 +51,11 @@ KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_lev
   return r;
 }
 
-nlohmann::json to_json(const KmReport& report) {
-  nlohmann::json j;
-  j["groups"] = nlohmann::json::array();
+nlohmann::ordered_json to_json(const KmReport& report) {
+  nlohmann::ordered_json j;
+  j["groups"] = nlohmann::ordered_json::array();
   for (const KmCurve& c : report.groups) {
-    nlohmann::json g;
+    nlohmann::ordered_json g;
     g["name"] = c.name;
     g["n"] = c.n;
     g["events"] = c.events;
@@ -64,7 +64,7 @@ nlohmann::json to_json(const KmReport& report) {
     g["median"] = number(c.median);
     g["median_lcl"] = number(c.median_lcl);
     g["median_ucl"] = number(c.median_ucl);
-    nlohmann::json table = nlohmann::json::array();
+    nlohmann::ordered_json table = nlohmann::ordered_json::array();
     for (const KmRow& r : c.table)
       table.push_back({{"time", r.time},
                        {"n_risk", r.n_risk},
@@ -76,7 +76,7 @@ nlohmann::json to_json(const KmReport& report) {
                        {"upper", number(r.upper)}});
     g["table"] = std::move(table);
     if (!report.at_times.empty()) {
-      nlohmann::json at = nlohmann::json::array();
+      nlohmann::ordered_json at = nlohmann::ordered_json::array();
       for (double t : report.at_times) {
         const auto s = c.at(t);
         if (!s) {  // beyond the last observation: R's summary(fit, times) drops it too
@@ -155,8 +155,8 @@ CoxFit cox_report(const SurvivalData& data, double conf_level) {
   return cox_ph(data.time, data.event, data.covariates, data.covariate_names, conf_level);
 }
 
-nlohmann::json to_json(const CoxFit& f, int n_omitted) {
-  nlohmann::json j;
+nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
+  nlohmann::ordered_json j;
   j["n"] = f.n;
   j["events"] = f.events;
   j["n_omitted"] = n_omitted;
@@ -165,7 +165,7 @@ nlohmann::json to_json(const CoxFit& f, int n_omitted) {
   j["iterations"] = f.iterations;
   j["loglik_null"] = number(f.loglik_null);
   j["loglik"] = number(f.loglik);
-  j["coefficients"] = nlohmann::json::array();
+  j["coefficients"] = nlohmann::ordered_json::array();
   for (const CoxCoefficient& c : f.coefficients)
     j["coefficients"].push_back({{"name", c.name},
                                  {"coef", number(c.coef)},
@@ -176,7 +176,7 @@ nlohmann::json to_json(const CoxFit& f, int n_omitted) {
                                  {"z", number(c.z)},
                                  {"p", number(c.p)}});
   auto test = [](const CoxTest& t) {
-    return nlohmann::json{{"chisq", number(t.chisq)}, {"df", t.df}, {"p", number(t.p)}};
+    return nlohmann::ordered_json{{"chisq", number(t.chisq)}, {"df", t.df}, {"p", number(t.p)}};
   };
   j["tests"] = {{"likelihood_ratio", test(f.likelihood_ratio)},
                 {"wald", test(f.wald)},

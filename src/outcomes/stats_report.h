@@ -22,11 +22,11 @@ struct KmReport {
 
 KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_level = 0.95,
                    std::vector<double> at_times = {});
-nlohmann::json to_json(const KmReport& report);
+nlohmann::ordered_json to_json(const KmReport& report);
 std::string to_text(const KmReport& report);
 
 CoxFit cox_report(const SurvivalData& data, double conf_level = 0.95);
-nlohmann::json to_json(const CoxFit& fit, int n_omitted);
+nlohmann::ordered_json to_json(const CoxFit& fit, int n_omitted);
 std::string to_text(const CoxFit& fit, int n_omitted);
 
 }  // namespace kiort
