@@ -67,9 +67,10 @@ void add_planned(CLI::App& app, Commands& commands) {
 int main(int argc, char** argv) {
   using namespace kiort;
   using namespace kiort::cli;
-  CLI::App app{"kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
-               "during kyphoplasty)",
-               "kiort"};
+  CLI::App app{
+      "kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
+      "during kyphoplasty)",
+      "kiort"};
   app.set_version_flag("--version", std::string("kiort ") + kiort::version() + " (commit " +
                                         kiort::git_commit() + ")");
   Globals globals;
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
   add_xs_command(app, globals, commands);
   add_mc_command(app, globals, commands);
+  add_stats_command(app, globals, commands);
   add_planned(app, commands);
 
   try {
