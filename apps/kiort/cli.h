@@ -30,6 +30,7 @@ using Commands = std::vector<Command>;
 // planned. Add new declarations here, one line each.
 void add_xs_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_mc_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_stats_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

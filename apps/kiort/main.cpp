@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
   add_xs_command(app, globals, commands);
   add_mc_command(app, globals, commands);
+  add_bench_command(app, globals, commands);
   add_stats_command(app, globals, commands);
   add_planned(app, commands);
 

@@ -36,6 +36,21 @@ for o in a:
     assert 0<o["mu_en_rho"]<o["mu_rho"]
 '; then passes=$((passes+1)); else echo "FAIL xs json structure"; fails=$((fails+1)); fi
 fi
+# kiort mc (Monte Carlo engine)
+check mc-point-json 0 '"dose_gy_per_history"' -- "$kiort" mc point --medium water --energy 30 --histories 2000 --radius-mm 10 --shell-mm 2 --json
+check mc-zero-histories 2 'histories' -- "$kiort" mc point --medium water --energy 30 --histories 0
+check mc-energy-range 2 '1 to 60 keV' -- "$kiort" mc point --medium water --energy 80 --histories 10
+check mc-unknown-medium 2 'cortical-bone' -- "$kiort" mc point --medium bone --energy 30 --histories 10
+check mc-no-energy 2 'energy' -- "$kiort" mc point --medium water --histories 10
+out=$(mktemp -d)
+check mc-box 0 '' -- "$kiort" -q mc box --medium cortical-bone --energy 30 --size-mm 10 --voxel-mm 1 --histories 2000 --hybrid --out "$out/box"
+for f in dose.nrrd sigma.nrrd summary.json; do
+  [[ -s $out/box/$f ]] && passes=$((passes+1)) || { echo "FAIL mc box wrote no $f"; fails=$((fails+1)); }
+done
+head -c 200 "$out/box/dose.nrrd" | grep -q 'space: left-posterior-superior' && passes=$((passes+1)) || { echo "FAIL NRRD header"; fails=$((fails+1)); }
+ls -a "$out/box" | grep -q '\.tmp\.' && { echo "FAIL temporary files left"; fails=$((fails+1)); } || passes=$((passes+1))
+check bench-mc 0 '"hybrid_gain_5_20mm"' -- "$kiort" -q bench mc --histories 2000 --json
+rm -rf "$out"
 # Bad usage is explained in one line.
 lines=$("$kiort" frobnicate 2>&1 | wc -l)
 [[ $lines -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL one-line reason: $lines lines"; fails=$((fails+1)); }
