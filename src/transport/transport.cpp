@@ -45,6 +45,10 @@ class Engine {
     }
     box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
     shell_center_ = g.to_local(o.shell_center);
+    shell_axis_ = normalized(g.direction_to_local(o.shell_axis));
+    n_radii_ = o.shell_radii_mm.size() > 1 ? o.shell_radii_mm.size() - 1 : 0;
+    n_cos_ = o.shell_cos_edges.size() - 1;
+    n_energy_ = o.shell_energy_edges_kev.size() > 1 ? o.shell_energy_edges_kev.size() - 1 : 1;
     if (o.hybrid) mark_deterministic_primary();
   }
 
@@ -62,7 +66,7 @@ class Engine {
     w.dose = ScoreArray(box_voxels_);
     if (opt_.dose_to_water) w.water = ScoreArray(box_voxels_);
     if (opt_.analog) w.analog = ScoreArray(box_voxels_);
-    if (opt_.shell_radii_mm.size() > 1) w.shells = ScoreArray(opt_.shell_radii_mm.size() - 1);
+    if (n_radii_) w.shells = ScoreArray(n_energy_ * n_radii_ * n_cos_);
     w.stack.reserve(16);
     return w;
   }
@@ -73,12 +77,17 @@ class Engine {
     w.balance.score(kEmitted, ph.e_kev * ph.weight, h);
     ph.r = geom_.to_local(ph.r);
     ph.u = geom_.direction_to_local(ph.u);
+    int energy_bin = 0;
+    if (const auto& edges = opt_.shell_energy_edges_kev; edges.size() > 1) {
+      const auto it = std::upper_bound(edges.begin(), edges.end(), ph.e_kev);
+      energy_bin = (it == edges.begin() || it == edges.end()) ? -1 : int(it - edges.begin()) - 1;
+    }
     w.stack.clear();
-    track(ph, true, h, rng, w);
+    track(ph, true, energy_bin, h, rng, w);
     while (!w.stack.empty()) {
       const Photon next = w.stack.back();
       w.stack.pop_back();
-      track(next, false, h, rng, w);
+      track(next, false, energy_bin, h, rng, w);
     }
   }
 
@@ -102,36 +111,73 @@ class Engine {
     }
   }
 
-  // Track-length scoring of the segment [r, r + u * len] in the spherical shells.
-  void score_shells(const Vec3& r, const Vec3& u, double len, double per_mm, std::uint64_t h,
-                    Worker& w) const {
+  // Track-length scoring of the segment [r, r + u * len] in the spherical tally: the segment is
+  // cut where it crosses a shell (sphere) or a polar-bin boundary (cone about the axis), and each
+  // piece is scored in the bin of its midpoint.
+  void score_shells(const Vec3& r, const Vec3& u, double len, double per_mm, int energy_bin,
+                    std::uint64_t h, Worker& w) const {
+    if (energy_bin < 0) return;
     const auto& radii = opt_.shell_radii_mm;
+    const auto& cos_edges = opt_.shell_cos_edges;
     const Vec3 o = r - shell_center_;
     const double b = dot(o, u), c2 = dot(o, o);
-    double cuts[2 * 64 + 2];
-    int n = 0;
+    const double oa = dot(o, shell_axis_), ua = dot(u, shell_axis_);
+    std::array<double, 256> cuts;
+    std::size_t n = 0;
+    auto cut = [&](double t) {
+      if (t > 0 && t < len && n + 1 < cuts.size()) cuts[n++] = t;
+    };
     cuts[n++] = 0;
     for (double rad : radii) {
       const double disc = b * b - c2 + rad * rad;
       if (disc <= 0) continue;
       const double sq = std::sqrt(disc);
-      for (double t : {-b - sq, -b + sq})
-        if (t > 0 && t < len && n < 2 * 64 + 1) cuts[n++] = t;
+      cut(-b - sq);
+      cut(-b + sq);
+    }
+    for (std::size_t k = 1; k + 1 < cos_edges.size(); ++k) {
+      const double c = cos_edges[k];
+      if (c == 0) {  // the plane perpendicular to the axis
+        if (ua != 0) cut(-oa / ua);
+        continue;
+      }
+      // ((o + t u).a)^2 = c^2 |o + t u|^2 on the nappe where (o + t u).a has the sign of c.
+      const double qa = ua * ua - c * c, qb = 2 * (oa * ua - c * c * b), qc = oa * oa - c * c * c2;
+      auto keep = [&](double t) {
+        if ((oa + t * ua) * c > 0) cut(t);
+      };
+      if (std::abs(qa) < 1e-14) {
+        if (qb != 0) keep(-qc / qb);
+        continue;
+      }
+      const double disc = qb * qb - 4 * qa * qc;
+      if (disc < 0) continue;
+      const double sq = std::sqrt(disc);
+      keep((-qb - sq) / (2 * qa));
+      keep((-qb + sq) / (2 * qa));
     }
     cuts[n++] = len;
-    std::sort(cuts, cuts + n);
-    for (int i = 0; i + 1 < n; ++i) {
+    std::sort(cuts.begin(), cuts.begin() + std::ptrdiff_t(n));
+    for (std::size_t i = 0; i + 1 < n; ++i) {
       const double l = cuts[i + 1] - cuts[i];
       if (l <= 0) continue;
       const double tm = 0.5 * (cuts[i] + cuts[i + 1]);
       const double rm = std::sqrt(std::max(0.0, tm * tm + 2 * b * tm + c2));
       const auto it = std::upper_bound(radii.begin(), radii.end(), rm);
       if (it == radii.begin() || it == radii.end()) continue;
-      w.shells.score(std::size_t(it - radii.begin() - 1), per_mm * l, h);
+      const std::size_t ri = std::size_t(it - radii.begin() - 1);
+      std::size_t ci = 0;
+      if (n_cos_ > 1 && rm > 0) {
+        const double cm = std::clamp((oa + tm * ua) / rm, -1.0, 1.0);
+        const auto ct = std::upper_bound(cos_edges.begin(), cos_edges.end(), cm);
+        ci = std::min(n_cos_ - 1, std::size_t(std::max<std::ptrdiff_t>(1, ct - cos_edges.begin()) - 1));
+      }
+      w.shells.score((std::size_t(energy_bin) * n_radii_ + ri) * n_cos_ + ci, per_mm * l, h);
     }
   }
 
-  void track(Photon ph, bool primary, std::uint64_t h, Philox& rng, Worker& w) const {
+  void track(Photon ph, bool primary, int energy_bin, std::uint64_t h, Philox& rng,
+             Worker& w) const {
     Vec3 r = ph.r, u = ph.u;
     double e = ph.e_kev;
     const double wt = ph.weight;
@@ -144,7 +190,7 @@ class Engine {
     Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
     double n_mfp = -std::log(rng.uniform());
     const auto& dims = geom_.grid().dims();
-    const bool shells = opt_.shell_radii_mm.size() > 1;
+    const bool shells = n_radii_ > 0;
     // Cross-section lookups change only with the energy or the medium: cache them.
     const MaterialXs* xs = nullptr;
     XsPoint pt;
@@ -191,7 +237,7 @@ class Engine {
             if (opt_.dose_to_water) w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
           }
         }
-        if (shells) score_shells(r, u, step, per_mm, h, w);
+        if (shells) score_shells(r, u, step, per_mm, energy_bin, h, w);
       }
       r += u * step;
       if (d_interact <= d_boundary) {
@@ -303,7 +349,8 @@ class Engine {
   std::vector<std::uint8_t> deterministic_;
   std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
   std::size_t box_voxels_ = 0;
-  Vec3 shell_center_;
+  Vec3 shell_center_, shell_axis_;
+  std::size_t n_radii_ = 0, n_cos_ = 1, n_energy_ = 1;
 };
 
 std::vector<double> Engine::primary_kerma(bool water, unsigned threads) const {
@@ -431,6 +478,16 @@ void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
           .field("shell_radii_mm[" + std::to_string(i) + "]")
           .seen(num(radii[i]));
   if (radii.size() > 64) throw Error::bad_input("at most 64 shell radii").field("shell_radii_mm");
+  const auto& ce = o.shell_cos_edges;
+  if (ce.size() < 2 || ce.size() > 64 || ce.front() != -1.0 || ce.back() != 1.0 ||
+      !std::is_sorted(ce.begin(), ce.end()) || std::adjacent_find(ce.begin(), ce.end()) != ce.end())
+    throw Error::bad_input("polar bin edges must rise strictly from -1 to 1 (at most 64)")
+        .field("shell_cos_edges");
+  if (!(norm(o.shell_axis) > 0)) throw Error::bad_input("shell axis is zero").field("shell_axis");
+  const auto& ee = o.shell_energy_edges_kev;
+  for (std::size_t i = 1; i < ee.size(); ++i)
+    if (!(ee[i] > ee[i - 1]))
+      throw Error::bad_input("energy bin edges must increase").field("shell_energy_edges_kev");
 }
 
 ScoredGrid to_grid(const ScoreArray& a, std::uint64_t n, const Grid3& box,
@@ -608,13 +665,23 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       });
   }
   const auto& radii = options.shell_radii_mm;
-  for (std::size_t s = 0; s + 1 < radii.size(); ++s) {
-    const double a = radii[s], b = radii[s + 1];
-    const double v = 4.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a);
-    const double m = total.shells.mean(s, n);
-    result.shells.push_back(
-        {a, b, m * 100.0 / v * kGyPerKeVPerGram, m > 0 ? total.shells.sigma(s, n) / m : 0.0});
-  }
+  const auto& ce = options.shell_cos_edges;
+  const std::size_t n_r = radii.size() > 1 ? radii.size() - 1 : 0, n_c = ce.size() - 1;
+  const std::size_t n_e =
+      options.shell_energy_edges_kev.size() > 1 ? options.shell_energy_edges_kev.size() - 1 : 1;
+  for (std::size_t e = 0; e < n_e && n_r; ++e)
+    for (std::size_t s = 0; s < n_r; ++s)
+      for (std::size_t c = 0; c < n_c; ++c) {
+        const double a = radii[s], b = radii[s + 1];
+        // Volume of a spherical shell sector: 2 pi / 3 (b^3 - a^3) (cos_hi - cos_lo).
+        const double v = 2.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a) * (ce[c + 1] - ce[c]);
+        const std::size_t bin = (e * n_r + s) * n_c + c;
+        const double m = total.shells.mean(bin, n);
+        result.shells.push_back({a, b, ce[c], ce[c + 1],
+                                 options.shell_energy_edges_kev.size() > 1 ? int(e) : -1,
+                                 m * 100.0 / v * kGyPerKeVPerGram,
+                                 m > 0 ? total.shells.sigma(bin, n) / m : 0.0});
+      }
   EnergyBalance& eb = result.balance;
   const ScoreArray& bal = total.balance;
   eb.emitted = bal.mean(kEmitted, n);

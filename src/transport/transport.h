@@ -40,9 +40,16 @@ struct TransportOptions {
   unsigned threads = 0;              // 0: all cores
   // Scoring box in voxel indices [lo, hi) (default: whole grid); empty box: no voxel scoring.
   std::optional<std::array<std::array<int, 3>, 2>> scoring_box;
-  // Spherical-shell tally: boundaries (mm, ascending, first may be 0) around a centre (LPS).
+  // Spherical tally around a centre (LPS): radial boundaries (mm, ascending, first may be 0),
+  // polar bins about `shell_axis` (cos(theta) edges ascending in [-1, 1]; default: whole
+  // shells), and optional source-energy tagging: with energy edges (keV), each history's score
+  // goes to the bin of its primary photon's energy, so that one run with a broad spectrum gives a
+  // spectral basis from which the dose of any spectrum follows by reweighting.
   std::vector<double> shell_radii_mm;
   Vec3 shell_center;
+  Vec3 shell_axis{0, 0, 1};
+  std::vector<double> shell_cos_edges{-1.0, 1.0};
+  std::vector<double> shell_energy_edges_kev;
   const MaterialXs* water = nullptr;  // needed with dose_to_water
   // Hybrid: primary (uncollided) kerma by exact ray tracing from a point source to every scoring
   // voxel at least `hybrid_near_voxels` voxel widths away (noise-free; averaged over 3^3 or 5^3
@@ -57,6 +64,8 @@ struct TransportOptions {
 
 struct ShellResult {
   double r_inner_mm = 0, r_outer_mm = 0;
+  double cos_lo = -1, cos_hi = 1;   // polar bin about shell_axis
+  int energy_bin = -1;              // source-energy bin (-1: no tagging)
   double dose_gy_per_history = 0, sigma_rel = 0;
 };
 
@@ -78,7 +87,7 @@ struct TransportResult {
   ScoredGrid dose;          // track-length kerma, dose to medium
   ScoredGrid dose_water;    // with options.dose_to_water
   ScoredGrid analog_dose;   // with options.analog: energy deposited / voxel mass
-  std::vector<ShellResult> shells;
+  std::vector<ShellResult> shells;  // energy-major, then radius, then polar bin
   EnergyBalance balance;
   double achieved_sigma_rel = 0;  // at the sigma point or mean over voxels > 50 % max
   double primary_seconds = 0;     // hybrid: time spent ray tracing the primary
