@@ -31,6 +31,7 @@ using Commands = std::vector<Command>;
 void add_xs_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_mc_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_source_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_stats_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

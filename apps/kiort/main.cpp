@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   add_xs_command(app, globals, commands);
   add_mc_command(app, globals, commands);
   add_bench_command(app, globals, commands);
+  add_source_command(app, globals, commands);
   add_stats_command(app, globals, commands);
   add_planned(app, commands);
 

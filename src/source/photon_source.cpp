@@ -53,6 +53,17 @@ Spectrum::Spectrum(std::vector<double> e_kev, std::vector<double> fluence, std::
   mean_ = first_moment / cdf_.back();
 }
 
+double Spectrum::cumulative(double e) const {
+  if (e_.size() == 1) return e < e_[0] ? 0.0 : 1.0;
+  if (e <= e_.front()) return 0.0;
+  if (e >= e_.back()) return 1.0;
+  const auto it = std::upper_bound(e_.begin(), e_.end(), e);
+  const std::size_t i = std::size_t(it - e_.begin());
+  const double x = e - e_[i - 1], de = e_[i] - e_[i - 1];
+  const double fx = f_[i - 1] + (f_[i] - f_[i - 1]) * x / de;
+  return (cdf_[i - 1] + 0.5 * (f_[i - 1] + fx) * x) / cdf_.back();
+}
+
 double Spectrum::sample(Philox& rng) const {
   if (e_.size() == 1) return e_[0];
   const double target = rng.uniform() * cdf_.back();

@@ -54,6 +54,8 @@ class Spectrum {
   std::vector<std::pair<double, double>> discretize(double bin_kev) const;
   double max_energy_kev() const { return e_.back(); }
   double mean_energy_kev() const { return mean_; }
+  // Fraction of photons with energy below e (exact for the piecewise-linear density).
+  double cumulative(double e_kev) const;
   const std::string& name() const { return name_; }
   const std::vector<double>& energies() const { return e_; }
   const std::vector<double>& fluence() const { return f_; }

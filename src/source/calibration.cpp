@@ -1,0 +1,142 @@
+#include "source/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace kiort {
+namespace {
+
+std::string trim(std::string s) {
+  const auto a = s.find_first_not_of(" \t\r");
+  const auto b = s.find_last_not_of(" \t\r");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+bool parse_number(const std::string& s, double& out) {
+  std::istringstream ss(trim(s));
+  ss >> out;
+  return !ss.fail() && ss.eof() && std::isfinite(out);
+}
+
+}  // namespace
+
+const char* to_string(DepthConvention c) {
+  return c == DepthConvention::kSourceCentre ? "source-centre" : "applicator-surface";
+}
+
+double CalibrationTable::dose_rate_at(double d) const {
+  if (depth_mm.empty() || d < depth_mm.front() || d > depth_mm.back())
+    throw Error::bad_input("depth outside the calibration table")
+        .file(file)
+        .seen(std::to_string(d))
+        .expected(std::to_string(depth_mm.front()) + " to " + std::to_string(depth_mm.back()) +
+                  " mm");
+  const auto it = std::lower_bound(depth_mm.begin(), depth_mm.end(), d);
+  const std::size_t i = std::size_t(it - depth_mm.begin());
+  if (i == 0 || depth_mm[i] == d) return dose_rate_gy_per_min[i];
+  const double f = (d - depth_mm[i - 1]) / (depth_mm[i] - depth_mm[i - 1]);
+  return std::exp(std::log(dose_rate_gy_per_min[i - 1]) +
+                  f * (std::log(dose_rate_gy_per_min[i]) - std::log(dose_rate_gy_per_min[i - 1])));
+}
+
+CalibrationTable load_calibration(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error::bad_input("cannot read calibration file").file(path.string());
+  CalibrationTable t;
+  t.file = path.string();
+  std::map<std::string, std::string> header;
+  std::string line;
+  int n = 0;
+  bool columns_seen = false;
+  auto where = [&](int line_no) { return path.string() + ":" + std::to_string(line_no); };
+  while (std::getline(in, line)) {
+    ++n;
+    const std::string s = trim(line);
+    if (s.empty()) continue;
+    if (s[0] == '#') {
+      const auto colon = s.find(':');
+      if (colon != std::string::npos) header[trim(s.substr(1, colon - 1))] = trim(s.substr(colon + 1));
+      continue;
+    }
+    if (!columns_seen) {
+      if (s != "depth_mm,dose_rate_gy_per_min")
+        throw Error::bad_input("calibration columns not as expected")
+            .file(where(n))
+            .seen(s)
+            .expected("depth_mm,dose_rate_gy_per_min");
+      columns_seen = true;
+      continue;
+    }
+    const auto comma = s.find(',');
+    double d = 0, r = 0;
+    if (comma == std::string::npos || !parse_number(s.substr(0, comma), d))
+      throw Error::bad_input("depth is not a number").file(where(n)).field("depth_mm").seen(s);
+    const std::string rate = comma == std::string::npos ? "" : trim(s.substr(comma + 1));
+    if (rate.empty() || !parse_number(rate, r))
+      throw Error::bad_input("dose rate missing or not a number")
+          .file(where(n))
+          .field("dose_rate_gy_per_min")
+          .seen(rate)
+          .expected("a dose rate > 0 in Gy/min");
+    if (!(r > 0))
+      throw Error::bad_input("dose rate must be positive")
+          .file(where(n))
+          .field("dose_rate_gy_per_min")
+          .seen(rate)
+          .expected("> 0 Gy/min");
+    if (d < 0 || (!t.depth_mm.empty() && !(d > t.depth_mm.back())))
+      throw Error::bad_input("depths must be >= 0 and increasing")
+          .file(where(n))
+          .field("depth_mm")
+          .seen(trim(s.substr(0, comma)))
+          .expected(t.depth_mm.empty() ? ">= 0" : "> " + std::to_string(t.depth_mm.back()));
+    t.depth_mm.push_back(d);
+    t.dose_rate_gy_per_min.push_back(r);
+  }
+  auto need = [&](const char* key) {
+    auto it = header.find(key);
+    if (it == header.end() || it->second.empty())
+      throw Error::bad_input("calibration header field missing")
+          .file(path.string())
+          .field(key)
+          .expected("a line '# " + std::string(key) + ": ...' before the table");
+    return it->second;
+  };
+  t.probe_serial = need("probe_serial");
+  t.applicator = need("applicator");
+  t.calibration_date = need("calibration_date");
+  t.dose_definition = need("dose_definition");
+  const std::string kv = need("kv");
+  if (!parse_number(kv, t.kv) || t.kv <= 0 || t.kv > 60)
+    throw Error::bad_input("tube potential out of range").file(path.string()).field("kv").seen(kv).expected(
+        "30, 40 or 50 (kV)");
+  const std::string conv = need("depth_convention");
+  if (conv == "source-centre")
+    t.convention = DepthConvention::kSourceCentre;
+  else if (conv == "applicator-surface")
+    t.convention = DepthConvention::kApplicatorSurface;
+  else
+    throw Error::bad_input("unknown depth convention")
+        .file(path.string())
+        .field("depth_convention")
+        .seen(conv)
+        .expected("source-centre or applicator-surface");
+  const std::string units = need("units");
+  if (units.find("depth_mm") == std::string::npos ||
+      units.find("dose_rate_gy_per_min") == std::string::npos)
+    throw Error::bad_input("units not stated as expected")
+        .file(path.string())
+        .field("units")
+        .seen(units)
+        .expected("depth_mm, dose_rate_gy_per_min");
+  if (t.depth_mm.size() < 2)
+    throw Error::bad_input("calibration table needs at least two depths").file(path.string());
+  return t;
+}
+
+}  // namespace kiort
