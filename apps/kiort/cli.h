@@ -28,5 +28,6 @@ using Commands = std::vector<Command>;
 // Each built subcommand lives in apps/kiort/cmd_<name>.cpp and is registered by main() through
 // add_<name>_command(app, globals, commands). Until a subcommand is built, main() lists it as
 // planned. Add new declarations here, one line each.
+void add_registry_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

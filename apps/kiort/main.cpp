@@ -42,7 +42,10 @@ constexpr Planned kPlanned[] = {
 void add_planned(CLI::App& app, Commands& commands) {
   for (const Planned& p : kPlanned) {
     bool built = false;  // a module that has landed registers its own subcommand first
-    for (const Command& c : commands) built = built || c.app->get_name() == p.name;
+    for (const Command& c : commands)  // a nested subcommand counts for its top-level one
+      for (const CLI::App* a = c.app; a != nullptr && a->get_parent() != nullptr;
+           a = a->get_parent())
+        built = built || a->get_name() == p.name;
     if (built) continue;
     CLI::App* sub = app.add_subcommand(p.name, p.what);
     sub->group("Planned (not built yet)");
@@ -66,9 +69,10 @@ void add_planned(CLI::App& app, Commands& commands) {
 int main(int argc, char** argv) {
   using namespace kiort;
   using namespace kiort::cli;
-  CLI::App app{"kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
-               "during kyphoplasty)",
-               "kiort"};
+  CLI::App app{
+      "kiort: planning, dose and follow-up for Kypho-IORT (intraoperative kV radiotherapy "
+      "during kyphoplasty)",
+      "kiort"};
   app.set_version_flag("--version", std::string("kiort ") + kiort::version() + " (commit " +
                                         kiort::git_commit() + ")");
   Globals globals;
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
 
   Commands commands;
   // Built subcommands (one line each, apps/kiort/cmd_<name>.cpp), then the planned ones.
+  add_registry_command(app, globals, commands);
   add_planned(app, commands);
 
   try {
