@@ -206,10 +206,11 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
   imp->add_option("--csv", *import_dir, "Folder with <table>.csv files")->required();
   add_cmd(imp, [import_dir, open, opts, &globals] {
     auto repo = open();
-    std::unique_ptr<Progress> bar;
+    std::unique_ptr<Progress> bar;  // only for imports large enough to take a while
     const std::size_t n =
         import_csv(*repo, *import_dir, opts->user, [&](std::size_t done, std::size_t total) {
-          if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
+          if (total < 5000) return;
+      if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
           bar->update(done);
         });
     if (bar) bar->finish();
