@@ -145,6 +145,13 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     });
   }
 
+  add_cmd(
+      reg->add_subcommand("schema", "Print every table's columns as Markdown (docs/registry.md)"),
+      [] {
+        std::fputs(schema_markdown().c_str(), stdout);
+        return 0;
+      });
+
   auto list_table = std::make_shared<std::string>();
   CLI::App* list = reg->add_subcommand("list", "Print a table as CSV");
   list->add_option("table", *list_table, "Table name (patients, visits, ...)")->required();
@@ -210,7 +217,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     const std::size_t n =
         import_csv(*repo, *import_dir, opts->user, [&](std::size_t done, std::size_t total) {
           if (total < 5000) return;
-      if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
+          if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
           bar->update(done);
         });
     if (bar) bar->finish();

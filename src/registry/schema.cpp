@@ -406,6 +406,58 @@ int current_schema_version() {
   return migrations().back().version;
 }
 
+std::string schema_markdown() {
+  auto type_name = [](const ColumnSpec& c) -> std::string {
+    switch (c.type) {
+      case ColumnType::kId:
+        return "id";
+      case ColumnType::kRef:
+        return "ref " + c.references;
+      case ColumnType::kInt:
+        return "integer";
+      case ColumnType::kReal:
+        return "number";
+      case ColumnType::kText:
+        return "text";
+      case ColumnType::kDate:
+        return "date";
+      case ColumnType::kChoice:
+        return "choice";
+      case ColumnType::kItems:
+        return std::to_string(c.items.count) + " items";
+      case ColumnType::kJson:
+        return "JSON";
+    }
+    return "text";
+  };
+  std::string out;
+  for (const TableSpec& t : registry_tables()) {
+    out += "### " + t.name + ".csv (" + t.description + ")\n\n";
+    out += "| column | type | rules | meaning |\n| --- | --- | --- | --- |\n";
+    for (const ColumnSpec& c : t.columns) {
+      std::string rules;
+      auto add = [&](const std::string& r) { rules += (rules.empty() ? "" : "; ") + r; };
+      if (c.not_null) add("not empty");
+      if (c.required) add("required (check)");
+      if (c.computed) add("computed by kiort");
+      if (c.min || c.max)
+        add((c.min ? format_real(*c.min) : std::string("")) + " to " +
+            (c.max ? format_real(*c.max) : std::string("")));
+      if (c.soft_min || c.soft_max)
+        add("usual " + (c.soft_min ? format_real(*c.soft_min) : std::string("")) + " to " +
+            (c.soft_max ? format_real(*c.soft_max) : std::string("")));
+      if (c.type == ColumnType::kChoice) {
+        std::string ch;
+        for (const std::string& x : c.choices) ch += (ch.empty() ? "" : ", ") + x;
+        add("one of " + ch);
+      }
+      out += "| " + c.name + " | " + type_name(c) + " | " + rules + " | " + c.description + " |\n";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string format_real(double v) {
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);

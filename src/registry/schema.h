@@ -76,6 +76,9 @@ int current_schema_version();
 // Throws kiort::Error (bad input) naming the table.column, the value and what was expected.
 std::optional<std::string> canonical_value(const TableSpec& table, const ColumnSpec& col,
                                            std::string_view text);
+// Markdown tables of every registry table's columns (docs/registry.md embeds this output).
+std::string schema_markdown();
+
 // Shortest text that reads back as the same double.
 std::string format_real(double v);
 
