@@ -121,6 +121,8 @@ void SqlRepository::migrate(int target) {
     if (m.version <= have || m.version > target) continue;
     in_transaction(*conn_, [&] {
       conn_->execute_script(conn_->expand(m.sql));
+      for (const TableSpec& t : registry_tables())  // migrations seed rows with explicit ids
+        if (conn_->has_table(t.name)) conn_->after_explicit_ids(t.name);
       conn_->query(
           "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
           {static_cast<std::int64_t>(m.version), m.description, now_utc()});
