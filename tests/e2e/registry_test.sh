@@ -82,6 +82,44 @@ done
 check redcap 0 'exported' -- "${D[@]}" export --redcap redcap.csv
 check redcap-events 0 'SYNA-001,m6_arm_1' -- cat redcap.csv
 check export-needs-target 2 '' -- "${D[@]}" export
+# The same commands on PostgreSQL, when its server binaries are here: a throwaway cluster in a
+# temporary folder, listening only on a unix socket there, stopped and removed at the end.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [[ -n ${KIORT_PG_BIN:-} ]]; then pgbin=$KIORT_PG_BIN; fi
+if [[ -x $pgbin/initdb ]]; then
+  pgdir=$(mktemp -d "${TMPDIR:-/tmp}/kiort_pg_e2e.XXXXXX")
+  as=()
+  if [[ $(id -u) -eq 0 ]]; then chown postgres: "$pgdir"; as=(runuser -u postgres --); fi
+  stop_pg() { "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$pgdir"; }
+  trap 'stop_pg; rm -rf "$tmp"' EXIT
+  if "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$tmp/initdb.log" 2>&1 &&
+     "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+       -o "-c listen_addresses='' -k $pgdir -p 5432 -F" start >/dev/null 2>&1; then
+    PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
+    P=("$kiort" registry --db "$PG" --user e2e)
+    check pg-not-initialised 2 'not an initialised kiort registry' -- "${P[@]}" list patients
+    check pg-init 0 'postgresql, schema version 2' -- "${P[@]}" init
+    check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
+    n=$("${P[@]}" list patients | wc -l)
+    [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }
+    check pg-import 0 'imported 123 rows' -- "${P[@]}" import --csv "$demo"
+    check pg-check 0 '^0 violations' -- "${P[@]}" check --today 2026-01-01
+    check pg-due 0 'SYNB-007 .* m6 .* due' -- "${P[@]}" due --date 2024-12-10
+    check pg-export 0 'exported 10 files' -- "${P[@]}" export --csv pgout
+    for t in patients procedures levels visit_schedule visits opioid_conversion analgesics complications vital_status; do
+      same "sqlite and postgresql export the same $t" "out1/$t.csv" "pgout/$t.csv"
+    done
+    check pg-add 0 'added visit 43' -- "${P[@]}" add visit --procedure_id 7 --event m6 --visit_date 2024-12-04 --pain_worst 1
+    check pg-edit 0 'updated visit 43' -- "$kiort" registry --db "$PG" --user bob edit visit --id 43 --pain_worst 0
+    check pg-audit 0 'bob,.*,visits,43,update,pain_worst,1,0' -- "${P[@]}" audit --table visits --id 43
+  else
+    echo "FAIL could not start a throwaway PostgreSQL cluster: $(tail -3 "$tmp/initdb.log" "$pgdir/server.log" 2>/dev/null)"
+    fails=$((fails+1))
+  fi
+else
+  echo "note: PostgreSQL server binaries not found; the PostgreSQL part of this test did not run"
+fi
+
 # docs/registry.md's column section is the output of `kiort registry schema`.
 if diff <(sed -n '/^## Columns$/,$p' "$docs" | tail -n +5) <("$kiort" registry schema) >/dev/null; then
   passes=$((passes+1))
