@@ -43,7 +43,7 @@ PATIENTS = [
      ("junctional", "mechanical", "lytic", "normal", "gt50", "bilateral"), (2, 2, "unremovable", "E"),
      "2024-08-12", ["L1", "L3"], 96),
 ]
-EVENTS = [("postop", 1), ("w2", 14), ("m1", 30), ("m2", 60), ("m6", 182)]
+EVENTS = [("postop", 1), ("w2", 14), ("m1", 30), ("m2", 60), ("m6", 182), ("late_1", 364)]
 LEAKS = {("SYNA-002", "L2"): "paravertebral", ("SYNA-004", "L4"): "intradiscal",
          ("SYNB-008", "T7"): "venous"}
 MISSED = {("SYNB-007", "m6")}  # a visit not (yet) recorded: shows in `kiort registry due`
@@ -88,6 +88,8 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
         vdate = day(pdate) + dt.timedelta(days=target + rng.randint(-1, 3) if target > 1 else 1)
         if death_day and vdate >= death_day:
             break
+        if vdate > FOLLOW_UP_END:
+            break
         if (pseudo, ev) in MISSED:
             continue
         pain = max(0, pain - rng.randint(1, 3)) if ev != "postop" else pain - 2
@@ -97,7 +99,7 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
             ",".join(str(rng.randint(3, 6)) for _ in range(2)) if pro else ""
         bm22 = ",".join(str(rng.randint(1, 4)) for _ in range(22)) if pro else ""
         odi = ",".join(str(rng.randint(0, 3)) for _ in range(10)) if pro else ""
-        imaging = ev == "m6" or ev == "m2"
+        imaging = ev in ("m2", "m6", "late_1")
         visits.append([vid, pid, ev, vdate.isoformat(), pain, c30, bm22, odi, "E", "E",
                        "controlled" if imaging else "", "none" if imaging else "",
                        "no progression at treated levels" if imaging else ""])

@@ -196,21 +196,20 @@ class Checker {
     for (const auto& [id, v] : data_["visits"]) {
       const auto& ev = at(v, "event");
       if (!ev || *ev == "unscheduled") continue;
-      const ScheduledEvent* s = nullptr;
-      for (const ScheduledEvent& e : schedule_)
-        if (e.event == *ev) s = &e;
-      if (!s) {
+      const auto target = find_event(schedule_, *ev);
+      if (!target) {
         add("consistency", "error", "visits", v, "event", "event '" + *ev + "' is not scheduled");
         continue;
       }
+      const ScheduledEvent* s = target->event;
       const auto proc = day_of(find("procedures", id_of(v, "procedure_id")), "procedure_date");
       const auto d = day_of(v, "visit_date");
       if (!proc || !d) continue;
-      const std::int64_t lo = *proc + s->day - s->window_before,
-                         hi = *proc + s->day + s->window_after;
+      const std::int64_t lo = *proc + target->day - s->window_before,
+                         hi = *proc + target->day + s->window_after;
       if (*d < lo || *d > hi)
         add("window", "warning", "visits", v, "visit_date",
-            "visit_date " + format_date(*d) + " is outside the " + s->event + " window " +
+            "visit_date " + format_date(*d) + " is outside the " + *ev + " window " +
                 format_date(lo) + " to " + format_date(hi));
     }
   }

@@ -16,10 +16,27 @@ std::vector<ScheduledEvent> visit_schedule(Repository& repo) {
                    .label = r.at("label").value_or(""),
                    .day = std::stoi(*r.at("day")),
                    .window_before = std::stoi(*r.at("window_before")),
-                   .window_after = std::stoi(*r.at("window_after"))});
+                   .window_after = std::stoi(*r.at("window_after")),
+                   .repeat_days = r.at("repeat_days") ? std::stoi(*r.at("repeat_days")) : 0});
   std::stable_sort(out.begin(), out.end(),
                    [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.day < b.day; });
   return out;
+}
+
+std::optional<EventTarget> find_event(const std::vector<ScheduledEvent>& schedule,
+                                      const std::string& name) {
+  for (const ScheduledEvent& e : schedule) {
+    if (e.event == name && e.repeat_days == 0) return EventTarget{&e, 0, e.day};
+    if (e.repeat_days > 0 && name.size() > e.event.size() + 1 &&
+        name.rfind(e.event + "_", 0) == 0) {
+      const std::string k = name.substr(e.event.size() + 1);
+      if (k.find_first_not_of("0123456789") != std::string::npos || k.size() > 4 || k[0] == '0')
+        continue;
+      const int instance = std::stoi(k);
+      return EventTarget{&e, instance, e.day + (instance - 1) * e.repeat_days};
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
@@ -45,8 +62,18 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
     const std::int64_t start = *parse_date(*pr.at("procedure_date"));
     const auto died = death.find(patient_id);
     for (const ScheduledEvent& e : schedule) {
-      if (done.count({proc_id, e.event})) continue;
-      const std::int64_t target = start + e.day;
+      // A recurring event: only its latest instance whose window has opened is listed.
+      std::string name = e.event;
+      std::int64_t day = e.day;
+      if (e.repeat_days > 0) {
+        const std::int64_t first_open = start + e.day - e.window_before;
+        if (*today < first_open) continue;
+        const std::int64_t instance = 1 + (*today - first_open) / e.repeat_days;
+        name = e.event + "_" + std::to_string(instance);
+        day = e.day + (instance - 1) * e.repeat_days;
+      }
+      if (done.count({proc_id, name})) continue;
+      const std::int64_t target = start + day;
       const std::int64_t lo = target - e.window_before, hi = target + e.window_after;
       if (*today < lo) continue;  // not yet
       // No visit is expected once the patient has died before the window closed; a window that
@@ -55,7 +82,7 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
       DueVisit d{.patient = pseudonym[patient_id],
                  .procedure_id = proc_id,
                  .procedure_date = *pr.at("procedure_date"),
-                 .event = e.event,
+                 .event = name,
                  .target_date = format_date(target),
                  .window_start = format_date(lo),
                  .window_end = format_date(hi),

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,21 @@ namespace kiort {
 struct ScheduledEvent {
   std::string event, label;
   int day = 0, window_before = 0, window_after = 0;
+  int repeat_days = 0;  // 0: once; else recurs every repeat_days (visits <event>_1, <event>_2, ...)
 };
 
 // The registry's schedule, ordered by target day.
 std::vector<ScheduledEvent> visit_schedule(Repository& repo);
+
+// What a visit's event name means: the scheduled event, the instance of a recurring one (1, 2, ...;
+// 0 for a single event) and its target day after the procedure. nullopt for an unknown name.
+struct EventTarget {
+  const ScheduledEvent* event = nullptr;
+  int instance = 0;
+  int day = 0;
+};
+std::optional<EventTarget> find_event(const std::vector<ScheduledEvent>& schedule,
+                                      const std::string& name);
 
 struct DueVisit {
   std::string patient;  // pseudonym

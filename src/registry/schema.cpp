@@ -178,6 +178,9 @@ std::vector<TableSpec> build_tables() {
                not_null(integer("day", 0, 3650, "target day after the procedure date")),
                not_null(integer("window_before", 0, 365, "days allowed before the target")),
                not_null(integer("window_after", 0, 365, "days allowed after the target")),
+               integer("repeat_days", 1, 3650,
+                       "if given, the event recurs every repeat_days after day while the patient "
+                       "lives; its visits are named <event>_1, <event>_2, ..."),
            },
        .config = true});
   t.push_back(
@@ -355,6 +358,13 @@ CREATE TABLE analgesics (
 CREATE INDEX analgesics_visit ON analgesics(visit_id);
 )SQL";
 
+// Version 3: follow-up beyond 6 months while the patient lives: a recurring schedule event.
+constexpr const char* kSchemaV3 = R"SQL(
+ALTER TABLE visit_schedule ADD COLUMN repeat_days {INT};
+INSERT INTO visit_schedule (id, event, label, day, window_before, window_after, repeat_days) VALUES
+  (6, 'late', 'every 6 months after the 6-month visit', 364, 30, 30, 182);
+)SQL";
+
 }  // namespace
 
 const ColumnSpec* TableSpec::column(std::string_view n) const {
@@ -398,6 +408,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> m = {
       {1, "clinical tables and audit trail", kSchemaV1},
       {2, "visit schedule, analgesics and oral morphine equivalents", kSchemaV2},
+      {3, "recurring follow-up beyond 6 months", kSchemaV3},
   };
   return m;
 }

@@ -277,13 +277,24 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
           .expected("empty");
   } else if (t.name == "visits" && conn_->has_table("visit_schedule")) {
     const std::string& ev = *at(row, "event");
-    if (ev != "unscheduled" &&
-        conn_->query("SELECT id FROM visit_schedule WHERE event = ?", {ev}).empty())
+    // A recurring event's visits are <event>_<n> (n = 1, 2, ...).
+    const std::size_t us = ev.rfind('_');
+    const bool recurring =
+        us != std::string::npos && us + 1 < ev.size() && ev[us + 1] != '0' &&
+        ev.find_first_not_of("0123456789", us + 1) == std::string::npos &&
+        !conn_
+             ->query("SELECT id FROM visit_schedule WHERE event = ? AND repeat_days IS NOT NULL",
+                     {ev.substr(0, us)})
+             .empty();
+    if (ev != "unscheduled" && !recurring &&
+        conn_->query("SELECT id FROM visit_schedule WHERE event = ? AND repeat_days IS NULL", {ev})
+            .empty())
       throw Error::bad_input("unknown visit event")
           .field("visits.event")
           .seen(ev)
           .expected(
-              "an event of visit_schedule (postop, w2, m1, m2, m6 by default) or unscheduled");
+              "an event of visit_schedule (postop, w2, m1, m2, m6, late_1, late_2, ... by "
+              "default) or unscheduled");
   }
 
   if (mode == Mode::kImport) {

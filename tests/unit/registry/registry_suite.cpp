@@ -136,11 +136,11 @@ TEST(RegistrySchema, MigratesAVersion1RegistryKeepingItsData) {
         "INSERT INTO patients (id, pseudonym, sex) VALUES (1, 'OLD-1', 'male')");
   }
   auto repo = open_repository(db, OpenMode::kExisting);  // brings it up to date
-  EXPECT_EQ(repo->schema_version(), 2);
+  EXPECT_EQ(repo->schema_version(), current_schema_version());
   const auto p = repo->get("patients", 1);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->at("pseudonym"), "OLD-1");
-  EXPECT_EQ(repo->list("visit_schedule").size(), 5u);
+  EXPECT_EQ(repo->list("visit_schedule").size(), 6u);  // v2's five events and v3's recurring one
   EXPECT_EQ(repo->list("opioid_conversion").size(), 16u);
 }
 
@@ -462,11 +462,54 @@ TEST(RegistrySchedule, DueAndOverdueVisitsFromTheProcedureDate) {
   EXPECT_THROW(due_visits(*repo, "2024-13-01"), Error);
 }
 
+TEST(RegistrySchedule, FollowUpRecursBeyondSixMonthsWhileThePatientLives) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);  // procedure 2024-01-10; only the post-op visit recorded
+  const std::string proc = std::to_string(s.procedure);
+  for (const auto& [ev, date] : {std::pair{"w2", "2024-01-24"}, std::pair{"m1", "2024-02-09"},
+                                 std::pair{"m2", "2024-03-10"}})
+    repo->insert("visits",
+                 row({{"procedure_id", proc.c_str()}, {"event", ev}, {"visit_date", date}}), "t");
+  // Default "late": day 364, +-30 days, every 182 days: late_1 target 2025-01-08, late_2
+  // 2025-07-09.
+  auto due = due_visits(*repo, "2025-07-01");
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].event, "m6");
+  EXPECT_EQ(due[0].status, "overdue");
+  EXPECT_EQ(due[1].event, "late_2");  // only the latest instance of a recurring event
+  EXPECT_EQ(due[1].target_date, "2025-07-09");
+  EXPECT_EQ(due[1].status, "due");
+  // Recurring visits are named <event>_<n> and checked against their own window.
+  const auto v = repo->insert(
+      "visits",
+      row({{"procedure_id", proc.c_str()}, {"event", "late_2"}, {"visit_date", "2025-07-01"}}),
+      "t");
+  EXPECT_FALSE(has(check(*repo), "window", "visit", "visit_date"));
+  repo->update("visits", v, {{"visit_date", "2025-09-01"}}, "t");
+  EXPECT_TRUE(has(check(*repo), "window", "visit", "visit_date"));
+  EXPECT_THROW(
+      repo->insert(
+          "visits",
+          row({{"procedure_id", proc.c_str()}, {"event", "late_0"}, {"visit_date", "2025-07-01"}}),
+          "t"),
+      Error);
+  EXPECT_THROW(
+      repo->insert(
+          "visits",
+          row({{"procedure_id", proc.c_str()}, {"event", "m6_2"}, {"visit_date", "2025-07-01"}}),
+          "t"),
+      Error);  // m6 does not recur
+  // Once the patient has died, nothing more is due.
+  const auto vs = repo->list("vital_status").at(0).at("id");
+  repo->update("vital_status", std::stoll(*vs), {{"death_date", "2025-02-01"}}, "t");
+  for (const DueVisit& d : due_visits(*repo, "2026-01-01")) EXPECT_NE(d.event.rfind("late", 0), 0u);
+}
+
 // ---- import and export ------------------------------------------------------------------------
 
 TEST(RegistryImport, TheDemoCohortLoadsCleanly) {
   auto repo = fresh();
-  EXPECT_EQ(import_csv(*repo, kDemo, "importer"), 123u);  // rows in data/demo-cohort/*.csv
+  EXPECT_EQ(import_csv(*repo, kDemo, "importer"), 135u);  // rows in data/demo-cohort/*.csv
   EXPECT_EQ(repo->list("patients").size(), 9u);
   EXPECT_EQ(repo->list("levels").size(), 15u);
   std::size_t leaks = 0, deaths = 0;
