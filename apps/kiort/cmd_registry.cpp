@@ -49,6 +49,23 @@ Row collect(const FormCommand& f) {
   return row;
 }
 
+// --patient_id takes a pseudonym (HD-0001) as well as a row id.
+void resolve_pseudonym(Repository& repo, Row& row) {
+  const auto it = row.find("patient_id");
+  if (it == row.end() || !it->second) return;
+  const std::string v = *it->second;
+  if (v.find_first_not_of("0123456789") == std::string::npos) return;
+  for (const Row& p : repo.list("patients"))
+    if (p.at("pseudonym") == v) {
+      it->second = p.at("id");
+      return;
+    }
+  throw Error::bad_input("unknown patient")
+      .field("--patient_id")
+      .seen(v)
+      .expected("a patient's row id or pseudonym");
+}
+
 void add_form_options(CLI::App* sub, FormCommand& f) {
   for (const ColumnSpec& c : f.table->columns) {
     if (c.type == ColumnType::kId || c.computed) continue;
@@ -112,7 +129,9 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     add_form_options(sa, *fa);
     add_cmd(sa, [fa, open, opts] {
       auto repo = open();
-      const std::int64_t id = repo->insert(fa->table->name, collect(*fa), opts->user);
+      Row values = collect(*fa);
+      resolve_pseudonym(*repo, values);
+      const std::int64_t id = repo->insert(fa->table->name, values, opts->user);
       std::printf("added %s %lld\n", fa->table->singular.c_str(), static_cast<long long>(id));
       return 0;
     });
@@ -125,7 +144,8 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     add_form_options(se, *fe);
     add_cmd(se, [fe, open, opts] {
       auto repo = open();
-      const Row changes = collect(*fe);
+      Row changes = collect(*fe);
+      resolve_pseudonym(*repo, changes);
       if (changes.empty())
         throw Error::bad_input("nothing to change").expected("at least one --<field> option");
       repo->update(fe->table->name, fe->id, changes, opts->user);

@@ -365,6 +365,10 @@ INSERT INTO visit_schedule (id, event, label, day, window_before, window_after, 
   (6, 'late', 'every 6 months after the 6-month visit', 364, 30, 30, 182);
 )SQL";
 
+// Version 4: the audit trail is append-only: the engine itself refuses to change or delete an
+// audit row ({AUDIT_APPEND_ONLY} expands to each engine's trigger syntax).
+constexpr const char* kSchemaV4 = "{AUDIT_APPEND_ONLY}";
+
 }  // namespace
 
 const ColumnSpec* TableSpec::column(std::string_view n) const {
@@ -409,6 +413,7 @@ const std::vector<Migration>& migrations() {
       {1, "clinical tables and audit trail", kSchemaV1},
       {2, "visit schedule, analgesics and oral morphine equivalents", kSchemaV2},
       {3, "recurring follow-up beyond 6 months", kSchemaV3},
+      {4, "append-only audit trail", kSchemaV4},
   };
   return m;
 }

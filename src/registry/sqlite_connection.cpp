@@ -63,7 +63,13 @@ class SqliteConnection final : public SqlConnection {
     return replace_tokens(sql, {{"{PK}", "INTEGER PRIMARY KEY"},
                                 {"{INT}", "INTEGER"},
                                 {"{REAL}", "REAL"},
-                                {"{TEXT}", "TEXT"}});
+                                {"{TEXT}", "TEXT"},
+                                {"{AUDIT_APPEND_ONLY}", R"SQL(
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+)SQL"}});
   }
   void after_explicit_ids(const std::string&) override {}
   bool has_table(const std::string& table) override {

@@ -24,8 +24,8 @@ same() {  # same NAME FILE1 FILE2
 R=("$kiort" registry --user e2e)
 check no-registry-yet 2 'no registry database' -- "${R[@]}" list patients
 [[ ! -e kiort.db ]] && passes=$((passes+1)) || { echo "FAIL a failed command created kiort.db"; fails=$((fails+1)); }
-check init 0 'schema version 3' -- "${R[@]}" init
-check init-again 0 'schema version 3' -- "${R[@]}" init
+check init 0 'schema version 4' -- "${R[@]}" init
+check init-again 0 'schema version 4' -- "${R[@]}" init
 check add-patient 0 'added patient 1' -- "${R[@]}" add patient --pseudonym HD-0001 --sex female \
   --birth_year 1960 --primary_site breast --histology ductal --spinal_met_dx_date 2024-01-01 \
   --kps 80 --ecog 1 --sins_location junctional --sins_pain mechanical --sins_lesion lytic \
@@ -44,7 +44,8 @@ check add-analgesic 0 'added analgesic 1' -- "${R[@]}" add analgesic --visit_id 
   --route oral --daily_dose 30
 check add-leak 0 'added complication 1' -- "${R[@]}" add complication --procedure_id 1 --level T12 \
   --type cement_leak --leak_location paravertebral --ctcae_grade 1 --severity minor --onset_date 2024-01-10
-check add-vital 0 'added vital-status 1' -- "${R[@]}" add vital-status --patient_id 1 --last_contact_date 2024-03-01
+check add-vital 0 'added vital-status 1' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
+check unknown-pseudonym 2 'unknown patient' -- "${R[@]}" add procedure --patient_id HD-9999 --procedure_date 2024-01-10
 check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4
 check audit-edit 0 'alice,.*,visits,1,update,pain_worst,5,4' -- "${R[@]}" audit --table visits
 check delete-analgesic 0 'deleted analgesic 1' -- "${R[@]}" delete analgesic --id 1
@@ -98,7 +99,7 @@ if [[ -x $pgbin/initdb ]]; then
     PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
     P=("$kiort" registry --db "$PG" --user e2e)
     check pg-not-initialised 2 'not an initialised kiort registry' -- "${P[@]}" list patients
-    check pg-init 0 'postgresql, schema version 3' -- "${P[@]}" init
+    check pg-init 0 'postgresql, schema version 4' -- "${P[@]}" init
     check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
     n=$("${P[@]}" list patients | wc -l)
     [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }

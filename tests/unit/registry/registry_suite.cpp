@@ -321,6 +321,16 @@ TEST(RegistryAudit, EditsRecordWhoWhenOldAndNewValue) {
   EXPECT_EQ(repo->audit_trail().size(), n);
 }
 
+TEST(RegistryAudit, TheTrailIsAppendOnlyEvenBehindKiortsBack) {
+  auto repo = fresh();
+  add_small(*repo);
+  const std::size_t n = repo->audit_trail().size();
+  EXPECT_ANY_THROW(raw(*repo).query("DELETE FROM audit"));
+  EXPECT_ANY_THROW(raw(*repo).query("UPDATE audit SET user_name = 'mallory'"));
+  EXPECT_EQ(repo->audit_trail().size(), n);
+  EXPECT_EQ(repo->audit_trail().front().user, "tester");
+}
+
 TEST(RegistryAudit, DeleteLeavesEveryValueInTheTrail) {
   auto repo = fresh();
   const Small s = add_small(*repo);
