@@ -1,6 +1,9 @@
 // The registry's behaviour, backend-independent: this file is compiled into the SQLite test binary
 // and into the PostgreSQL one, so both backends pass the same tests.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -613,6 +616,64 @@ TEST(RegistryImport, ImportingTheSameRowsTwiceIsRefusedWhole) {
   const std::string before = snapshot(*repo);
   EXPECT_THROW(import_csv(*repo, kDemo, "importer"), Error);
   EXPECT_EQ(snapshot(*repo), before);
+}
+
+TEST(RegistryImport, AProcessKilledInTheMiddleOfAnImportLeavesTheRegistryAsItWas) {
+  const std::string db = test::new_registry_db();
+  std::string before;
+  {
+    auto repo = open_repository(db, OpenMode::kCreate);
+    repo->import_rows({{.table = "patients",
+                        .values = {{"id", "1000"}, {"pseudonym", "HD-1"}},
+                        .file = "setup",
+                        .line = 2,
+                        .columns = {"id", "pseudonym"}}},
+                      "setup");
+    before = std::to_string(repo->list("patients").size()) + "/" +
+             std::to_string(repo->audit_trail().size());
+  }
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child imports the demo cohort and, half way through, tells the parent and waits to die.
+    ::close(ready[0]);
+    try {
+      auto repo = open_repository(db, OpenMode::kExisting);
+      import_csv(*repo, fs::path(KIORT_TEST_DATA_DIR) / "demo-cohort", "child",
+                 [&](std::size_t done, std::size_t) {
+                   if (done == 60) {
+                     const char x = 'x';
+                     if (::write(ready[1], &x, 1) != 1) ::_exit(3);
+                     for (;;) ::pause();
+                   }
+                 });
+    } catch (...) {
+      ::_exit(2);
+    }
+    ::_exit(1);  // the import must not finish
+  }
+  ::close(ready[1]);
+  char x = 0;
+  ASSERT_EQ(::read(ready[0], &x, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  auto repo = open_repository(db, OpenMode::kExisting);
+  EXPECT_EQ(std::to_string(repo->list("patients").size()) + "/" +
+                std::to_string(repo->audit_trail().size()),
+            before);
+  EXPECT_TRUE(repo->list("procedures").empty());
+  if (repo->backend() == "sqlite") {
+    EXPECT_EQ(raw(*repo).query("PRAGMA integrity_check").at(0).at(0), "ok");
+  }
+  // And the registry is usable: the same import now succeeds.
+  EXPECT_GT(import_csv(*repo, fs::path(KIORT_TEST_DATA_DIR) / "demo-cohort", "parent"), 100u);
 }
 
 TEST(RegistryExport, ExportThenImportIntoAnEmptyRegistryReproducesTheData) {
