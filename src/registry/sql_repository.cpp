@@ -461,17 +461,21 @@ void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::s
     for (const ImportRow& ir : rows) {
       const TableSpec& t = table_spec(ir.table);
       try {
-        Row full = prepare(t, ir.values, nullptr, Mode::kImport);
-        const std::int64_t id = std::stoll(*at(full, "id"));
+        const auto& given_id = at(ir.values, "id");
+        if (!given_id)
+          throw Error::bad_input("missing value").field(t.name + ".id").expected("a row id");
+        const std::int64_t id = std::stoll(*canonical_value(t, *t.column("id"), *given_id));
         const auto existing = get_row(t, id);
-        if (existing && t.config) {
-          check_unique(t, full, id);
-          write_update(t, id, *existing, full, user, when);
-        } else if (existing) {
+        if (existing && !t.config)
           throw Error::bad_input("row id already in the registry")
               .field(t.name + ".id")
               .seen(std::to_string(id))
               .expected("a new id (import adds rows; it never overwrites clinical data)");
+        // A configuration row is updated by id; columns the file does not have keep their value.
+        const Row full = prepare(t, ir.values, existing ? &*existing : nullptr, Mode::kImport);
+        if (existing) {
+          check_unique(t, full, id);
+          write_update(t, id, *existing, full, user, when);
         } else {
           check_unique(t, full, id);
           write_insert(t, full, true, user, when);

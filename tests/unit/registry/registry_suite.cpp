@@ -610,6 +610,29 @@ TEST(RegistryImport, ABadRowStopsTheImportAndLeavesTheRegistryUnchanged) {
   }
 }
 
+TEST(RegistryImport, ConfigurationRowsAreUpdatedByIdKeepingColumnsTheFileLacks) {
+  auto repo = fresh();
+  const fs::path dir = test::scratch_dir() / "schedule_only";
+  fs::create_directories(dir);
+  std::ofstream(dir / "visit_schedule.csv") << "id,event,day,window_before,window_after\n"
+                                               "3,m1,28,5,5\n"
+                                               "6,late,364,14,14\n"
+                                               "7,m9,273,21,21\n";
+  EXPECT_EQ(import_csv(*repo, dir, "coordinator"), 3u);
+  const auto sched = repo->list("visit_schedule");
+  ASSERT_EQ(sched.size(), 7u);
+  EXPECT_EQ(sched[2].at("day"), "28");
+  EXPECT_EQ(sched[2].at("label"), "1 month");  // not in the file: kept
+  EXPECT_EQ(sched[5].at("window_after"), "14");
+  EXPECT_EQ(sched[5].at("repeat_days"), "182");  // not in the file: kept
+  EXPECT_EQ(sched[6].at("event"), "m9");
+  bool audited = false;
+  for (const AuditEntry& a : repo->audit_trail("visit_schedule", 3))
+    audited = audited || (a.action == "update" && a.field == "day" && a.old_value == "30" &&
+                          a.new_value == "28" && a.user == "coordinator");
+  EXPECT_TRUE(audited);
+}
+
 TEST(RegistryImport, ImportingTheSameRowsTwiceIsRefusedWhole) {
   auto repo = fresh();
   import_csv(*repo, kDemo, "importer");
