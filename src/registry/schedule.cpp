@@ -48,8 +48,8 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
     pseudonym[std::stoll(*p.at("id"))] = *p.at("pseudonym");
   std::map<std::int64_t, std::int64_t> death;  // patient id -> death day
   for (const Row& v : repo.list("vital_status"))
-    if (v.at("death_date"))
-      death[std::stoll(*v.at("patient_id"))] = *parse_date(*v.at("death_date"));
+    if (const auto d = v.at("death_date") ? parse_date(*v.at("death_date")) : std::nullopt)
+      death[std::stoll(*v.at("patient_id"))] = *d;
   std::set<std::pair<std::int64_t, std::string>> done;  // (procedure id, event)
   for (const Row& v : repo.list("visits"))
     done.insert({std::stoll(*v.at("procedure_id")), *v.at("event")});
@@ -59,7 +59,10 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
   for (const Row& pr : repo.list("procedures")) {
     const std::int64_t proc_id = std::stoll(*pr.at("id"));
     const std::int64_t patient_id = std::stoll(*pr.at("patient_id"));
-    const std::int64_t start = *parse_date(*pr.at("procedure_date"));
+    // A date written behind kiort's back may be invalid: `check` reports it; skip it here.
+    const auto start_day = parse_date(*pr.at("procedure_date"));
+    if (!start_day) continue;
+    const std::int64_t start = *start_day;
     const auto died = death.find(patient_id);
     for (const ScheduledEvent& e : schedule) {
       // A recurring event: only its latest instance whose window has opened is listed.

@@ -215,6 +215,11 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
   if (mode == Mode::kImport && !at(row, "id"))
     throw Error::bad_input("missing value").field(t.name + ".id").expected("a row id");
 
+  // Every NOT NULL column is present from here on (the rules below rely on it).
+  for (const ColumnSpec& c : t.columns)
+    if (c.not_null && !at(row, c.name))
+      throw Error::bad_input("missing value").field(t.name + "." + c.name).expected("a value");
+
   // Computed columns and rules that tie columns together.
   if (t.name == "patients") {
     const std::string& p = *at(row, "pseudonym");
@@ -311,9 +316,6 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
             .expected(mine.value_or("empty") + " (or leave the column empty)");
     }
   }
-  for (const ColumnSpec& c : t.columns)
-    if (c.not_null && !at(row, c.name))
-      throw Error::bad_input("missing value").field(t.name + "." + c.name).expected("a value");
   check_references(t, row);
   return row;
 }

@@ -285,6 +285,11 @@ TEST(RegistryTables, ImpossibleValuesAreRefusedAndNothingIsWritten) {
   expect_bad("levels", row({{"procedure_id", proc.c_str()}, {"level", "T12"}}), "level");  // twice
   expect_bad("patients", row({{"pseudonym", "HD-0001"}}), "pseudonym");                    // twice
   expect_bad("patients", row({{"pseudonym", "no prefix"}}), "pseudonym");
+  expect_bad("patients", row({{"sex", "male"}}), "pseudonym");  // missing
+  expect_bad("analgesics", row({{"visit_id", std::to_string(s.visit).c_str()}}), "drug");
+  expect_bad("complications", row({{"procedure_id", proc.c_str()}}), "type");
+  expect_bad("visits", row({{"procedure_id", proc.c_str()}, {"visit_date", "2024-02-09"}}),
+             "event");
   expect_bad("patients", row({{"pseudonym", "HD-9"}, {"kps", "85"}}), "kps");
   expect_bad("complications", row({{"procedure_id", proc.c_str()}, {"type", "cement_leak"}}),
              "leak_location");
