@@ -242,8 +242,9 @@ class Checker {
                 "stored Tokuhashi " + at(p, "tokuhashi_score").value_or("(empty)") +
                     ", inputs give " + std::to_string(s));
         }
-      } catch (const Error&) {
-        // An invalid component is already reported by the range rule.
+      } catch (const std::exception&) {
+        // An invalid component (even a non-number written behind kiort's back) is already
+        // reported by the range rule.
       }
       const auto& by = at(p, "birth_year");
       const auto& bd = at(p, "birth_date");
@@ -255,9 +256,14 @@ class Checker {
       const auto& dose = at(a, "daily_dose");
       const auto& f = at(a, "ome_factor");
       const auto& ome = at(a, "ome_mg_day");
-      if (dose && f && ome && std::fabs(std::stod(*dose) * std::stod(*f) - std::stod(*ome)) > 1e-6)
-        add("consistency", "error", "analgesics", a, "ome_mg_day",
-            "ome_mg_day " + *ome + " is not daily_dose x ome_factor");
+      try {
+        if (dose && f && ome &&
+            std::fabs(std::stod(*dose) * std::stod(*f) - std::stod(*ome)) > 1e-6)
+          add("consistency", "error", "analgesics", a, "ome_mg_day",
+              "ome_mg_day " + *ome + " is not daily_dose x ome_factor");
+      } catch (const std::exception&) {
+        // Not numbers: the range rule reports them.
+      }
     }
     for (const auto& [id, c] : data_["complications"]) {
       const bool leak = at(c, "type") == std::optional<std::string>("cement_leak");

@@ -377,6 +377,22 @@ TEST(RegistryQuality, ValuesOutOfRangeWrittenBehindKiortsBack) {
   const Small s = add_small(*repo);
   raw(*repo).query("UPDATE visits SET pain_worst = 12 WHERE id = ?", {s.visit});
   EXPECT_TRUE(has(check(*repo), "range", "visit", "pain_worst"));
+  // Garbage where a number or a date belongs is reported, never a crash. (PostgreSQL's typed
+  // columns refuse a word in an integer column; SQLite stores it.)
+  const bool sqlite = repo->backend() == "sqlite";
+  if (sqlite) {
+    raw(*repo).query(
+        "UPDATE patients SET kps = 'eighty', tok_extraspinal_bone_mets = 0, tok_vertebral_mets = "
+        "1, "
+        "tok_visceral_mets = 'none', tok_palsy_frankel = 'E' WHERE id = ?",
+        {s.patient});
+  }
+  raw(*repo).query("UPDATE procedures SET procedure_date = '2024-02-31' WHERE id = ?",
+                   {s.procedure});
+  const auto v = check(*repo);
+  EXPECT_EQ(has(v, "range", "patient", "kps"), sqlite);
+  EXPECT_TRUE(has(v, "range", "procedure", "procedure_date"));
+  EXPECT_NO_THROW(due_visits(*repo, "2024-03-01"));
 }
 
 TEST(RegistryQuality, ImplausibleValues) {
