@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   add_bench_command(app, globals, commands);
   add_source_command(app, globals, commands);
   add_stats_command(app, globals, commands);
+  add_registry_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

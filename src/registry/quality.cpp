@@ -1,0 +1,321 @@
+#include "registry/quality.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "registry/schedule.h"
+#include "registry/schema.h"
+#include "registry/scores.h"
+
+namespace kiort {
+namespace {
+
+using Table = std::map<std::int64_t, Row>;
+
+const std::optional<std::string>& at(const Row& r, const std::string& k) {
+  static const std::optional<std::string> none;
+  const auto it = r.find(k);
+  return it == r.end() ? none : it->second;
+}
+std::int64_t id_of(const Row& r, const std::string& k = "id") {
+  const auto& v = at(r, k);
+  return v ? std::stoll(*v) : 0;
+}
+std::optional<std::int64_t> day_of(const Row& r, const std::string& k) {
+  const auto& v = at(r, k);
+  return v ? parse_date(*v) : std::nullopt;
+}
+
+class Checker {
+ public:
+  Checker(Repository& repo, const std::string& today) : today_(parse_date(today)) {
+    for (const TableSpec& t : registry_tables())
+      for (Row& r : repo.list(t.name)) data_[t.name][id_of(r)] = std::move(r);
+    schedule_ = visit_schedule(repo);
+  }
+
+  std::vector<Violation> run() {
+    for (const TableSpec& t : registry_tables()) check_values(t);
+    check_dates();
+    check_duplicates();
+    check_windows();
+    check_consistency();
+    return std::move(out_);
+  }
+
+ private:
+  // The patient a row belongs to, through its references.
+  std::string patient_of(const std::string& table, const Row& r) {
+    std::int64_t pid = 0;
+    if (table == "patients") pid = id_of(r);
+    if (table == "procedures" || table == "vital_status") pid = id_of(r, "patient_id");
+    if (table == "levels" || table == "visits" || table == "complications")
+      pid = id_of(find("procedures", id_of(r, "procedure_id")), "patient_id");
+    if (table == "analgesics")
+      pid = id_of(find("procedures", id_of(find("visits", id_of(r, "visit_id")), "procedure_id")),
+                  "patient_id");
+    const auto& p = at(find("patients", pid), "pseudonym");
+    return p.value_or("");
+  }
+  const Row& find(const std::string& table, std::int64_t id) {
+    static const Row empty;
+    const auto& t = data_[table];
+    const auto it = t.find(id);
+    return it == t.end() ? empty : it->second;
+  }
+  void add(std::string rule, std::string severity, const std::string& table, const Row& r,
+           std::string field, std::string message) {
+    out_.push_back({std::move(rule), std::move(severity), patient_of(table, r),
+                    table_spec(table).form, id_of(r), std::move(field), std::move(message)});
+  }
+
+  void check_values(const TableSpec& t) {
+    for (const auto& [id, r] : data_[t.name]) {
+      for (const ColumnSpec& c : t.columns) {
+        const auto& v = at(r, c.name);
+        if (!v) {
+          if (c.required || c.not_null)
+            add("required", "error", t.name, r, c.name, "missing " + c.description);
+          continue;
+        }
+        try {
+          canonical_value(t, c, *v);
+        } catch (const Error& e) {
+          add("range", "error", t.name, r, c.name, e.what());
+          continue;
+        }
+        if (c.type == ColumnType::kInt || c.type == ColumnType::kReal) {
+          const double d = std::stod(*v);
+          if ((c.soft_min && d < *c.soft_min) || (c.soft_max && d > *c.soft_max))
+            add("plausibility", "warning", t.name, r, c.name,
+                c.name + " = " + *v + " is outside the usual " +
+                    (c.soft_min ? format_real(*c.soft_min) : std::string("-")) + " to " +
+                    (c.soft_max ? format_real(*c.soft_max) : std::string("-")));
+        }
+        if (c.type == ColumnType::kDate && today_ && *parse_date(*v) > *today_)
+          add("date_order", "error", t.name, r, c.name, c.name + " " + *v + " is in the future");
+      }
+    }
+  }
+
+  std::optional<std::int64_t> death_of(std::int64_t patient_id) {
+    for (const auto& [id, vs] : data_["vital_status"])
+      if (id_of(vs, "patient_id") == patient_id) return day_of(vs, "death_date");
+    return std::nullopt;
+  }
+
+  void before(const std::string& table, const Row& r, const std::string& field,
+              std::optional<std::int64_t> when, std::optional<std::int64_t> limit,
+              const std::string& what) {
+    if (when && limit && *when < *limit)
+      add("date_order", "error", table, r, field,
+          field + " " + format_date(*when) + " is " + what + " (" + format_date(*limit) + ")");
+  }
+  void after(const std::string& table, const Row& r, const std::string& field,
+             std::optional<std::int64_t> when, std::optional<std::int64_t> limit,
+             const std::string& what) {
+    if (when && limit && *when > *limit)
+      add("date_order", "error", table, r, field,
+          field + " " + format_date(*when) + " is " + what + " (" + format_date(*limit) + ")");
+  }
+
+  void check_dates() {
+    for (const auto& [id, p] : data_["patients"]) {
+      const auto birth = day_of(p, "birth_date");
+      before("patients", p, "spinal_met_dx_date", day_of(p, "spinal_met_dx_date"), birth,
+             "before birth");
+      const auto death = death_of(id);
+      after("patients", p, "spinal_met_dx_date", day_of(p, "spinal_met_dx_date"), death,
+            "after death");
+    }
+    for (const auto& [id, vs] : data_["vital_status"]) {
+      const Row& p = find("patients", id_of(vs, "patient_id"));
+      after("vital_status", vs, "last_contact_date", day_of(vs, "last_contact_date"),
+            day_of(vs, "death_date"), "after death");
+      before("vital_status", vs, "death_date", day_of(vs, "death_date"),
+             day_of(p, "spinal_met_dx_date"), "before the spinal metastasis diagnosis");
+    }
+    for (const auto& [id, pr] : data_["procedures"]) {
+      const Row& p = find("patients", id_of(pr, "patient_id"));
+      const auto d = day_of(pr, "procedure_date");
+      before("procedures", pr, "procedure_date", d, day_of(p, "spinal_met_dx_date"),
+             "before the spinal metastasis diagnosis");
+      before("procedures", pr, "procedure_date", d, day_of(p, "birth_date"), "before birth");
+      after("procedures", pr, "procedure_date", d, death_of(id_of(pr, "patient_id")),
+            "after death");
+    }
+    for (const std::string table : {"visits", "complications"}) {
+      const std::string field = table == "visits" ? "visit_date" : "onset_date";
+      for (const auto& [id, v] : data_[table]) {
+        const Row& pr = find("procedures", id_of(v, "procedure_id"));
+        before(table, v, field, day_of(v, field), day_of(pr, "procedure_date"), "before surgery");
+        after(table, v, field, day_of(v, field), death_of(id_of(pr, "patient_id")), "after death");
+      }
+    }
+  }
+
+  void check_duplicates() {
+    std::map<std::string, std::int64_t> seen;
+    auto key_of = [](const Row& r, std::initializer_list<const char*> keys) -> std::string {
+      std::string k;
+      for (const char* name : keys) {
+        const auto& v = at(r, name);
+        if (!v) return {};
+        k += *v + '\x1f';
+      }
+      return k;
+    };
+    auto dup = [&](const std::string& table, std::initializer_list<const char*> keys,
+                   const std::string& field, const std::string& what) {
+      seen.clear();
+      for (const auto& [id, r] : data_[table]) {
+        if (table == "visits" && at(r, "event") == std::optional<std::string>("unscheduled"))
+          continue;
+        const std::string k = key_of(r, keys);
+        if (k.empty()) continue;
+        const auto [it, fresh] = seen.emplace(k, id);
+        if (!fresh)
+          add("duplicate", "error", table, r, field,
+              what + " as " + table_spec(table).singular + " " + std::to_string(it->second));
+      }
+    };
+    dup("patients", {"sex", "birth_year", "primary_site", "spinal_met_dx_date"}, "pseudonym",
+        "possible duplicate patient: same sex, birth year, primary site and diagnosis date");
+    dup("procedures", {"patient_id", "procedure_date"}, "procedure_date", "same patient and date");
+    dup("visits", {"procedure_id", "event"}, "event", "second visit for the same event");
+    dup("analgesics", {"visit_id", "drug", "route"}, "drug", "same drug and route at this visit");
+    dup("complications", {"procedure_id", "type", "level", "onset_date"}, "type",
+        "same type, level and date");
+  }
+
+  void check_windows() {
+    for (const auto& [id, v] : data_["visits"]) {
+      const auto& ev = at(v, "event");
+      if (!ev || *ev == "unscheduled") continue;
+      const auto target = find_event(schedule_, *ev);
+      if (!target) {
+        add("consistency", "error", "visits", v, "event", "event '" + *ev + "' is not scheduled");
+        continue;
+      }
+      const ScheduledEvent* s = target->event;
+      const auto proc = day_of(find("procedures", id_of(v, "procedure_id")), "procedure_date");
+      const auto d = day_of(v, "visit_date");
+      if (!proc || !d) continue;
+      const std::int64_t lo = *proc + target->day - s->window_before,
+                         hi = *proc + target->day + s->window_after;
+      if (*d < lo || *d > hi)
+        add("window", "warning", "visits", v, "visit_date",
+            "visit_date " + format_date(*d) + " is outside the " + *ev + " window " +
+                format_date(lo) + " to " + format_date(hi));
+    }
+  }
+
+  void check_consistency() {
+    for (const auto& [id, p] : data_["patients"]) {
+      try {
+        if (at(p, "sins_location") && at(p, "sins_pain") && at(p, "sins_lesion") &&
+            at(p, "sins_alignment") && at(p, "sins_collapse") && at(p, "sins_posterolateral")) {
+          const int s = sins_score({*at(p, "sins_location"), *at(p, "sins_pain"),
+                                    *at(p, "sins_lesion"), *at(p, "sins_alignment"),
+                                    *at(p, "sins_collapse"), *at(p, "sins_posterolateral")});
+          if (at(p, "sins_score") != std::optional<std::string>(std::to_string(s)))
+            add("consistency", "error", "patients", p, "sins_score",
+                "stored SINS " + at(p, "sins_score").value_or("(empty)") + ", components give " +
+                    std::to_string(s));
+        }
+        if (at(p, "kps") && at(p, "primary_site") && at(p, "tok_extraspinal_bone_mets") &&
+            at(p, "tok_vertebral_mets") && at(p, "tok_visceral_mets") &&
+            at(p, "tok_palsy_frankel")) {
+          const int s = tokuhashi_score(
+              {.kps = std::stoi(*at(p, "kps")),
+               .extraspinal_bone_mets = std::stoi(*at(p, "tok_extraspinal_bone_mets")),
+               .vertebral_mets = std::stoi(*at(p, "tok_vertebral_mets")),
+               .visceral_mets = *at(p, "tok_visceral_mets"),
+               .primary_site = *at(p, "primary_site"),
+               .palsy_frankel = *at(p, "tok_palsy_frankel")});
+          if (at(p, "tokuhashi_score") != std::optional<std::string>(std::to_string(s)))
+            add("consistency", "error", "patients", p, "tokuhashi_score",
+                "stored Tokuhashi " + at(p, "tokuhashi_score").value_or("(empty)") +
+                    ", inputs give " + std::to_string(s));
+        }
+      } catch (const std::exception&) {
+        // An invalid component (even a non-number written behind kiort's back) is already
+        // reported by the range rule.
+      }
+      const auto& by = at(p, "birth_year");
+      const auto& bd = at(p, "birth_date");
+      if (by && bd && bd->substr(0, 4) != *by)
+        add("consistency", "error", "patients", p, "birth_year",
+            "birth_year " + *by + " disagrees with birth_date " + *bd);
+    }
+    for (const auto& [id, a] : data_["analgesics"]) {
+      const auto& dose = at(a, "daily_dose");
+      const auto& f = at(a, "ome_factor");
+      const auto& ome = at(a, "ome_mg_day");
+      try {
+        if (dose && f && ome &&
+            std::fabs(std::stod(*dose) * std::stod(*f) - std::stod(*ome)) > 1e-6)
+          add("consistency", "error", "analgesics", a, "ome_mg_day",
+              "ome_mg_day " + *ome + " is not daily_dose x ome_factor");
+      } catch (const std::exception&) {
+        // Not numbers: the range rule reports them.
+      }
+    }
+    for (const auto& [id, c] : data_["complications"]) {
+      const bool leak = at(c, "type") == std::optional<std::string>("cement_leak");
+      if (leak != at(c, "leak_location").has_value())
+        add("consistency", "error", "complications", c, "leak_location",
+            leak ? "cement leak without a location" : "leak_location given for a non-leak");
+      const auto& lv = at(c, "level");
+      if (lv) {
+        bool treated = false;
+        for (const auto& [lid, l] : data_["levels"])
+          treated = treated ||
+                    (id_of(l, "procedure_id") == id_of(c, "procedure_id") && at(l, "level") == lv);
+        if (!treated)
+          add("consistency", "warning", "complications", c, "level",
+              "level " + *lv + " was not treated in this procedure");
+      }
+    }
+  }
+
+  std::optional<std::int64_t> today_;
+  std::map<std::string, Table> data_;
+  std::vector<ScheduledEvent> schedule_;
+  std::vector<Violation> out_;
+};
+
+}  // namespace
+
+std::vector<Violation> check_registry(Repository& repo, const std::string& today) {
+  return Checker(repo, today).run();
+}
+
+std::string violations_json(const std::vector<Violation>& v) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const Violation& x : v)
+    j.push_back({{"rule", x.rule},
+                 {"severity", x.severity},
+                 {"patient", x.patient},
+                 {"form", x.form},
+                 {"record_id", x.record_id},
+                 {"field", x.field},
+                 {"message", x.message}});
+  return j.dump(2) + "\n";
+}
+
+std::string violations_text(const std::vector<Violation>& v) {
+  std::string out;
+  for (const Violation& x : v)
+    out += x.severity + " [" + x.rule + "] patient " + (x.patient.empty() ? "?" : x.patient) +
+           ", form " + x.form + " #" + std::to_string(x.record_id) + ", field " + x.field + ": " +
+           x.message + "\n";
+  out += std::to_string(v.size()) + (v.size() == 1 ? " violation\n" : " violations\n");
+  return out;
+}
+
+}  // namespace kiort

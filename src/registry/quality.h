@@ -1,0 +1,30 @@
+// Data-quality rules in the spirit of REDCap's: ranges and plausibility, required fields, dates in
+// order, duplicates, visits outside their window, and computed values that no longer agree. They
+// read the registry and report; they never change it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "registry/repository.h"
+
+namespace kiort {
+
+struct Violation {
+  std::string rule;      // range | plausibility | required | date_order | duplicate | window |
+                         // consistency
+  std::string severity;  // error | warning
+  std::string patient;   // pseudonym ("" when the row cannot be tied to a patient)
+  std::string form;      // patient | procedure | level | visit | analgesic | complication | ...
+  std::int64_t record_id = 0;
+  std::string field;
+  std::string message;
+};
+
+std::vector<Violation> check_registry(Repository& repo, const std::string& today);
+
+std::string violations_json(const std::vector<Violation>& v);
+std::string violations_text(const std::vector<Violation>& v);
+
+}  // namespace kiort

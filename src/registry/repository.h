@@ -1,0 +1,74 @@
+// The registry's storage interface. Callers hand in rows as column -> text (NULL = absent) and get
+// them back the same way, in canonical form. Every change runs in one transaction together with its
+// audit entries (who, when, table, row, field, old and new value); a delete leaves a full trail.
+// Implemented over SQL for SQLite and PostgreSQL (sql_repository.h); open_repository() picks one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiort {
+
+using Row = std::map<std::string, std::optional<std::string>>;
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string user, changed_at, table, action, field;  // action: insert | update | delete
+  std::int64_t row_id = 0;
+  std::optional<std::string> old_value, new_value;
+};
+
+// One row of an import, with where it came from so that an error can name file, line and column.
+struct ImportRow {
+  std::string table;
+  Row values;                        // must include "id"
+  std::string file;                  // for messages
+  int line = 0;                      // 1-based line of the record in file
+  std::vector<std::string> columns;  // the file's header, for column numbers in messages
+};
+
+class Repository {
+ public:
+  virtual ~Repository() = default;
+  virtual std::string backend() const = 0;  // "sqlite" or "postgresql"
+  // The applied schema version (0 for an empty database).
+  virtual int schema_version() = 0;
+  // Applies the migrations after the current version up to target, each in its own transaction.
+  virtual void migrate(int target) = 0;
+
+  // Inserts a row (without "id"; computed columns are filled in) and returns its id.
+  virtual std::int64_t insert(const std::string& table, const Row& values,
+                              const std::string& user) = 0;
+  // Changes the given columns of a row; absent columns keep their value, NULL clears.
+  virtual void update(const std::string& table, std::int64_t id, const Row& changes,
+                      const std::string& user) = 0;
+  // Deletes a row, recording every value it held in the audit trail.
+  virtual void remove(const std::string& table, std::int64_t id, const std::string& user) = 0;
+
+  virtual std::optional<Row> get(const std::string& table, std::int64_t id) = 0;
+  virtual std::vector<Row> list(const std::string& table) = 0;  // ordered by id
+  // The audit trail, oldest first; table empty = all tables, row_id 0 = all rows.
+  virtual std::vector<AuditEntry> audit_trail(const std::string& table = {},
+                                              std::int64_t row_id = 0) = 0;
+
+  // All or nothing: inserts every row with its explicit id in one transaction (configuration
+  // tables are updated by id instead). On any bad row nothing is kept and a kiort::Error names
+  // file:line, the column and the reason. on_row(n) is called after the n-th row is written.
+  virtual void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
+                           const std::function<void(std::size_t)>& on_row = {}) = 0;
+};
+
+// Opens a registry: a SQLite file path, or a postgresql:// URI. kCreate creates it if needed and
+// applies every migration (`registry init`); kExisting refuses a missing or uninitialised registry
+// and brings an older schema up to date.
+enum class OpenMode { kCreate, kExisting };
+std::unique_ptr<Repository> open_repository(const std::string& db,
+                                            OpenMode mode = OpenMode::kExisting);
+bool is_postgresql_uri(const std::string& db);
+
+}  // namespace kiort

@@ -1,0 +1,103 @@
+#include "registry/schedule.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "registry/scores.h"
+
+namespace kiort {
+
+std::vector<ScheduledEvent> visit_schedule(Repository& repo) {
+  std::vector<ScheduledEvent> out;
+  for (const Row& r : repo.list("visit_schedule"))
+    out.push_back({.event = *r.at("event"),
+                   .label = r.at("label").value_or(""),
+                   .day = std::stoi(*r.at("day")),
+                   .window_before = std::stoi(*r.at("window_before")),
+                   .window_after = std::stoi(*r.at("window_after")),
+                   .repeat_days = r.at("repeat_days") ? std::stoi(*r.at("repeat_days")) : 0});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.day < b.day; });
+  return out;
+}
+
+std::optional<EventTarget> find_event(const std::vector<ScheduledEvent>& schedule,
+                                      const std::string& name) {
+  for (const ScheduledEvent& e : schedule) {
+    if (e.event == name && e.repeat_days == 0) return EventTarget{&e, 0, e.day};
+    if (e.repeat_days > 0 && name.size() > e.event.size() + 1 &&
+        name.rfind(e.event + "_", 0) == 0) {
+      const std::string k = name.substr(e.event.size() + 1);
+      if (k.find_first_not_of("0123456789") != std::string::npos || k.size() > 4 || k[0] == '0')
+        continue;
+      const int instance = std::stoi(k);
+      return EventTarget{&e, instance, e.day + (instance - 1) * e.repeat_days};
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
+  const auto today = parse_date(date);
+  if (!today)
+    throw Error::bad_input("not a calendar date").field("--date").seen(date).expected("YYYY-MM-DD");
+  std::map<std::int64_t, std::string> pseudonym;
+  for (const Row& p : repo.list("patients"))
+    pseudonym[std::stoll(*p.at("id"))] = *p.at("pseudonym");
+  std::map<std::int64_t, std::int64_t> death;  // patient id -> death day
+  for (const Row& v : repo.list("vital_status"))
+    if (const auto d = v.at("death_date") ? parse_date(*v.at("death_date")) : std::nullopt)
+      death[std::stoll(*v.at("patient_id"))] = *d;
+  std::set<std::pair<std::int64_t, std::string>> done;  // (procedure id, event)
+  for (const Row& v : repo.list("visits"))
+    done.insert({std::stoll(*v.at("procedure_id")), *v.at("event")});
+
+  const std::vector<ScheduledEvent> schedule = visit_schedule(repo);
+  std::vector<DueVisit> out;
+  for (const Row& pr : repo.list("procedures")) {
+    const std::int64_t proc_id = std::stoll(*pr.at("id"));
+    const std::int64_t patient_id = std::stoll(*pr.at("patient_id"));
+    // A date written behind kiort's back may be invalid: `check` reports it; skip it here.
+    const auto start_day = parse_date(*pr.at("procedure_date"));
+    if (!start_day) continue;
+    const std::int64_t start = *start_day;
+    const auto died = death.find(patient_id);
+    for (const ScheduledEvent& e : schedule) {
+      // A recurring event: only its latest instance whose window has opened is listed.
+      std::string name = e.event;
+      std::int64_t day = e.day;
+      if (e.repeat_days > 0) {
+        const std::int64_t first_open = start + e.day - e.window_before;
+        if (*today < first_open) continue;
+        const std::int64_t instance = 1 + (*today - first_open) / e.repeat_days;
+        name = e.event + "_" + std::to_string(instance);
+        day = e.day + (instance - 1) * e.repeat_days;
+      }
+      if (done.count({proc_id, name})) continue;
+      const std::int64_t target = start + day;
+      const std::int64_t lo = target - e.window_before, hi = target + e.window_after;
+      if (*today < lo) continue;  // not yet
+      // No visit is expected once the patient has died before the window closed; a window that
+      // closed while the patient lived stays overdue (missing data).
+      if (died != death.end() && died->second <= hi) continue;
+      DueVisit d{.patient = pseudonym[patient_id],
+                 .procedure_id = proc_id,
+                 .procedure_date = *pr.at("procedure_date"),
+                 .event = name,
+                 .target_date = format_date(target),
+                 .window_start = format_date(lo),
+                 .window_end = format_date(hi),
+                 .status = *today <= hi ? "due" : "overdue",
+                 .days_overdue = *today <= hi ? 0 : static_cast<int>(*today - hi)};
+      out.push_back(std::move(d));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DueVisit& a, const DueVisit& b) {
+    return std::tie(a.patient, a.target_date) < std::tie(b.patient, b.target_date);
+  });
+  return out;
+}
+
+}  // namespace kiort

@@ -1,0 +1,45 @@
+// Follow-up scheduling: each procedure starts the clock; each event of the visit_schedule table
+// (post-op, 2 w, 1 m, 2 m, 6 m by default) has a target day and a window. A visit is due while its
+// window is open and overdue once it has closed, until it is recorded or the patient has died.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/repository.h"
+
+namespace kiort {
+
+struct ScheduledEvent {
+  std::string event, label;
+  int day = 0, window_before = 0, window_after = 0;
+  int repeat_days = 0;  // 0: once; else recurs every repeat_days (visits <event>_1, <event>_2, ...)
+};
+
+// The registry's schedule, ordered by target day.
+std::vector<ScheduledEvent> visit_schedule(Repository& repo);
+
+// What a visit's event name means: the scheduled event, the instance of a recurring one (1, 2, ...;
+// 0 for a single event) and its target day after the procedure. nullopt for an unknown name.
+struct EventTarget {
+  const ScheduledEvent* event = nullptr;
+  int instance = 0;
+  int day = 0;
+};
+std::optional<EventTarget> find_event(const std::vector<ScheduledEvent>& schedule,
+                                      const std::string& name);
+
+struct DueVisit {
+  std::string patient;  // pseudonym
+  std::int64_t procedure_id = 0;
+  std::string procedure_date, event, target_date, window_start, window_end;
+  std::string status;  // due | overdue
+  int days_overdue = 0;
+};
+
+// Visits due or overdue on date (YYYY-MM-DD), ordered by patient and target date.
+std::vector<DueVisit> due_visits(Repository& repo, const std::string& date);
+
+}  // namespace kiort

@@ -1,0 +1,53 @@
+// Repository over an SqlConnection: validation, computed columns, transactions and the audit trail
+// live here once, for SQLite and PostgreSQL alike.
+#pragma once
+
+#include <memory>
+
+#include "registry/repository.h"
+#include "registry/schema.h"
+#include "registry/sql.h"
+
+namespace kiort {
+
+class SqlRepository final : public Repository {
+ public:
+  explicit SqlRepository(std::unique_ptr<SqlConnection> conn);
+
+  std::string backend() const override { return conn_->dialect(); }
+  int schema_version() override;
+  void migrate(int target) override;
+  std::int64_t insert(const std::string& table, const Row& values,
+                      const std::string& user) override;
+  void update(const std::string& table, std::int64_t id, const Row& changes,
+              const std::string& user) override;
+  void remove(const std::string& table, std::int64_t id, const std::string& user) override;
+  std::optional<Row> get(const std::string& table, std::int64_t id) override;
+  std::vector<Row> list(const std::string& table) override;
+  std::vector<AuditEntry> audit_trail(const std::string& table, std::int64_t row_id) override;
+  void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
+                   const std::function<void(std::size_t)>& on_row) override;
+
+  // The raw connection, for maintenance and tests: it bypasses validation and the audit trail.
+  SqlConnection& connection() { return *conn_; }
+
+ private:
+  enum class Mode { kInsert, kUpdate, kImport };
+  // Canonicalises, fills computed columns and checks the hard rules of a full row.
+  Row prepare(const TableSpec& t, const Row& given, const Row* existing, Mode mode);
+  std::int64_t write_insert(const TableSpec& t, const Row& full, bool explicit_id,
+                            const std::string& user, const std::string& when);
+  void write_update(const TableSpec& t, std::int64_t id, const Row& before, const Row& after,
+                    const std::string& user, const std::string& when);
+  void audit(const std::string& user, const std::string& when, const std::string& table,
+             std::int64_t row_id, const std::string& action, const std::string& field,
+             const std::optional<std::string>& old_value,
+             const std::optional<std::string>& new_value);
+  std::optional<Row> get_row(const TableSpec& t, std::int64_t id);
+  void check_references(const TableSpec& t, const Row& row);
+  void check_unique(const TableSpec& t, const Row& row, std::int64_t self_id);
+
+  std::unique_ptr<SqlConnection> conn_;
+};
+
+}  // namespace kiort

@@ -1,0 +1,242 @@
+#include "registry/transfer.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "registry/csv.h"
+#include "registry/schema.h"
+
+namespace kiort {
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw Error::bad_input("cannot read file").file(p.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::optional<std::string>& at(const Row& r, const std::string& k) {
+  static const std::optional<std::string> none;
+  const auto it = r.find(k);
+  return it == r.end() ? none : it->second;
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> export_csv(Repository& repo, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::vector<std::filesystem::path> written;
+  for (const TableSpec& t : registry_tables()) {
+    std::string text = csv_line(t.column_names());
+    for (const Row& r : repo.list(t.name)) {
+      std::vector<std::string> f;
+      for (const ColumnSpec& c : t.columns) f.push_back(at(r, c.name).value_or(""));
+      text += csv_line(f);
+    }
+    written.push_back(dir / (t.name + ".csv"));
+    write_file_atomic(written.back(), text);
+  }
+  std::string text = csv_line(audit_columns());
+  for (const AuditEntry& a : repo.audit_trail())
+    text += csv_line({std::to_string(a.id), a.user, a.changed_at, a.table, std::to_string(a.row_id),
+                      a.action, a.field, a.old_value.value_or(""), a.new_value.value_or("")});
+  written.push_back(dir / "audit.csv");
+  write_file_atomic(written.back(), text);
+  return written;
+}
+
+std::size_t import_csv(Repository& repo, const std::filesystem::path& dir, const std::string& user,
+                       const std::function<void(std::size_t, std::size_t)>& progress) {
+  if (!std::filesystem::is_directory(dir))
+    throw Error::bad_input("not a folder")
+        .file(dir.string())
+        .expected("a folder of registry CSV files");
+  std::vector<ImportRow> rows;
+  int files = 0;
+  for (const TableSpec& t : registry_tables()) {
+    const std::filesystem::path p = dir / (t.name + ".csv");
+    if (!std::filesystem::exists(p)) continue;
+    ++files;
+    const std::string name = p.string();
+    const std::vector<CsvRecord> recs = parse_csv(read_text(p), name);
+    if (recs.empty()) throw Error::bad_input("empty file").file(name).expected("a header line");
+    const std::vector<std::string>& header = recs[0].fields;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string where = "column " + std::to_string(i + 1);
+      if (!t.column(header[i]))
+        throw Error::bad_input("unknown column")
+            .file(name + ":" + std::to_string(recs[0].line))
+            .field(where)
+            .seen(header[i])
+            .expected("a column of " + t.name + " (docs/registry.md)");
+      if (!seen.insert(header[i]).second)
+        throw Error::bad_input("column given twice")
+            .file(name + ":" + std::to_string(recs[0].line))
+            .field(where)
+            .seen(header[i]);
+    }
+    if (!seen.count("id"))
+      throw Error::bad_input("no id column").file(name + ":1").expected("an id column");
+    for (std::size_t r = 1; r < recs.size(); ++r) {
+      const CsvRecord& rec = recs[r];
+      if (rec.fields.size() != header.size())
+        throw Error::bad_input("wrong number of fields")
+            .file(name + ":" + std::to_string(rec.line))
+            .seen(std::to_string(rec.fields.size()))
+            .expected(std::to_string(header.size()) + " as in the header");
+      ImportRow ir{
+          .table = t.name, .values = {}, .file = name, .line = rec.line, .columns = header};
+      for (std::size_t i = 0; i < header.size(); ++i)
+        ir.values[header[i]] =
+            rec.fields[i].empty() ? std::nullopt : std::optional<std::string>(rec.fields[i]);
+      rows.push_back(std::move(ir));
+    }
+  }
+  if (files == 0)
+    throw Error::bad_input("no registry CSV files in the folder")
+        .file(dir.string())
+        .expected("patients.csv, procedures.csv, ... (docs/registry.md)");
+  const std::size_t total = rows.size();
+  repo.import_rows(rows, user, [&](std::size_t n) {
+    if (progress) progress(n, total);
+  });
+  return total;
+}
+
+namespace {
+
+struct FormPrefix {
+  const char* table;
+  const char* prefix;
+  const char* instrument;
+};
+// Column prefixes keep REDCap field names unique across forms.
+constexpr FormPrefix kForms[] = {
+    {"patients", "", "patient"},
+    {"vital_status", "", "vital_status"},
+    {"procedures", "proc_", "procedure"},
+    {"levels", "lvl_", "level"},
+    {"complications", "cmp_", "complication"},
+    {"visits", "vis_", "visit"},
+    {"analgesics", "anl_", "analgesic"},
+};
+bool skipped(const std::string& table, const std::string& col) {
+  return col == "id" || col == "patient_id" || col == "procedure_id" || col == "visit_id" ||
+         (table == "patients" && col == "pseudonym");
+}
+
+}  // namespace
+
+std::vector<std::string> redcap_columns() {
+  std::vector<std::string> cols = {"record_id", "redcap_event_name", "redcap_repeat_instrument",
+                                   "redcap_repeat_instance"};
+  for (const FormPrefix& f : kForms) {
+    for (const ColumnSpec& c : table_spec(f.table).columns) {
+      if (skipped(f.table, c.name)) continue;
+      if (c.type == ColumnType::kItems) {
+        for (int i = 1; i <= c.items.count; ++i)
+          cols.push_back(std::string(f.prefix) + c.name + "_" + (i < 10 ? "0" : "") +
+                         std::to_string(i));
+      } else {
+        cols.push_back(std::string(f.prefix) + c.name);
+      }
+    }
+  }
+  return cols;
+}
+
+void export_redcap(Repository& repo, const std::filesystem::path& file) {
+  const std::vector<std::string> cols = redcap_columns();
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < cols.size(); ++i) index[cols[i]] = i;
+  std::map<std::string, std::vector<Row>> data;
+  for (const FormPrefix& f : kForms) data[f.table] = repo.list(f.table);
+
+  std::string text = csv_line(cols);
+  auto emit = [&](const std::string& record, const std::string& event,
+                  const std::string& instrument, int instance,
+                  const std::vector<std::pair<const FormPrefix*, const Row*>>& forms) {
+    std::vector<std::string> line(cols.size());
+    line[0] = record;
+    line[1] = event;
+    line[2] = instrument;
+    line[3] = instance > 0 ? std::to_string(instance) : "";
+    for (const auto& [f, row] : forms) {
+      for (const ColumnSpec& c : table_spec(f->table).columns) {
+        if (skipped(f->table, c.name)) continue;
+        const std::string v = at(*row, c.name).value_or("");
+        if (c.type == ColumnType::kItems) {
+          std::vector<std::string> items(static_cast<std::size_t>(c.items.count));
+          std::size_t k = 0, pos = 0;
+          while (!v.empty() && k < items.size()) {
+            const std::size_t comma = v.find(',', pos);
+            items[k++] =
+                v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+          }
+          for (std::size_t i = 0; i < items.size(); ++i)
+            line[index[std::string(f->prefix) + c.name + "_" + (i + 1 < 10 ? "0" : "") +
+                       std::to_string(i + 1)]] = items[i];
+        } else {
+          line[index[std::string(f->prefix) + c.name]] = v;
+        }
+      }
+    }
+    text += csv_line(line);
+  };
+  auto form = [](const char* table) -> const FormPrefix* {
+    for (const FormPrefix& f : kForms)
+      if (std::string(f.table) == table) return &f;
+    return nullptr;
+  };
+  auto children = [&](const char* table, const char* key, const std::string& id) {
+    std::vector<const Row*> out;
+    for (const Row& r : data[table])
+      if (at(r, key) == std::optional<std::string>(id)) out.push_back(&r);
+    return out;
+  };
+
+  for (const Row& p : data["patients"]) {
+    const std::string record = *at(p, "pseudonym");
+    const std::string pid = *at(p, "id");
+    std::vector<std::pair<const FormPrefix*, const Row*>> base = {{form("patients"), &p}};
+    for (const Row* vs : children("vital_status", "patient_id", pid))
+      base.push_back({form("vital_status"), vs});
+    emit(record, "baseline_arm_1", "", 0, base);
+    int k = 0;
+    for (const Row* pr : children("procedures", "patient_id", pid)) {
+      ++k;
+      const std::string suffix = k == 1 ? "" : "_" + std::to_string(k);
+      const std::string surgery = "surgery" + suffix + "_arm_1";
+      emit(record, surgery, "", 0, {{form("procedures"), pr}});
+      int n = 0;
+      for (const Row* l : children("levels", "procedure_id", *at(*pr, "id")))
+        emit(record, surgery, "level", ++n, {{form("levels"), l}});
+      n = 0;
+      for (const Row* c : children("complications", "procedure_id", *at(*pr, "id")))
+        emit(record, surgery, "complication", ++n, {{form("complications"), c}});
+      int unscheduled = 0;
+      for (const Row* v : children("visits", "procedure_id", *at(*pr, "id"))) {
+        const std::string ev = *at(*v, "event");
+        const std::string vsuffix = k == 1 ? "" : "_p" + std::to_string(k);
+        const std::string event = ev + vsuffix + "_arm_1";
+        // Unscheduled visits form a repeating event (instrument blank, instance numbered).
+        emit(record, event, "", ev == "unscheduled" ? ++unscheduled : 0, {{form("visits"), v}});
+        n = 0;
+        for (const Row* a : children("analgesics", "visit_id", *at(*v, "id")))
+          emit(record, event, "analgesic", ++n, {{form("analgesics"), a}});
+      }
+    }
+  }
+  write_file_atomic(file, text);
+}
+
+}  // namespace kiort

@@ -1,0 +1,35 @@
+// Getting data in and out: one CSV per table (columns as docs/registry.md lists them, RFC 4180
+// quoting, empty = NULL), an all-or-nothing CSV import, and a REDCap-style flat export with one row
+// per patient and event. Every file is written atomically.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "registry/repository.h"
+
+namespace kiort {
+
+// Writes <dir>/<table>.csv for every table, and audit.csv (the trail, for review; import ignores
+// it because an import writes its own trail). Creates dir if needed. Returns the files written.
+std::vector<std::filesystem::path> export_csv(Repository& repo, const std::filesystem::path& dir);
+
+// Reads the tables' CSV files that exist in dir (at least one must) and imports them in one
+// transaction. A bad row throws kiort::Error naming file:line, column and reason, and leaves the
+// registry as it was. Returns the number of rows imported.
+std::size_t import_csv(
+    Repository& repo, const std::filesystem::path& dir, const std::string& user,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+
+// REDCap-style flat file: record_id, redcap_event_name, redcap_repeat_instrument,
+// redcap_repeat_instance, then every field. Events: baseline_arm_1 (patient, vital status),
+// surgery_arm_1 (procedure; levels and complications as repeating instruments), one event per
+// scheduled visit (<event>_arm_1; analgesics repeat within), unscheduled_arm_1 (repeating event).
+// A patient's second procedure and its visits use surgery_2_arm_1, <event>_p2_arm_1, and so on.
+void export_redcap(Repository& repo, const std::filesystem::path& file);
+std::vector<std::string> redcap_columns();
+
+}  // namespace kiort
