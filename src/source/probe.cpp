@@ -42,30 +42,29 @@ Spectrum ProbeModel::unfiltered_spectrum() const {
   double rel_total = 0;
   for (const auto& l : lines) rel_total += l.relative;
   if (line_fraction > 0 && rel_total > 0) {
+    // Lines as triangles of base 2 * kLineHalfWidth. The sum of the continuum and every triangle is
+    // piecewise linear with breakpoints at the union of all vertices, so evaluating it there
+    // represents it exactly, overlapping lines (Au L-alpha1/alpha2 are 0.085 keV apart) included.
     const double line_photons = line_fraction / (1.0 - line_fraction) * continuum;
-    for (const auto& l : lines) {
-      if (l.energy_kev - kLineHalfWidth <= e.front() || l.energy_kev + kLineHalfWidth >= e.back())
-        continue;
-      const double peak = 2.0 * line_photons * l.relative / rel_total / (2 * kLineHalfWidth);
-      auto value_at = [&](double x) {
-        const auto it = std::upper_bound(e.begin(), e.end(), x);
-        const std::size_t i = std::size_t(it - e.begin());
-        return f[i - 1] + (f[i] - f[i - 1]) * (x - e[i - 1]) / (e[i] - e[i - 1]);
-      };
-      const double xs[3] = {l.energy_kev - kLineHalfWidth, l.energy_kev, l.energy_kev + kLineHalfWidth};
-      const double add[3] = {0, peak, 0};
-      for (int k = 0; k < 3; ++k) {
-        const double v = value_at(xs[k]) + add[k];
-        const auto it = std::lower_bound(e.begin(), e.end(), xs[k]);
-        if (it != e.end() && std::abs(*it - xs[k]) < 1e-9) {
-          f[std::size_t(it - e.begin())] = v;
-        } else {
-          const auto pos = it - e.begin();
-          e.insert(it, xs[k]);
-          f.insert(f.begin() + pos, v);
-        }
+    std::vector<double> points = e;
+    for (const auto& l : lines)
+      for (double x : {l.energy_kev - kLineHalfWidth, l.energy_kev, l.energy_kev + kLineHalfWidth})
+        if (x > e.front() && x < e.back()) points.push_back(x);
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end(),
+                             [](double a, double b) { return std::abs(a - b) < 1e-9; }),
+                 points.end());
+    std::vector<double> values;
+    for (double x : points) {
+      double v = (kv - x) / x;
+      for (const auto& l : lines) {
+        const double peak = line_photons * l.relative / rel_total / kLineHalfWidth;
+        v += peak * std::max(0.0, 1.0 - std::abs(x - l.energy_kev) / kLineHalfWidth);
       }
+      values.push_back(v);
     }
+    e = std::move(points);
+    f = std::move(values);
   }
   return Spectrum(std::move(e), std::move(f), name + " " + std::to_string(int(kv)) + " kV");
 }

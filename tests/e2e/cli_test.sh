@@ -51,6 +51,16 @@ head -c 200 "$out/box/dose.nrrd" | grep -q 'space: left-posterior-superior' && p
 ls -a "$out/box" | grep -q '\.tmp\.' && { echo "FAIL temporary files left"; fails=$((fails+1)); } || passes=$((passes+1))
 check bench-mc 0 '"hybrid_gain_5_20mm"' -- "$kiort" -q bench mc --histories 2000 --json
 rm -rf "$out"
+# kiort source (probe model, calibration, commissioning)
+data=$(dirname "$0")/../../data
+check source-list 0 'SAMPLE-0000' -- "$kiort" source list
+out=$(mktemp -d)
+printf '# probe_serial: X\n# kv: 50\n# applicator: needle\n# calibration_date: 2026-01-01\n# dose_definition: water\n# depth_convention: applicator-surface\n# units: depth_mm, dose_rate_gy_per_min\ndepth_mm,dose_rate_gy_per_min\n5,7\n4,8\n' > "$out/bad.csv"
+check commission-bad-table 2 'bad.csv:10: depth_mm' -- "$kiort" source commission --calibration "$out/bad.csv" --out "$out/s.json"
+[[ ! -e $out/s.json ]] && passes=$((passes+1)) || { echo "FAIL a failed commissioning wrote a file"; fails=$((fails+1)); }
+check depth-dose-json 0 '"ratio_to_water"' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --medium spongiosa --depths 5,10 --histories 200000 --json
+check depth-dose-range 2 'depth' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --depths 90
+rm -rf "$out"
 # Bad usage is explained in one line.
 lines=$("$kiort" frobnicate 2>&1 | wc -l)
 [[ $lines -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL one-line reason: $lines lines"; fails=$((fails+1)); }
