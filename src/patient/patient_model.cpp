@@ -1,0 +1,63 @@
+#include "patient/patient_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+
+#include "physics/ct_calibration.h"
+
+namespace kiort {
+
+std::string_view to_string(StructureOrigin origin) {
+  switch (origin) {
+    case StructureOrigin::kRtstruct:
+      return "rtstruct";
+    case StructureOrigin::kLabelMap:
+      return "label-map";
+    case StructureOrigin::kPhantom:
+      return "phantom";
+    case StructureOrigin::kDerived:
+      return "derived";
+    case StructureOrigin::kPlan:
+      return "plan";
+  }
+  return "unknown";
+}
+
+std::size_t Structure::voxel_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(mask.begin(), mask.end(), [](std::uint8_t m) { return m != 0; }));
+}
+
+const Structure* PatientModel::find(std::string_view name) const {
+  for (const auto& s : structures)
+    if (s.name == name) return &s;
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+  };
+  const std::string want = lower(name);
+  for (const auto& s : structures)
+    if (lower(s.name) == want) return &s;
+  return nullptr;
+}
+
+double PatientModel::volume_cc(const Structure& s) const {
+  return static_cast<double>(s.voxel_count()) * grid.voxel_volume_mm3() / 1000.0;
+}
+
+void PatientModel::assign_media(const CtCalibration& calibration) {
+  media_names.clear();
+  for (const auto& bin : calibration.bins()) media_names.push_back(bin.material);
+  medium.assign(hu.size(), 0);
+  density.assign(hu.size(), 0.f);
+  for (std::size_t v = 0; v < hu.size(); ++v) {
+    const CtSample s = calibration(hu[v]);
+    medium[v] = static_cast<std::int16_t>(s.bin);
+    density[v] = static_cast<float>(s.density_g_cm3);
+  }
+}
+
+}  // namespace kiort
