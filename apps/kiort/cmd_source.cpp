@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/paths.h"
 #include "dose/probe_dosimetry.h"
+#include "dose/water_engine.h"
 
 namespace kiort::cli {
 namespace {
@@ -42,8 +43,7 @@ void list_sources() {
 void add_source_command(CLI::App& app, const Globals& globals, Commands& commands) {
   CLI::App* src = app.add_subcommand("source", "The probe source model and its commissioning");
   src->require_subcommand(1);
-  commands.push_back({src->add_subcommand("list", "List probe models and calibration tables"),
-                      [] {
+  commands.push_back({src->add_subcommand("list", "List probe models and calibration tables"), [] {
                         list_sources();
                         return 0;
                       }});
@@ -64,117 +64,161 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
   com->add_option("--seed", ca->mc.seed, "Random seed")->capture_default_str();
   com->add_option("--threads", ca->mc.threads, "Threads (default: all cores)");
   com->add_flag("--json", ca->json, "Print JSON");
-  commands.push_back({com, [ca, &globals] {
-    const MaterialLibrary lib = MaterialLibrary::load_default();
-    const ProbeModel model = load_probe_model(ca->model);
-    const CalibrationTable table = load_calibration(ca->calibration);
-    McSettings mc = ca->mc;
-    mc.progress = ca->json ? ProgressMode::kQuiet : globals.progress_mode();
-    const CommissioningResult r = commission(model, table, lib, mc);
-    write_commissioned_source(ca->out, r);
-    if (ca->json) {
-      nlohmann::json rows = nlohmann::json::array();
-      for (const auto& row : r.rows)
-        rows.push_back({{"depth_mm", row.depth_mm}, {"table_gy_per_min", row.table_gy_per_min},
-                        {"model_gy_per_min", row.model_gy_per_min}, {"residual", row.residual},
-                        {"sigma_rel", row.sigma_rel}});
-      std::printf("%s\n", nlohmann::json{{"filter_mm", r.model.filter_mm},
-                                         {"max_abs_residual", r.max_abs_residual},
-                                         {"tolerance", r.tolerance},
-                                         {"pass", r.pass},
-                                         {"rows", rows}}
-                              .dump(2)
-                              .c_str());
-    } else {
-      std::printf("probe %s, %g kV, %s; fitted %.3f mm %s; %llu histories\n",
-                  table.probe_serial.c_str(), table.kv, table.applicator.c_str(),
-                  r.model.filter_mm, r.model.filter_material.c_str(),
-                  static_cast<unsigned long long>(r.histories));
-      std::printf("%10s %14s %14s %10s %9s\n", "depth mm", "table Gy/min", "model Gy/min",
-                  "residual", "sigma");
-      for (const auto& row : r.rows)
-        std::printf("%10.2f %14.4f %14.4f %9.2f%% %8.2f%%%s\n", row.depth_mm,
-                    row.table_gy_per_min, row.model_gy_per_min, 100 * row.residual,
-                    100 * row.sigma_rel, row.in_tolerance_range ? "" : "  (outside 5-30 mm)");
-      std::printf("max |residual| at 5-30 mm: %.2f %% (tolerance %.0f %%): %s\nwrote %s\n",
-                  100 * r.max_abs_residual, 100 * r.tolerance, r.pass ? "PASS" : "FAIL",
-                  ca->out.c_str());
-    }
-    return r.pass ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
-  }});
+  commands.push_back(
+      {com, [ca, &globals] {
+         const MaterialLibrary lib = MaterialLibrary::load_default();
+         const ProbeModel model = load_probe_model(ca->model);
+         const CalibrationTable table = load_calibration(ca->calibration);
+         McSettings mc = ca->mc;
+         mc.progress = ca->json ? ProgressMode::kQuiet : globals.progress_mode();
+         const CommissioningResult r = commission(model, table, lib, mc);
+         write_commissioned_source(ca->out, r);
+         if (ca->json) {
+           nlohmann::json rows = nlohmann::json::array();
+           for (const auto& row : r.rows)
+             rows.push_back({{"depth_mm", row.depth_mm},
+                             {"table_gy_per_min", row.table_gy_per_min},
+                             {"model_gy_per_min", row.model_gy_per_min},
+                             {"residual", row.residual},
+                             {"sigma_rel", row.sigma_rel}});
+           std::printf("%s\n", nlohmann::json{{"filter_mm", r.model.filter_mm},
+                                              {"max_abs_residual", r.max_abs_residual},
+                                              {"tolerance", r.tolerance},
+                                              {"pass", r.pass},
+                                              {"rows", rows}}
+                                   .dump(2)
+                                   .c_str());
+         } else {
+           std::printf("probe %s, %g kV, %s; fitted %.3f mm %s; %llu histories\n",
+                       table.probe_serial.c_str(), table.kv, table.applicator.c_str(),
+                       r.model.filter_mm, r.model.filter_material.c_str(),
+                       static_cast<unsigned long long>(r.histories));
+           std::printf("%10s %14s %14s %10s %9s\n", "depth mm", "table Gy/min", "model Gy/min",
+                       "residual", "sigma");
+           for (const auto& row : r.rows)
+             std::printf("%10.2f %14.4f %14.4f %9.2f%% %8.2f%%%s\n", row.depth_mm,
+                         row.table_gy_per_min, row.model_gy_per_min, 100 * row.residual,
+                         100 * row.sigma_rel, row.in_tolerance_range ? "" : "  (outside 5-30 mm)");
+           std::printf("max |residual| at 5-30 mm: %.2f %% (tolerance %.0f %%): %s\nwrote %s\n",
+                       100 * r.max_abs_residual, 100 * r.tolerance, r.pass ? "PASS" : "FAIL",
+                       ca->out.c_str());
+         }
+         return r.pass ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
+       }});
 
   struct DepthArgs {
     std::string source, medium = "water", from = "surface", engine = "mc";
+    double kv = 0;
     std::vector<double> depths;
     McSettings mc;
     bool json = false;
   };
   auto da = std::make_shared<DepthArgs>();
   CLI::App* dd = src->add_subcommand(
-      "depth-dose", "Dose rate at depths perpendicular to the probe axis in a medium (and in water "
-                    "beside it, with the medium/water ratio)");
-  dd->add_option("--source", da->source, "Commissioned source JSON")->required();
+      "depth-dose",
+      "Dose rate at depths perpendicular to the probe axis in a medium (and in water "
+      "beside it, with the medium/water ratio)");
+  auto* src_opt = dd->add_option("--source", da->source,
+                                 "Commissioned source JSON (a file, or a name in data/sources)");
+  auto* kv_opt =
+      dd->add_option("--kv", da->kv, "Tube voltage: use the shipped commissioned source for it");
+  src_opt->excludes(kv_opt);
+  dd->callback([src_opt, kv_opt] {
+    if (src_opt->count() == 0 && kv_opt->count() == 0)
+      throw CLI::RequiredError("--source FILE or --kv KV");
+  });
   dd->add_option("--medium", da->medium, "Medium (kiort xs --list)")->capture_default_str();
   dd->add_option("--depths", da->depths, "Depths in mm")->delimiter(',')->required();
   dd->add_option("--from", da->from, "Depth from the source centre or the applicator surface")
       ->check(CLI::IsMember({"centre", "surface"}))
       ->capture_default_str();
-  dd->add_option("--engine", da->engine, "mc (the fast water engine is not built yet)")
-      ->check(CLI::IsMember({"mc"}))
+  dd->add_option(
+        "--engine", da->engine,
+        "mc (Monte Carlo in the medium) or water (the fast TG-43-style engine, water only)")
+      ->check(CLI::IsMember({"mc", "water"}))
       ->capture_default_str();
   dd->add_option("--histories", da->mc.histories, "Monte Carlo histories")->capture_default_str();
   dd->add_option("--seed", da->mc.seed, "Random seed")->capture_default_str();
   dd->add_option("--threads", da->mc.threads, "Threads (default: all cores)");
   dd->add_flag("--json", da->json, "Print JSON");
-  commands.push_back({dd, [da, &globals] {
-    const MaterialLibrary lib = MaterialLibrary::load_default();
-    const CommissionedSource s = load_commissioned_source(da->source);
-    for (double d : da->depths)
-      if (!(d >= 0 && d <= 60))
-        throw Error::bad_input("depth out of range").field("--depths").seen(std::to_string(d))
-            .expected("0 to 60 mm");
-    const double offset = da->from == "surface" ? s.model.surface_radius_mm() : 0.0;
-    double r_max = 0;
-    for (double d : da->depths) r_max = std::max(r_max, d + offset);
-    McSettings mc = da->mc;
-    mc.progress = da->json ? ProgressMode::kQuiet : globals.progress_mode();
-    const Spectrum spectrum = s.model.spectrum(lib);
-    const double scale = s.gy_per_min_per_gy_per_history;
-    auto run = [&](const std::string& medium) {
-      return SpectralBasis(s.model, lib, medium, r_max + 1.0, mc, &spectrum).depth_dose(spectrum);
-    };
-    const auto medium_dd = run(da->medium);
-    std::vector<DepthDosePoint> water_dd;
-    if (da->medium != "water") water_dd = run("water");
-    nlohmann::json out = nlohmann::json::array();
-    if (!da->json)
-      std::printf("%s, %g kV, probe %s: dose rate perpendicular to the axis, depth from the %s\n"
-                  "%10s %16s %9s%s\n",
-                  s.model.name.c_str(), s.model.kv, s.calibration.probe_serial.c_str(),
-                  da->from == "surface" ? "applicator surface" : "source centre", "depth mm",
-                  ("Gy/min " + da->medium).c_str(), "sigma",
-                  water_dd.empty() ? "" : "     Gy/min water  ratio medium/water");
-    for (double d : da->depths) {
-      double sigma = 0;
-      const double rate = scale * interpolate_depth_dose(medium_dd, d + offset, &sigma);
-      nlohmann::json o = {{"depth_mm", d}, {"dose_rate_gy_per_min", rate}, {"sigma_rel", sigma},
-                          {"medium", da->medium}};
-      double water = 0;
-      if (!water_dd.empty()) {
-        water = scale * interpolate_depth_dose(water_dd, d + offset);
-        o["water_dose_rate_gy_per_min"] = water;
-        o["ratio_to_water"] = rate / water;
-      }
-      out.push_back(o);
-      if (!da->json) {
-        std::printf("%10.2f %16.4f %8.2f%%", d, rate, 100 * sigma);
-        if (!water_dd.empty()) std::printf(" %16.4f %12.3f", water, rate / water);
-        std::printf("\n");
-      }
-    }
-    if (da->json) std::printf("%s\n", out.dump(2).c_str());
-    return 0;
-  }});
+  commands.push_back(
+      {dd, [da, &globals] {
+         const MaterialLibrary lib = MaterialLibrary::load_default();
+         const CommissionedSource s =
+             load_commissioned_source(da->source.empty() ? commissioned_source_for_kv(da->kv)
+                                                         : resolve_commissioned_source(da->source));
+         for (double d : da->depths)
+           if (!(d >= 0 && d <= 60))
+             throw Error::bad_input("depth out of range")
+                 .field("--depths")
+                 .seen(std::to_string(d))
+                 .expected("0 to 60 mm");
+         const double offset = da->from == "surface" ? s.model.surface_radius_mm() : 0.0;
+         double r_max = 0;
+         for (double d : da->depths) r_max = std::max(r_max, d + offset);
+         McSettings mc = da->mc;
+         mc.progress = da->json ? ProgressMode::kQuiet : globals.progress_mode();
+         const Spectrum spectrum = s.model.spectrum(lib);
+         const double scale = s.gy_per_min_per_gy_per_history;
+         auto run = [&](const std::string& medium) {
+           return SpectralBasis(s.model, lib, medium, r_max + 1.0, mc, &spectrum)
+               .depth_dose(spectrum);
+         };
+         if (da->engine == "water") {
+           if (da->medium != "water")
+             throw Error::bad_input("the fast engine computes dose in water only")
+                 .field("--medium")
+                 .seen(da->medium)
+                 .expected("water, or --engine mc");
+           const WaterEngine engine = WaterEngine::for_source(s, lib, cache_dir(), mc);
+           nlohmann::json out = nlohmann::json::array();
+           for (double d : da->depths) {
+             const double rate = engine.perpendicular_dose_rate(d + offset);
+             out.push_back({{"depth_mm", d},
+                            {"dose_rate_gy_per_min", rate},
+                            {"sigma_rel", nullptr},
+                            {"medium", "water"},
+                            {"engine", "water"}});
+             if (!da->json) std::printf("%10.2f mm %12.4f Gy/min (water engine)\n", d, rate);
+           }
+           if (da->json) std::printf("%s\n", out.dump(2).c_str());
+           return 0;
+         }
+         const auto medium_dd = run(da->medium);
+         std::vector<DepthDosePoint> water_dd;
+         if (da->medium != "water") water_dd = run("water");
+         nlohmann::json out = nlohmann::json::array();
+         if (!da->json)
+           std::printf(
+               "%s, %g kV, probe %s: dose rate perpendicular to the axis, depth from the %s\n"
+               "%10s %16s %9s%s\n",
+               s.model.name.c_str(), s.model.kv, s.calibration.probe_serial.c_str(),
+               da->from == "surface" ? "applicator surface" : "source centre", "depth mm",
+               ("Gy/min " + da->medium).c_str(), "sigma",
+               water_dd.empty() ? "" : "     Gy/min water  ratio medium/water");
+         for (double d : da->depths) {
+           double sigma = 0;
+           const double rate = scale * interpolate_depth_dose(medium_dd, d + offset, &sigma);
+           nlohmann::json o = {{"depth_mm", d},
+                               {"dose_rate_gy_per_min", rate},
+                               {"sigma_rel", sigma},
+                               {"medium", da->medium}};
+           double water = 0;
+           if (!water_dd.empty()) {
+             water = scale * interpolate_depth_dose(water_dd, d + offset);
+             o["water_dose_rate_gy_per_min"] = water;
+             o["ratio_to_water"] = rate / water;
+           }
+           out.push_back(o);
+           if (!da->json) {
+             std::printf("%10.2f %16.4f %8.2f%%", d, rate, 100 * sigma);
+             if (!water_dd.empty()) std::printf(" %16.4f %12.3f", water, rate / water);
+             std::printf("\n");
+           }
+         }
+         if (da->json) std::printf("%s\n", out.dump(2).c_str());
+         return 0;
+       }});
 }
 
 }  // namespace kiort::cli

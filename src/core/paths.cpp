@@ -13,4 +13,13 @@ std::filesystem::path data_dir() {
   return KIORT_DEFAULT_DATA_DIR;
 }
 
+std::filesystem::path cache_dir() {
+  if (const char* env = std::getenv("KIORT_CACHE_DIR"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::filesystem::path(xdg) / "kiort";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".cache" / "kiort";
+  return std::filesystem::temp_directory_path() / "kiort-cache";
+}
+
 }  // namespace kiort

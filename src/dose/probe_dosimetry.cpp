@@ -11,19 +11,20 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/paths.h"
 #include "core/version.h"
 #include "transport/transport.h"
 
 namespace kiort {
 namespace {
 
-constexpr double kBandCos = 0.1;  // |cos theta| < 0.1: within 5.7 degrees of the perpendicular
+constexpr double kBandCos = kPerpendicularBandCos;
 
-// A sphere of `medium` around the probe (tip at the origin, axis +z), in a vacuum voxel.
-struct ProbePhantom {
-  std::vector<std::unique_ptr<MaterialXs>> media;
-  std::unique_ptr<Geometry> geometry;
-};
+double centroid(double a, double b) {
+  return 0.75 * (std::pow(b, 4) - std::pow(a, 4)) / (std::pow(b, 3) - std::pow(a, 3));
+}
+
+}  // namespace
 
 ProbePhantom make_probe_phantom(const ProbeModel& m, const MaterialLibrary& lib,
                                 const std::string& medium, double radius_mm) {
@@ -45,12 +46,6 @@ ProbePhantom make_probe_phantom(const ProbeModel& m, const MaterialLibrary& lib,
                                        {{radius_mm, 0, lib.get(medium).density_g_cm3}}));
   return p;
 }
-
-double centroid(double a, double b) {
-  return 0.75 * (std::pow(b, 4) - std::pow(a, 4)) / (std::pow(b, 3) - std::pow(a, 3));
-}
-
-}  // namespace
 
 SpectralBasis::SpectralBasis(const ProbeModel& model, const MaterialLibrary& lib,
                              const std::string& medium, double r_max_mm, const McSettings& mc,
@@ -248,7 +243,8 @@ void write_commissioned_source(const std::filesystem::path& path, const Commissi
       {"calibration", calibration_json(r.calibration)},
       {"gy_per_min_per_gy_per_history", r.gy_per_min_per_gy_per_history},
       {"commissioning",
-       {{"fitted", {{"filter_material", r.model.filter_material}, {"filter_mm", r.model.filter_mm}}},
+       {{"fitted",
+         {{"filter_material", r.model.filter_material}, {"filter_mm", r.model.filter_mm}}},
         {"tolerance", r.tolerance},
         {"range_mm", {5, 30}},
         {"max_abs_residual", r.max_abs_residual},
@@ -297,6 +293,43 @@ CommissionedSource load_commissioned_source(const std::filesystem::path& path) {
   hex << std::hex << std::setw(16) << std::setfill('0') << h;
   s.checksum = hex.str();
   return s;
+}
+
+namespace {
+std::vector<std::filesystem::path> shipped_sources() {
+  std::vector<std::filesystem::path> out;
+  const auto dir = data_dir() / "sources";
+  if (std::filesystem::is_directory(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().filename().string().ends_with(".commissioned.json")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+std::string names(const std::vector<std::filesystem::path>& files) {
+  std::string s;
+  for (const auto& f : files) s += (s.empty() ? "" : ", ") + f.filename().string();
+  return s.empty() ? "none shipped" : s;
+}
+}  // namespace
+
+std::filesystem::path resolve_commissioned_source(const std::string& file_or_name) {
+  if (std::filesystem::exists(file_or_name)) return file_or_name;
+  const auto shipped = data_dir() / "sources" / file_or_name;
+  if (std::filesystem::exists(shipped)) return shipped;
+  throw Error::bad_input("no such commissioned source")
+      .file(file_or_name)
+      .expected("a file, or one of data/sources: " + names(shipped_sources()));
+}
+
+std::filesystem::path commissioned_source_for_kv(double kv) {
+  const auto files = shipped_sources();
+  for (const auto& f : files)
+    if (std::abs(load_commissioned_source(f).calibration.kv - kv) < 0.5) return f;
+  throw Error::bad_input("no commissioned source for this tube voltage")
+      .field("--kv")
+      .seen((std::ostringstream() << kv).str())
+      .expected("a voltage with a commissioned source (" + names(files) +
+                "), or --source FILE from kiort source commission");
 }
 
 }  // namespace kiort

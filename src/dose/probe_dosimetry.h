@@ -21,6 +21,11 @@ struct DepthDosePoint {
   double sigma_rel = 0;
 };
 
+// Depth dose "perpendicular to the probe axis" (the calibration's geometry) is the average over
+// the band |cos theta| < 0.1 about the axis, within 5.7 degrees of the perpendicular: the
+// commissioning, `kiort source depth-dose` and the water engine's depth dose all use it.
+constexpr double kPerpendicularBandCos = 0.1;
+
 struct McSettings {
   std::uint64_t histories = 10000000;
   std::uint64_t seed = 1;
@@ -43,11 +48,20 @@ class SpectralBasis {
 
  private:
   std::vector<double> energy_edges_, radii_;
-  std::vector<double> sample_weight_;      // fraction of sampled photons per energy bin
-  std::vector<double> dose_, sigma_abs_;   // [energy][radius]
+  std::vector<double> sample_weight_;     // fraction of sampled photons per energy bin
+  std::vector<double> dose_, sigma_abs_;  // [energy][radius]
   std::uint64_t histories_ = 0;
   double seconds_ = 0;
 };
+
+// A sphere of `medium` (radius in mm) around the probe, tip at the origin, axis +z, in a vacuum
+// voxel; the probe and applicator are solids. `media` owns the cross-section tables.
+struct ProbePhantom {
+  std::vector<std::unique_ptr<MaterialXs>> media;
+  std::unique_ptr<Geometry> geometry;
+};
+ProbePhantom make_probe_phantom(const ProbeModel& model, const MaterialLibrary& lib,
+                                const std::string& medium, double radius_mm);
 
 // Depth dose of one spectrum at the given radii (interpolated log-log between shell centroids).
 double interpolate_depth_dose(const std::vector<DepthDosePoint>& dd, double r_mm,
@@ -60,11 +74,11 @@ struct CommissioningRow {
 };
 
 struct CommissioningResult {
-  ProbeModel model;                      // with the fitted filter_mm
+  ProbeModel model;  // with the fitted filter_mm
   CalibrationTable calibration;
   double gy_per_min_per_gy_per_history = 0;  // absolute scale
   double tolerance = 0.03;
-  double max_abs_residual = 0;           // over 5-30 mm
+  double max_abs_residual = 0;  // over 5-30 mm
   bool pass = false;
   std::uint64_t histories = 0;
   std::vector<CommissioningRow> rows;
@@ -83,5 +97,12 @@ struct CommissionedSource {
   std::string checksum;  // of the file's content
 };
 CommissionedSource load_commissioned_source(const std::filesystem::path& path);
+
+// A commissioned source named on the command line: an existing file, or a file name in
+// data/sources/. Throws Error(bad input) naming what was looked for and what exists.
+std::filesystem::path resolve_commissioned_source(const std::string& file_or_name);
+// The shipped commissioned source for a tube voltage (data/sources/*.commissioned.json whose
+// calibration kV matches); throws Error(bad input) listing the voltages that exist.
+std::filesystem::path commissioned_source_for_kv(double kv);
 
 }  // namespace kiort

@@ -60,6 +60,19 @@ check commission-bad-table 2 'bad.csv:10: depth_mm' -- "$kiort" source commissio
 [[ ! -e $out/s.json ]] && passes=$((passes+1)) || { echo "FAIL a failed commissioning wrote a file"; fails=$((fails+1)); }
 check depth-dose-json 0 '"ratio_to_water"' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --medium spongiosa --depths 5,10 --histories 200000 --json
 check depth-dose-range 2 'depth' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --depths 90
+# The fast water engine: a quick table in a private cache, then two runs agree (the second reads it).
+export KIORT_CACHE_DIR="$out/cache"
+check depth-dose-water 0 '"engine": "water"' -- "$kiort" -q source depth-dose --kv 50 --depths 5,10 --engine water --histories 300000 --json
+n_tables=$(ls "$out/cache" 2>/dev/null | grep -c 'water-v.*-h300000-s1.json')
+[[ $n_tables -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL water table not cached: $(ls "$out/cache")"; fails=$((fails+1)); }
+a=$("$kiort" -q source depth-dose --kv 50 --depths 5,10 --engine water --histories 300000 --json)
+b=$("$kiort" -q source depth-dose --kv 50 --depths 5,10 --engine water --histories 300000 --json)
+[[ "$a" == "$b" ]] && passes=$((passes+1)) || { echo "FAIL cached water engine differs"; fails=$((fails+1)); }
+check depth-dose-water-bone 2 'water only' -- "$kiort" -q source depth-dose --kv 50 --depths 5 --medium cortical-bone --engine water
+check depth-dose-no-kv 2 'no commissioned source for this tube voltage' -- "$kiort" -q source depth-dose --kv 40 --depths 5
+check depth-dose-no-source 2 'source FILE or --kv' -- "$kiort" -q source depth-dose --depths 5
+check bench-water 0 '"fill_seconds_best"' -- "$kiort" -q bench water --n 40 --repeats 1 --table-histories 300000 --json
+unset KIORT_CACHE_DIR
 rm -rf "$out"
 # Bad usage is explained in one line.
 lines=$("$kiort" frobnicate 2>&1 | wc -l)
