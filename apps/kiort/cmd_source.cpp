@@ -9,6 +9,7 @@
 #include "core/paths.h"
 #include "dose/probe_dosimetry.h"
 #include "dose/water_engine.h"
+#include "source/phase_space.h"
 
 namespace kiort::cli {
 namespace {
@@ -36,6 +37,87 @@ void list_sources() {
                 t.probe_serial.c_str(), t.kv, t.applicator.c_str(), t.calibration_date.c_str(),
                 t.depth_mm.size(), to_string(t.convention));
   }
+}
+
+// kiort source phsp info|export: IAEA phase spaces in (a clinic's full probe model) and out
+// (kiort's virtual source for other Monte Carlo codes).
+void add_phase_space_commands(CLI::App& src, Commands& commands) {
+  CLI::App* phsp = src.add_subcommand("phsp", "IAEA-format phase-space files");
+  phsp->require_subcommand(1);
+  struct InfoArgs {
+    std::string file;
+    bool json = false;
+  };
+  auto ia = std::make_shared<InfoArgs>();
+  CLI::App* info =
+      phsp->add_subcommand("info", "Summarise a phase space: particles, energy, angles");
+  info->add_option("file", ia->file, "The .IAEAheader, .IAEAphsp or their common stem")->required();
+  info->add_flag("--json", ia->json, "Print JSON");
+  commands.push_back({info, [ia] {
+                        const PhaseSpace ps = read_iaea_phase_space(ia->file);
+                        double forward = 0, backward = 0, e_max = 0;
+                        for (const auto& p : ps.photons) {
+                          (p.w >= 0 ? forward : backward) += p.weight;
+                          e_max = std::max(e_max, double(p.e_kev));
+                        }
+                        const nlohmann::json out = {
+                            {"title", ps.header.title},
+                            {"particles", ps.header.particles},
+                            {"photons", ps.photons.size()},
+                            {"other_particles", ps.other_particles},
+                            {"original_histories", ps.header.original_histories},
+                            {"new_histories", ps.new_histories},
+                            {"mean_energy_kev", ps.mean_energy_kev()},
+                            {"max_energy_kev", e_max},
+                            {"forward_fraction", forward / (forward + backward)}};
+                        if (ia->json)
+                          std::printf("%s\n", out.dump(2).c_str());
+                        else
+                          std::printf(
+                              "%s: %zu photons (of %llu particles), mean %.2f keV, max %.2f keV, "
+                              "%.1f %% forward\n",
+                              ia->file.c_str(), ps.photons.size(),
+                              static_cast<unsigned long long>(ps.header.particles),
+                              ps.mean_energy_kev(), e_max, 100 * forward / (forward + backward));
+                        return 0;
+                      }});
+  struct ExportArgs {
+    std::string source, out;
+    std::uint64_t photons = 1000000;
+    std::uint64_t seed = 1;
+  };
+  auto ea = std::make_shared<ExportArgs>();
+  CLI::App* ex = phsp->add_subcommand(
+      "export",
+      "Write the commissioned virtual source as an IAEA phase space (source frame: "
+      "origin at the tip, +z forward, cm)");
+  ex->add_option("--source", ea->source, "Commissioned source (a file, or a name in data/sources)")
+      ->required();
+  ex->add_option("--photons", ea->photons, "Photons to write")->capture_default_str();
+  ex->add_option("--seed", ea->seed, "Random seed")->capture_default_str();
+  ex->add_option("--out", ea->out, "Output stem (writes STEM.IAEAheader and STEM.IAEAphsp)")
+      ->required();
+  commands.push_back(
+      {ex, [ea] {
+         const MaterialLibrary lib = MaterialLibrary::load_default();
+         const CommissionedSource s =
+             load_commissioned_source(resolve_commissioned_source(ea->source));
+         const ProbeSource probe({0, 0, 0}, {0, 0, 1}, s.model.spectrum(lib),
+                                 s.model.forward_anisotropy);
+         std::vector<PhaseSpacePhoton> v;
+         v.reserve(ea->photons);
+         for (std::uint64_t k = 0; k < ea->photons; ++k) {
+           Philox rng(ea->seed, k);
+           const Photon p = probe.sample(rng);
+           v.push_back({float(p.e_kev), 0, 0, 0, float(p.u.x), float(p.u.y), float(p.u.z), 1.0f});
+         }
+         write_iaea_phase_space(ea->out, v, ea->photons,
+                                "kiort virtual source " + s.calibration.probe_serial + " " +
+                                    std::to_string(int(s.calibration.kv)) + " kV");
+         std::printf("wrote %s.IAEAheader and %s.IAEAphsp (%llu photons)\n", ea->out.c_str(),
+                     ea->out.c_str(), static_cast<unsigned long long>(ea->photons));
+         return 0;
+       }});
 }
 
 }  // namespace
@@ -219,6 +301,7 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
          if (da->json) std::printf("%s\n", out.dump(2).c_str());
          return 0;
        }});
+  add_phase_space_commands(*src, commands);
 }
 
 }  // namespace kiort::cli

@@ -72,6 +72,10 @@ check depth-dose-water-bone 2 'water only' -- "$kiort" -q source depth-dose --kv
 check depth-dose-no-kv 2 'no commissioned source for this tube voltage' -- "$kiort" -q source depth-dose --kv 40 --depths 5
 check depth-dose-no-source 2 'source FILE or --kv' -- "$kiort" -q source depth-dose --depths 5
 check bench-water 0 '"fill_seconds_best"' -- "$kiort" -q bench water --n 40 --repeats 1 --table-histories 300000 --json
+check phsp-export 0 'wrote' -- "$kiort" -q source phsp export --source intrabeam-needle-50kv-sample.commissioned.json --photons 20000 --out "$out/probe"
+check phsp-info 0 '"photons": 20000' -- "$kiort" -q source phsp info "$out/probe.IAEAheader" --json
+head -c 1000 "$out/probe.IAEAphsp" > "$out/cut.IAEAphsp"; cp "$out/probe.IAEAheader" "$out/cut.IAEAheader"
+check phsp-truncated 2 'whole number of records' -- "$kiort" -q source phsp info "$out/cut"
 unset KIORT_CACHE_DIR
 rm -rf "$out"
 # Bad usage is explained in one line.
