@@ -1,0 +1,35 @@
+// What every DICOM object kiort writes shares: UIDs, and the patient, study, equipment and
+// frame-of-reference attributes that tie a CT, its RTSTRUCT (and later RTDOSE/RTPLAN) together.
+// Writers call these so one set's objects always agree; nothing here reads files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "patient/patient_model.h"
+
+class DcmItem;
+class DcmFileFormat;
+
+namespace kiort::dicom {
+
+// A new, random UID under DCMTK's site root (dcmGenerateUniqueIdentifier): for objects that need
+// no reproducibility. Reproducible outputs use deterministic_uid() (patient/phantom.h).
+std::string new_uid();
+
+// Fills the study, series and frame-of-reference UIDs (and slice UIDs) a model lacks, e.g. one
+// read from NIfTI, with new UIDs, so that it can be written as DICOM.
+void ensure_uids(PatientModel& model);
+
+// Patient, General Study and General Equipment attributes from the model. Dates and times are
+// left empty (type 2) so that the same model always gives the same bytes.
+void put_patient_study_equipment(DcmItem& item, const PatientModel& model);
+
+// A decimal string (DS) value: at most 16 characters, as the standard allows.
+std::string format_ds(double value);
+
+// Saves as Explicit VR Little Endian with a meta header: to a temporary file beside path, then
+// renamed over it. Throws Error naming the path when DCMTK cannot write.
+void save_atomic(DcmFileFormat& file, const std::filesystem::path& path);
+
+}  // namespace kiort::dicom

@@ -1,0 +1,304 @@
+#include "dicom/rtstruct.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcvrds.h>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+#include "dicom/dicom_common.h"
+#include "patient/phantom.h"
+#include "patient/rasterise.h"
+
+namespace kiort::dicom {
+namespace {
+
+std::string get_string(DcmItem& item, const DcmTagKey& tag) {
+  OFString v;
+  if (item.findAndGetOFStringArray(tag, v).good()) return v.c_str();
+  return {};
+}
+
+bool load(const std::filesystem::path& file, DcmFileFormat& ff) {
+  return ff.loadFile(file.c_str()).good();
+}
+
+}  // namespace
+
+bool is_rtstruct(const std::filesystem::path& file) {
+  DcmFileFormat ff;
+  if (!load(file, ff)) return false;
+  DcmDataset& ds = *ff.getDataset();
+  if (get_string(ds, DCM_Modality) == "RTSTRUCT") return true;
+  return get_string(ds, DCM_SOPClassUID) == UID_RTStructureSetStorage ||
+         get_string(*ff.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_RTStructureSetStorage;
+}
+
+std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model) {
+  std::vector<std::string> warnings;
+  const std::string fname = file.string();
+  DcmFileFormat ff;
+  const OFCondition cond = ff.loadFile(file.c_str());
+  if (cond.bad())
+    throw Error::bad_input("cannot read DICOM file")
+        .file(fname)
+        .seen(cond.text())
+        .expected("a DICOM RT Structure Set");
+  DcmDataset& ds = *ff.getDataset();
+  const std::string modality = get_string(ds, DCM_Modality);
+  if (modality != "RTSTRUCT")
+    throw Error::bad_input("not an RT Structure Set")
+        .file(fname)
+        .field("(0008,0060) Modality")
+        .seen(modality)
+        .expected("RTSTRUCT");
+
+  // Frame of Reference: the structure set's and every ROI's must be the CT's.
+  std::vector<std::string> frames;
+  {
+    DcmItem* item = nullptr;
+    for (int i = 0;
+         ds.findAndGetSequenceItem(DCM_ReferencedFrameOfReferenceSequence, item, i).good(); ++i)
+      frames.push_back(get_string(*item, DCM_FrameOfReferenceUID));
+  }
+  struct Roi {
+    std::string name, type;
+    std::array<std::uint8_t, 3> color{255, 0, 0};
+    std::map<int, std::vector<Polygon2>> slices;
+    std::size_t skipped = 0, off_grid = 0;
+  };
+  std::map<int, Roi> rois;
+  std::vector<int> order;
+  {
+    DcmItem* item = nullptr;
+    for (int i = 0; ds.findAndGetSequenceItem(DCM_StructureSetROISequence, item, i).good(); ++i) {
+      Sint32 number = 0;
+      if (item->findAndGetSint32(DCM_ROINumber, number).bad()) {
+        OFString s;
+        item->findAndGetOFString(DCM_ROINumber, s);
+        number = std::atoi(s.c_str());
+      }
+      rois[number].name = get_string(*item, DCM_ROIName);
+      order.push_back(number);
+      const std::string frame = get_string(*item, DCM_ReferencedFrameOfReferenceUID);
+      if (!frame.empty()) frames.push_back(frame);
+    }
+  }
+  if (!model.frame_of_reference_uid.empty())
+    for (const std::string& f : frames)
+      if (f != model.frame_of_reference_uid)
+        throw Error::bad_input("RT Structure Set is on another Frame of Reference than the CT")
+            .file(fname)
+            .field("(0020,0052) Frame of Reference UID")
+            .seen(f)
+            .expected(model.frame_of_reference_uid + " (the CT's)");
+  {
+    DcmItem* item = nullptr;
+    for (int i = 0; ds.findAndGetSequenceItem(DCM_RTROIObservationsSequence, item, i).good(); ++i) {
+      Sint32 number = 0;
+      OFString s;
+      if (item->findAndGetOFString(DCM_ReferencedROINumber, s).good())
+        number = std::atoi(s.c_str());
+      if (rois.count(number)) rois[number].type = get_string(*item, DCM_RTROIInterpretedType);
+    }
+  }
+
+  const Grid3& grid = model.grid;
+  const auto& dims = grid.dims();
+  DcmItem* rc = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ROIContourSequence, rc, i).good(); ++i) {
+    OFString s;
+    rc->findAndGetOFString(DCM_ReferencedROINumber, s);
+    const int number = std::atoi(s.c_str());
+    if (!rois.count(number)) {
+      warnings.push_back(fname + ": ROI Contour for ROI number " + std::to_string(number) +
+                         " that the Structure Set ROI Sequence does not list (skipped)");
+      continue;
+    }
+    Roi& roi = rois[number];
+    for (unsigned long c = 0; c < 3; ++c) {
+      Uint16 v = 0;
+      OFString cs;
+      if (rc->findAndGetOFString(DCM_ROIDisplayColor, cs, c).good())
+        v = static_cast<Uint16>(std::atoi(cs.c_str()));
+      roi.color[c] = static_cast<std::uint8_t>(std::min<Uint16>(v, 255));
+    }
+    DcmItem* contour = nullptr;
+    for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, contour, j).good(); ++j) {
+      const std::string type = get_string(*contour, DCM_ContourGeometricType);
+      if (type != "CLOSED_PLANAR") {
+        ++roi.skipped;
+        continue;
+      }
+      DcmElement* el = nullptr;
+      if (contour->findAndGetElement(DCM_ContourData, el).bad() || el == nullptr)
+        throw Error::bad_input("contour without Contour Data")
+            .file(fname)
+            .field("(3006,0050) ContourData in ROI " + std::to_string(number));
+      const unsigned long n = el->getVM();
+      if (n % 3 != 0 || n < 9)
+        throw Error::bad_input("malformed contour")
+            .file(fname)
+            .field("(3006,0050) ContourData in ROI " + std::to_string(number))
+            .seen(std::to_string(n) + " numbers")
+            .expected("x\\y\\z triplets, at least 3 points");
+      Polygon2 poly;
+      double kmin = 1e300, kmax = -1e300;
+      for (unsigned long p = 0; p < n; p += 3) {
+        Float64 x = 0, y = 0, z = 0;
+        el->getFloat64(x, p);
+        el->getFloat64(y, p + 1);
+        el->getFloat64(z, p + 2);
+        const Vec3 ci = grid.continuous_index({x, y, z});
+        poly.push_back({ci.x, ci.y});
+        kmin = std::min(kmin, ci.z);
+        kmax = std::max(kmax, ci.z);
+      }
+      if (kmax - kmin > 0.05) {
+        ++roi.skipped;  // not in a slice plane of this CT (an oblique contour)
+        continue;
+      }
+      const double kc = 0.5 * (kmin + kmax);
+      const long k = std::lround(kc);
+      if (k < 0 || k >= dims[2] || std::abs(kc - static_cast<double>(k)) > 0.25) {
+        ++roi.off_grid;
+        continue;
+      }
+      roi.slices[static_cast<int>(k)].push_back(std::move(poly));
+    }
+  }
+
+  const std::size_t slice_voxels =
+      static_cast<std::size_t>(dims[0]) * static_cast<std::size_t>(dims[1]);
+  for (const int number : order) {
+    Roi& roi = rois[number];
+    Structure st;
+    st.name = roi.name;
+    st.number = number;
+    st.type = roi.type;
+    st.origin = StructureOrigin::kRtstruct;
+    st.color = roi.color;
+    st.mask.assign(grid.voxel_count(), 0);
+    for (const auto& [k, polys] : roi.slices)
+      rasterise_even_odd(polys, dims[0], dims[1],
+                         st.mask.data() + static_cast<std::size_t>(k) * slice_voxels);
+    if (roi.skipped)
+      warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.skipped) +
+                         " contours that are not CLOSED_PLANAR in a CT slice plane skipped");
+    if (roi.off_grid)
+      warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.off_grid) +
+                         " contours outside the CT's slices (or between them) skipped");
+    model.structures.push_back(std::move(st));
+  }
+  return warnings;
+}
+
+void write_rtstruct(const PatientModel& model, const std::filesystem::path& path) {
+  const auto& dims = model.grid.dims();
+  const auto nz = static_cast<std::size_t>(dims[2]);
+  if (model.series_uid.empty() || model.frame_of_reference_uid.empty() ||
+      model.slice_sop_instance_uids.size() != nz)
+    throw Error::bad_input("patient model lacks DICOM UIDs").expected("UIDs (call ensure_uids)");
+  DcmFileFormat file;
+  DcmDataset& ds = *file.getDataset();
+  ds.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
+  ds.putAndInsertString(DCM_SOPInstanceUID,
+                        deterministic_uid(model.series_uid + "/rtstruct-instance").c_str());
+  put_patient_study_equipment(ds, model);
+  ds.putAndInsertString(DCM_Modality, "RTSTRUCT");
+  ds.putAndInsertString(DCM_SeriesInstanceUID,
+                        deterministic_uid(model.series_uid + "/rtstruct-series").c_str());
+  ds.putAndInsertString(DCM_SeriesNumber, "2");
+  ds.putAndInsertString(DCM_OperatorsName, "");
+  ds.putAndInsertString(DCM_InstanceNumber, "1");
+  // The Frame of Reference module (part of the RT Structure Set IOD in current editions).
+  ds.putAndInsertString(DCM_FrameOfReferenceUID, model.frame_of_reference_uid.c_str());
+  ds.putAndInsertString(DCM_PositionReferenceIndicator, "");
+  ds.putAndInsertString(DCM_StructureSetLabel, "kiort");
+  ds.putAndInsertString(DCM_StructureSetDate, "");
+  ds.putAndInsertString(DCM_StructureSetTime, "");
+
+  DcmItem* frame = nullptr;
+  ds.findOrCreateSequenceItem(DCM_ReferencedFrameOfReferenceSequence, frame, -2);
+  frame->putAndInsertString(DCM_FrameOfReferenceUID, model.frame_of_reference_uid.c_str());
+  DcmItem* study = nullptr;
+  frame->findOrCreateSequenceItem(DCM_RTReferencedStudySequence, study, -2);
+  // The SOP class the standard gives for this reference (Study Component Management).
+  study->putAndInsertString(DCM_ReferencedSOPClassUID, "1.2.840.10008.3.1.2.3.2");
+  study->putAndInsertString(DCM_ReferencedSOPInstanceUID, model.study_uid.c_str());
+  DcmItem* series = nullptr;
+  study->findOrCreateSequenceItem(DCM_RTReferencedSeriesSequence, series, -2);
+  series->putAndInsertString(DCM_SeriesInstanceUID, model.series_uid.c_str());
+  for (std::size_t k = 0; k < nz; ++k) {
+    DcmItem* img = nullptr;
+    series->findOrCreateSequenceItem(DCM_ContourImageSequence, img, -2);
+    img->putAndInsertString(DCM_ReferencedSOPClassUID, UID_CTImageStorage);
+    img->putAndInsertString(DCM_ReferencedSOPInstanceUID, model.slice_sop_instance_uids[k].c_str());
+  }
+
+  const std::size_t slice_voxels =
+      static_cast<std::size_t>(dims[0]) * static_cast<std::size_t>(dims[1]);
+  for (std::size_t s = 0; s < model.structures.size(); ++s) {
+    const Structure& st = model.structures[s];
+    const int number = st.number > 0 ? st.number : static_cast<int>(s + 1);
+    const std::string num = std::to_string(number);
+    DcmItem* roi = nullptr;
+    ds.findOrCreateSequenceItem(DCM_StructureSetROISequence, roi, -2);
+    roi->putAndInsertString(DCM_ROINumber, num.c_str());
+    roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID,
+                            model.frame_of_reference_uid.c_str());
+    roi->putAndInsertString(DCM_ROIName, st.name.c_str());
+    roi->putAndInsertString(DCM_ROIGenerationAlgorithm,
+                            st.origin == StructureOrigin::kRtstruct ? "MANUAL" : "AUTOMATIC");
+
+    DcmItem* rc = nullptr;
+    ds.findOrCreateSequenceItem(DCM_ROIContourSequence, rc, -2);
+    rc->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    const std::string color = std::to_string(st.color[0]) + "\\" + std::to_string(st.color[1]) +
+                              "\\" + std::to_string(st.color[2]);
+    rc->putAndInsertString(DCM_ROIDisplayColor, color.c_str());
+    if (st.mask.size() == model.grid.voxel_count()) {
+      for (std::size_t k = 0; k < nz; ++k) {
+        const auto loops =
+            trace_mask_boundaries(st.mask.data() + k * slice_voxels, dims[0], dims[1]);
+        for (const Polygon2& loop : loops) {
+          std::string data;
+          data.reserve(loop.size() * 30);
+          for (const Point2& p : loop) {
+            const Vec3 r = model.grid.position(Vec3{p[0], p[1], static_cast<double>(k)});
+            for (const double c : {r.x, r.y, r.z}) {
+              if (!data.empty()) data += '\\';
+              data += format_ds(c);
+            }
+          }
+          DcmItem* c = nullptr;
+          rc->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+          DcmItem* img = nullptr;
+          c->findOrCreateSequenceItem(DCM_ContourImageSequence, img, -2);
+          img->putAndInsertString(DCM_ReferencedSOPClassUID, UID_CTImageStorage);
+          img->putAndInsertString(DCM_ReferencedSOPInstanceUID,
+                                  model.slice_sop_instance_uids[k].c_str());
+          c->putAndInsertString(DCM_ContourGeometricType, "CLOSED_PLANAR");
+          c->putAndInsertString(DCM_NumberOfContourPoints, std::to_string(loop.size()).c_str());
+          c->putAndInsertString(DCM_ContourData, data.c_str());
+        }
+      }
+    }
+
+    DcmItem* obs = nullptr;
+    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
+    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
+    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    obs->putAndInsertString(DCM_RTROIInterpretedType, st.type.c_str());
+    obs->putAndInsertString(DCM_ROIInterpreter, "");
+  }
+  save_atomic(file, path);
+}
+
+}  // namespace kiort::dicom
