@@ -1,0 +1,82 @@
+// Computing a plan: the applicator trajectory (proposed along the transpedicular path or given),
+// its checks, the dose basis per dwell position from the Monte Carlo engine (dose to medium, with
+// sigma) and from the fast water engine, the dwell times (from the calibration for a point
+// prescription, optimised for a coverage prescription), the evaluation (DVH and metrics for both
+// engines, constraints) and the independent second check.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/grid3.h"
+#include "core/progress.h"
+#include "dose/probe_dosimetry.h"
+#include "patient/patient_model.h"
+#include "plan/dvh.h"
+#include "plan/plan.h"
+
+namespace kiort {
+
+struct PlanContext {
+  const PatientModel* patient = nullptr;
+  const CommissionedSource* source = nullptr;
+  const MaterialLibrary* lib = nullptr;
+  std::filesystem::path cache_dir;
+  ProgressMode progress = ProgressMode::kQuiet;
+  unsigned threads = 0;
+};
+
+// A needle path from the pedicle on `side` ("left" = patient's left, +x in LPS; "right") into
+// the target: through the pedicle's centroid to the target's centroid (unilateral) or to 4 mm
+// short of the midline plane through it (bilateral: each side treats its half). Pedicles come
+// from structures Pedicle_L/Pedicle_R, else from the vertebra's label (arch voxels next to the
+// body on that side). Throws Error(bad input) when neither exists.
+Access propose_access(const PatientModel& patient, const std::string& target,
+                      const std::string& side, bool bilateral, int dwell_count,
+                      double dwell_step_mm);
+
+// The spinal canal structure of the patient (SpinalCanal, "SpinalCanal (derived)"), if any.
+const Structure* find_canal(const PatientModel& patient);
+// The cord (SpinalCord, CaudaEquina) or, failing that, the canal.
+const Structure* find_cord(const PatientModel& patient);
+
+// Checks that need the patient: target exists, dwell positions inside the CT, no needle through
+// the spinal canal or cord, the prescription point inside the grid, depth within the calibration.
+// Throws Error(bad input) with the plan file, field and value.
+void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& file);
+
+// The prescription point of a dwell position: perpendicular to the probe axis, towards anterior,
+// at the prescription depth from the applicator surface or source centre.
+Vec3 prescription_point(const Plan& plan, const PlanContext& ctx, const Vec3& dwell,
+                        const Vec3& axis);
+
+struct PlanComputation {
+  Grid3 dose_grid{{1, 1, 1}, {1, 1, 1}, {0, 0, 0}};
+  std::array<int, 3> lo{}, hi{};      // the dose grid as a box of the patient grid
+  std::vector<double> dose_gy;        // primary engine, total
+  std::vector<double> sigma_rel;      // Monte Carlo relative sigma of the total (0 for water)
+  std::vector<double> dose_water_gy;  // fast water engine, total (dose to water, in water)
+  std::vector<double> times_s;
+  std::vector<DvhCurve> dvh_primary, dvh_water;
+  nlohmann::ordered_json summary;  // the evaluation
+  bool goals_met = true;
+  std::uint64_t histories = 0;
+};
+
+// Computes dwell times (stored in plan.dwell_times_s) and the evaluation (plan.evaluation_json).
+// Throws Error(bad input) for an approved plan.
+PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::string& file);
+
+// Writes dose.nrrd (primary engine, Gy), dose_sigma.nrrd (relative), dose_water.nrrd, dvh.csv and
+// summary.json into dir, each atomically, each carrying the plan ID and approval state.
+void write_plan_outputs(const Plan& plan, const PlanComputation& c,
+                        const std::filesystem::path& dir);
+
+// NNLS: minimise |A t - b|^2 over t >= 0 (Lawson & Hanson 1974, active set), A dense column-major
+// rows x cols. Exposed for tests.
+std::vector<double> nnls(const std::vector<double>& a, std::size_t rows, std::size_t cols,
+                         const std::vector<double>& b);
+
+}  // namespace kiort
