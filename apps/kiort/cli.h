@@ -34,5 +34,6 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
 void add_source_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_stats_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_registry_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_cohort_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

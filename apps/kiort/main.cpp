@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   add_source_command(app, globals, commands);
   add_stats_command(app, globals, commands);
   add_registry_command(app, globals, commands);
+  add_cohort_command(app, globals, commands);
   add_planned(app, commands);
 
   try {
