@@ -23,22 +23,22 @@ namespace kiort {
 enum class Align { kLeft, kRight, kCenter };
 
 struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;  // each as long as header
-  std::vector<Align> align;                    // per column; missing columns align left
-  std::vector<double> width_weight;            // per column share of the width; empty = even
-  std::string caption;                         // above the table; empty = none
+  std::vector<std::string> header{};
+  std::vector<std::vector<std::string>> rows{};  // each as long as header
+  std::vector<Align> align{};                    // per column; missing columns align left
+  std::vector<double> width_weight{};            // per column share of the width; empty = even
+  std::string caption{};                         // above the table; empty = none
 };
 
 // A drawing for a figure: fills the rectangle (x, y, width, height) in points.
 using DrawCallback = std::function<void(cairo_t* cr, double x, double y, double w, double h)>;
 
 struct Figure {
-  std::string caption;
-  std::optional<Plot> plot;  // either a plot ...
-  DrawCallback draw;         // ... or a drawing
-  double height_mm = 90;     // on the page; the width is the text width
-  std::string image_path;    // Markdown: the PNG to link (relative to the .md); PDF ignores it
+  std::string caption{};
+  std::optional<Plot> plot{};  // either a plot ...
+  DrawCallback draw{};         // ... or a drawing
+  double height_mm = 90;       // on the page; the width is the text width
+  std::string image_path{};    // Markdown: the PNG to link (relative to the .md); PDF ignores it
 };
 
 // Anything a report can be written to.
@@ -55,8 +55,8 @@ class DocumentSink {
 };
 
 struct PdfOptions {
-  std::string title;        // in every page header and the document metadata
-  std::string header_note;  // right side of the header (besides the software version)
+  std::string title{};        // in every page header and the document metadata
+  std::string header_note{};  // right side of the header (besides the software version)
   double margin_mm = 18;
 };
 

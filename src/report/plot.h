@@ -29,46 +29,46 @@ enum class SeriesKind {
 };
 
 struct Series {
-  std::string name;  // legend entry; empty = not in the legend
+  std::string name{};  // legend entry; empty = not in the legend
   SeriesKind kind = SeriesKind::kLine;
-  std::vector<double> x, y;
+  std::vector<double> x{}, y{};
   // Error bars (kPoints, also drawn for kLine): y - y_err_low .. y + y_err_high; empty = none.
-  std::vector<double> y_err_low, y_err_high;
+  std::vector<double> y_err_low{}, y_err_high{};
   // Censoring marks: a vertical tick on the curve at each of these x (KM convention).
-  std::vector<double> censor_x;
-  std::optional<Rgb> color;
+  std::vector<double> censor_x{};
+  std::optional<Rgb> color{};
   bool dashed = false;
   bool markers = false;  // also mark each point of a kLine series
   double line_width_pt = 1.5;
 };
 
 struct Axis {
-  std::string label;               // with its unit, e.g. "Depth in water (mm)"
-  bool log = false;                // log10 scale: every plotted value on this axis must be > 0
-  std::optional<double> min, max;  // fixed range; otherwise from the data with nice ticks
+  std::string label;                   // with its unit, e.g. "Depth in water (mm)"
+  bool log = false;                    // log10 scale: every plotted value on this axis must be > 0
+  std::optional<double> min{}, max{};  // fixed range; otherwise from the data with nice ticks
 };
 
 // "Numbers at risk" under the x axis: one row per curve, counts at the given x.
 struct RiskTable {
-  std::vector<double> x;
+  std::vector<double> x{};
   struct Row {
-    std::string name;
-    std::vector<int> n;  // one per x
-    std::optional<Rgb> color;
+    std::string name{};
+    std::vector<int> n{};  // one per x
+    std::optional<Rgb> color{};
   };
-  std::vector<Row> rows;
+  std::vector<Row> rows{};
 };
 
 struct Plot {
-  std::string title;
-  Axis x, y;
-  std::vector<Series> series;
+  std::string title{};
+  Axis x{}, y{};
+  std::vector<Series> series{};
   bool legend = true;
-  std::optional<RiskTable> risk_table;
-  std::optional<double> x_tick_step;  // forces the x tick spacing (e.g. 3 months for KM)
+  std::optional<RiskTable> risk_table{};
+  std::optional<double> x_tick_step{};  // forces the x tick spacing (e.g. 3 months for KM)
   // Categorical x axis: ticks at these positions with these labels (visits, levels) instead of
   // numbers; the axis range still comes from x.min/x.max or the data.
-  std::vector<std::pair<double, std::string>> x_tick_labels;
+  std::vector<std::pair<double, std::string>> x_tick_labels{};
 };
 
 // Tick positions for a linear axis covering [lo, hi]: steps of 1, 2 or 5 x 10^k, about target
