@@ -51,10 +51,10 @@ int run_report(const CohortOptions& o) {
     tmp = std::make_unique<TempDir>();
     repo = open_repository((tmp->path / "demo.db").string(), OpenMode::kCreate);
     import_csv(*repo, demo, "kiort-cohort-report");
+    // The report names the cohort, not this machine's path to it (the docs show the report).
     ro.source =
         "no --db given: a temporary SQLite registry built from the shipped SYNTHETIC demo "
-        "cohort (" +
-        demo.string() + ")";
+        "cohort (data/demo-cohort)";
     ro.synthetic = true;
   } else {
     repo = open_repository(o.db, OpenMode::kExisting);
@@ -65,7 +65,9 @@ int run_report(const CohortOptions& o) {
   std::printf("wrote %s\nwrote %s (%d pages)\nwrote %s\n", f.markdown.c_str(), f.pdf.c_str(),
               f.pdf_pages, f.survival_csv.c_str());
   for (const auto& p : f.figures) std::printf("wrote %s\n", p.c_str());
-  if (ro.synthetic) std::printf("note: the report shows the SYNTHETIC demo cohort (no --db)\n");
+  if (ro.synthetic)
+    std::printf("note: no --db: the report shows the SYNTHETIC demo cohort from %s\n",
+                (data_dir() / "demo-cohort").c_str());
   return static_cast<int>(ExitCode::kOk);
 }
 
