@@ -204,20 +204,21 @@ LoadedCohort load_cohort(Repository& repo) {
                               .last_contact = to_day_opt(r[1], "vital_status.last_contact_date"),
                               .death = to_day_opt(r[2], "vital_status.death_date"),
                               .death_cause = r[3].value_or("")});
-  for (const SqlRow& r : run("visit schedule: order and labels of the visits", kScheduleSql)) {
-    const std::string ev = r[0].value_or("");
+  const std::vector<SqlRow> schedule =
+      run("visit schedule: order and labels of the visits", kScheduleSql);
+  for (const SqlRow& r : schedule) {
     if (r[3]) continue;  // recurring: its instances (late_1, ...) sort by number after the rest
+    const std::string ev = r[0].value_or("");
     d.event_order.push_back(ev);
     out.event_labels[ev] = r[1].value_or("day " + r[2].value_or("?"));
   }
   // Labels of recurring instances: their target day.
-  for (const SqlRow& r : conn.query(kScheduleSql)) {
+  for (const SqlRow& r : schedule) {
     if (!r[3]) continue;
     const std::string base = r[0].value_or("");
     for (const CohortVisit& v : d.visits)
-      if (v.event.rfind(base + "_", 0) == 0 &&
-          v.event.find_first_not_of("0123456789", base.size() + 1) == std::string::npos &&
-          v.event.size() > base.size() + 1) {
+      if (v.event.size() > base.size() + 1 && v.event.rfind(base + "_", 0) == 0 &&
+          v.event.find_first_not_of("0123456789", base.size() + 1) == std::string::npos) {
         const long k = std::stol(v.event.substr(base.size() + 1));
         out.event_labels[v.event] =
             "day " +
@@ -327,10 +328,14 @@ Plot pain_plot(const CohortSummary& s, const std::map<std::string, std::string>&
 void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const CohortSummary& s,
                          const CohortReportOptions& o, const std::string& figure_dir) {
   const auto& labels = cohort.event_labels;
-  auto q = [&](const std::string& purpose_prefix) {
+  auto find_query = [&](const std::string& purpose_prefix) -> const CohortQuery& {
     for (const CohortQuery& x : cohort.queries)
-      if (x.purpose.rfind(purpose_prefix, 0) == 0) return x.id;
-    return std::string("?");
+      if (x.purpose.rfind(purpose_prefix, 0) == 0) return x;
+    throw Error::internal("cohort report: no query for " + purpose_prefix);
+  };
+  auto q = [&](const std::string& purpose_prefix) { return find_query(purpose_prefix).id; };
+  auto result_of = [&](const std::string& purpose_prefix) {
+    return find_query(purpose_prefix).result;
   };
   const std::string q_pat = q("treated patients"), q_proc = q("procedures"),
                     q_lev = q("treated levels"), q_vis = q("visits"), q_comp = q("complications"),
@@ -366,7 +371,7 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
                 std::to_string(s.n_procedures) + " Kypho-IORT procedures; their mean age at the " +
                 "first procedure was " + fmt(s.age_years.mean) + " years (range " +
                 range_str(s.age_years, 0) + ") [" + q_pat + ", " + q_proc + "; check " + q_npat +
-                " = " + cohort.queries[std::stoul(q_npat.substr(1)) - 1].result + "].");
+                " = " + result_of("number of treated patients") + "].");
   Table pt;
   pt.caption = "Table 1. Patient characteristics (n = " + std::to_string(s.n_patients) + ")";
   pt.header = {"Characteristic", "Value"};
@@ -391,7 +396,7 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
            (k == 1 ? " level" : " levels");
   doc.paragraph(std::to_string(s.n_levels) + " vertebral levels were treated (" + regions +
                 "); procedures: " + lpp + " [" + q_lev + "; check " + q_nlev + " = " +
-                cohort.queries[std::stoul(q_nlev.substr(1)) - 1].result + "]. Prescribed dose " +
+                result_of("number of treated levels") + "]. Prescribed dose " +
                 fmt(s.dose_gy.median, 1) + " Gy median (range " + range_str(s.dose_gy) + ") at " +
                 fmt(s.depth_mm.median, 1) + " mm median reference depth (range " +
                 range_str(s.depth_mm) + "); irradiation time " + fmt(s.time_min.median, 1) +
@@ -553,7 +558,7 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
                 " patients died during follow-up (" + std::to_string(s.n_deaths_30d) +
                 " within 30 days of the procedure)" +
                 (causes.empty() ? "" : "; causes: " + causes) + " [" + q_vit + "; check " +
-                q_ndeath + " = " + cohort.queries[std::stoul(q_ndeath.substr(1)) - 1].result +
+                q_ndeath + " = " + result_of("number of deaths") +
                 "]. Overall survival runs from the (first) procedure date to death from any "
                 "cause; living patients are censored at their last contact.");
   doc.key_values({

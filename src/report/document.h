@@ -61,6 +61,9 @@ struct PdfOptions {
 };
 
 // A4 portrait PDF. Blocks are collected, then finish() lays them out and writes the file.
+// Layout rules: a heading stays with the start of what follows; a paragraph, a table row, a
+// figure and a signer's box each stay on one page (split very long text into paragraphs);
+// tables and code blocks break between rows/lines, tables repeating caption and header.
 class PdfDocument final : public DocumentSink {
  public:
   explicit PdfDocument(PdfOptions options);
