@@ -49,7 +49,8 @@ std::string markdown_table(const Table& t) {
 }
 
 void MarkdownDocument::heading(const std::string& text, int level) {
-  if (!out_.empty()) out_ += "\n";
+  // Blocks end with a blank line already; a heading after one needs no more.
+  if (out_.size() >= 2 && out_.compare(out_.size() - 2, 2, "\n\n") != 0) out_ += "\n";
   out_.append(static_cast<std::size_t>(std::clamp(level, 1, 6)), '#');
   out_ += ' ';
   out_ += text;
