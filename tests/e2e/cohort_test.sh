@@ -2,7 +2,8 @@
 # kiort cohort report as a user runs it, on the shipped synthetic demo cohort: bad input, the
 # default (no --db), the PDF checked with poppler (page count, non-blank pages and figures, the
 # key numbers in its text), and the median overall survival cross-checked against `kiort stats km`
-# on the CSV the report exports, on a copy of the cohort where the median is reached.
+# on the CSV the report exports, on a copy of the cohort where the median is reached; on
+# PostgreSQL too where its server binaries are installed.
 set -u
 kiort=$(realpath "$1")
 demo=$(realpath "$2")
@@ -145,6 +146,38 @@ deaths=$(sed -nE 's/^([0-9]+) of 9 patients died.*/\1/p' rep2/cohort-report.md)
 if command -v sqlite3 >/dev/null; then
   n=$(sqlite3 dead.db "SELECT COUNT(*) FROM vital_status vs WHERE vs.death_date IS NOT NULL AND vs.patient_id IN (SELECT pr.patient_id FROM procedures pr)")
   [[ $n == "$deaths" ]] && ok || fail "sqlite3 counts $n deaths, the report $deaths"
+fi
+
+# ---- PostgreSQL, where its server binaries are here: the same queries give the same report
+# (all but the lines naming the registry). A throwaway cluster in a temporary folder, listening
+# only on a unix socket there, as tests/e2e/registry_test.sh starts it.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [[ -n ${KIORT_PG_BIN:-} ]]; then pgbin=$KIORT_PG_BIN; fi
+if [[ -x $pgbin/initdb ]]; then
+  pgdir=$(mktemp -d "${TMPDIR:-/tmp}/kiort_pg_cohort.XXXXXX")
+  as=()
+  if [[ $(id -u) -eq 0 ]]; then chown postgres: "$pgdir"; as=(runuser -u postgres --); fi
+  stop_pg() { "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$pgdir"; }
+  trap 'stop_pg; rm -rf "$tmp"' EXIT
+  if "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$tmp/initdb.log" 2>&1 &&
+     "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+       -o "-c listen_addresses='' -k $pgdir -p 5432 -F" start >/dev/null 2>&1; then
+    PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
+    "$kiort" registry --db "$PG" init >/dev/null && "$kiort" registry --db "$PG" import --csv "$demo" >/dev/null
+    "$kiort" registry --db same.db init >/dev/null && "$kiort" registry --db same.db import --csv "$demo" >/dev/null
+    check pg-report 0 'cohort-report.pdf' -- "$kiort" cohort report --db "$PG" --out pgrep
+    check sqlite-report 0 'cohort-report.pdf' -- "$kiort" cohort report --db same.db --out sqrep
+    if diff <(grep -v -e '^- \*\*Data:' -e '^- \*\*Registry backend:' pgrep/cohort-report.md) \
+            <(grep -v -e '^- \*\*Data:' -e '^- \*\*Registry backend:' sqrep/cohort-report.md) >/dev/null; then
+      ok
+    else
+      fail "the PostgreSQL and SQLite reports of the same cohort differ"
+    fi
+  else
+    fail "could not start a throwaway PostgreSQL cluster: $(tail -3 "$tmp/initdb.log" 2>/dev/null)"
+  fi
+else
+  echo "note: PostgreSQL server binaries not found; the PostgreSQL part of this test did not run"
 fi
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
