@@ -13,13 +13,19 @@ function(kiort_module name)
   kiort_warnings(kiort_${name})
 endfunction()
 
-# kiort_test(NAME LABEL SOURCES ... DEPS ...): a GoogleTest executable whose tests carry LABEL.
+# kiort_test(NAME LABEL SOURCES ... DEPS ... [ENVIRONMENT VAR=value ...]): a GoogleTest executable
+# whose tests carry LABEL (and run with ENVIRONMENT, e.g. sanitizer options).
 function(kiort_test name)
-  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS;ENVIRONMENT" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE KIORT_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
                                              KIORT_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
   kiort_warnings(${name})
-  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+  if(ARG_ENVIRONMENT)
+    gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} ENVIRONMENT "${ARG_ENVIRONMENT}"
+                         DISCOVERY_TIMEOUT 60)
+  else()
+    gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()

@@ -36,5 +36,6 @@ void add_stats_command(CLI::App& app, const Globals& globals, Commands& commands
 void add_registry_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_phantom_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_ct_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_cohort_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

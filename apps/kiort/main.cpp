@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   add_registry_command(app, globals, commands);
   add_phantom_command(app, globals, commands);
   add_ct_command(app, globals, commands);
+  add_cohort_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

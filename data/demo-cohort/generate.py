@@ -62,6 +62,7 @@ def write(name, header, rows):
 
 
 patients, procedures, levels, visits, analgesics, complications, vital = [], [], [], [], [], [], []
+baselines = []  # (procedure id, date, worst pain): pre-operative visits, appended after the others
 for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death) in enumerate(PATIENTS, 1):
     dx = day(pdate) - dt.timedelta(days=rng.randint(20, 60))
     patients.append([pid, pseudo, sex, by, site, hist, dx.isoformat(), kps, ecog, *sins, *tok,
@@ -84,6 +85,7 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
                                   1, "minor", pdate, "asymptomatic leak seen on post-operative CT"])
     death_day = day(pdate) + dt.timedelta(days=death) if death else None
     pain = rng.randint(6, 9)
+    baselines.append((pid, pdate, pain))
     for ev, target in EVENTS:
         vdate = day(pdate) + dt.timedelta(days=target + rng.randint(-1, 3) if target > 1 else 1)
         if death_day and vdate >= death_day:
@@ -115,6 +117,28 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
     else:
         vital.append([pid, pid, FOLLOW_UP_END.isoformat(), "", ""])
 
+# Pre-operative baseline (event `preop`, on the day of surgery at admission), added after the first
+# release of this cohort: appended with new ids, and drawn without the random generator, so every
+# earlier row keeps its id and values. Worst pain is the pain the follow-up then falls from; every
+# patient takes oxycodone 30 mg/day and metamizole before surgery (fentanyl as post-op where used),
+# so that the consensus pain response (pain and OMED against baseline) can be assessed. The
+# questionnaires (QLQ-C30, QLQ-BM22, ODI) come from a generator of their own, answers leaning
+# towards more symptoms and disability than after surgery, so that QoL change can be shown.
+brng = random.Random(20240101)
+for pid, pdate, pain in baselines:
+    vid = len(visits) + 1
+    c30 = ",".join(str(brng.randint(2, 4)) for _ in range(28)) + "," + \
+        ",".join(str(brng.randint(2, 4)) for _ in range(2))
+    bm22 = ",".join(str(brng.randint(2, 4)) for _ in range(22))
+    odi = ",".join(str(brng.randint(2, 4)) for _ in range(10))
+    visits.append([vid, pid, "preop", pdate, pain, c30, bm22, odi, "E", "E", "", "", ""])
+    analgesics.append([len(analgesics) + 1, vid, "oxycodone", "oral", 30])
+    analgesics.append([len(analgesics) + 1, vid, "metamizole", "oral", 2000])
+    if pid % 3 == 0:
+        analgesics.append([len(analgesics) + 1, vid, "fentanyl", "transdermal", 25])
+
+write("visit_schedule.csv", ["id", "event", "label", "day", "window_before", "window_after"],
+      [[7, "preop", "pre-operative baseline", 0, 14, 0]])
 write("patients.csv", ["id", "pseudonym", "sex", "birth_year", "primary_site", "histology",
                        "spinal_met_dx_date", "kps", "ecog", "sins_location", "sins_pain",
                        "sins_lesion", "sins_alignment", "sins_collapse", "sins_posterolateral",

@@ -62,7 +62,7 @@ check check-json 3 '"rule": "window"' -- "${R[@]}" check --json --today 2025-01-
 # The demo cohort, a bad row, and a round trip.
 D=("$kiort" registry --db demo.db --user e2e)
 check demo-init 0 '' -- "${D[@]}" init
-check demo-import 0 'imported 135 rows' -- "${D[@]}" import --csv "$demo"
+check demo-import 0 'imported 166 rows' -- "${D[@]}" import --csv "$demo"
 check demo-check 0 '^0 violations' -- "${D[@]}" check --today 2026-01-01
 check demo-due 0 'SYNB-007 .* m6 .* due' -- "${D[@]}" due --date 2024-12-10
 cp -r "$demo" bad
@@ -103,16 +103,16 @@ if [[ -x $pgbin/initdb ]]; then
     check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
     n=$("${P[@]}" list patients | wc -l)
     [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }
-    check pg-import 0 'imported 135 rows' -- "${P[@]}" import --csv "$demo"
+    check pg-import 0 'imported 166 rows' -- "${P[@]}" import --csv "$demo"
     check pg-check 0 '^0 violations' -- "${P[@]}" check --today 2026-01-01
     check pg-due 0 'SYNB-007 .* m6 .* due' -- "${P[@]}" due --date 2024-12-10
     check pg-export 0 'exported 10 files' -- "${P[@]}" export --csv pgout
     for t in patients procedures levels visit_schedule visits opioid_conversion analgesics complications vital_status; do
       same "sqlite and postgresql export the same $t" "out1/$t.csv" "pgout/$t.csv"
     done
-    check pg-add 0 'added visit 46' -- "${P[@]}" add visit --procedure_id 7 --event m6 --visit_date 2024-12-04 --pain_worst 1
-    check pg-edit 0 'updated visit 46' -- "$kiort" registry --db "$PG" --user bob edit visit --id 46 --pain_worst 0
-    check pg-audit 0 'bob,.*,visits,46,update,pain_worst,1,0' -- "${P[@]}" audit --table visits --id 46
+    check pg-add 0 'added visit 55' -- "${P[@]}" add visit --procedure_id 7 --event m6 --visit_date 2024-12-04 --pain_worst 1
+    check pg-edit 0 'updated visit 55' -- "$kiort" registry --db "$PG" --user bob edit visit --id 55 --pain_worst 0
+    check pg-audit 0 'bob,.*,visits,55,update,pain_worst,1,0' -- "${P[@]}" audit --table visits --id 55
   else
     echo "FAIL could not start a throwaway PostgreSQL cluster: $(tail -3 "$tmp/initdb.log" "$pgdir/server.log" 2>/dev/null)"
     fails=$((fails+1))

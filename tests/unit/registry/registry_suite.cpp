@@ -543,7 +543,7 @@ TEST(RegistrySchedule, FollowUpRecursBeyondSixMonthsWhileThePatientLives) {
 
 TEST(RegistryImport, TheDemoCohortLoadsCleanly) {
   auto repo = fresh();
-  EXPECT_EQ(import_csv(*repo, kDemo, "importer"), 135u);  // rows in data/demo-cohort/*.csv
+  EXPECT_EQ(import_csv(*repo, kDemo, "importer"), 166u);  // rows in data/demo-cohort/*.csv
   EXPECT_EQ(repo->list("patients").size(), 9u);
   EXPECT_EQ(repo->list("levels").size(), 15u);
   std::size_t leaks = 0, deaths = 0;
