@@ -37,5 +37,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
 void add_phantom_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_ct_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_cohort_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

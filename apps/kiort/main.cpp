@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
   add_phantom_command(app, globals, commands);
   add_ct_command(app, globals, commands);
   add_cohort_command(app, globals, commands);
+  add_plan_command(app, globals, commands);
+  add_demo_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/paths.h"
 #include "transport/transport.h"
 
 namespace kiort {
@@ -123,6 +124,14 @@ WaterEngine WaterEngine::for_source(const CommissionedSource& source, const Mate
   const auto path =
       cache_dir / (source.checksum + ".water-v" + std::to_string(kTableVersion) + "-h" +
                    std::to_string(mc.histories) + "-s" + std::to_string(mc.seed) + ".json");
+  // The tables of the shipped commissioned sources ship too (data/water-tables/), so a fresh
+  // machine does not spend half a minute of Monte Carlo before its first plan.
+  const auto shipped = data_dir() / "water-tables" / path.filename();
+  if (!std::filesystem::exists(path) && std::filesystem::exists(shipped)) {
+    WaterTable t = load_water_table(shipped);
+    if (t.source_checksum == source.checksum)
+      return WaterEngine(std::move(t), source.model.surface_radius_mm());
+  }
   if (std::filesystem::exists(path)) {
     WaterTable t = load_water_table(path);
     if (t.source_checksum == source.checksum)

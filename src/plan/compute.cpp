@@ -302,10 +302,11 @@ double sample(const Grid3& g, const std::vector<double>& v, const Vec3& x) {
 std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
                                     const PlanComputation& c, const std::vector<double>& dose) {
   std::vector<double> out;
+  const auto& occupied = c.applicator_mask;
   const auto& d = p.grid.dims();
   const auto& cd = c.dose_grid.dims();
   for (std::size_t v = 0; v < s.mask.size(); ++v) {
-    if (!s.mask[v]) continue;
+    if (!s.mask[v] || (!occupied.empty() && occupied[v])) continue;
     const std::size_t i = v % std::size_t(d[0]), j = (v / std::size_t(d[0])) % std::size_t(d[1]),
                       k = v / (std::size_t(d[0]) * std::size_t(d[1]));
     if (int(i) < c.lo[0] || int(i) >= c.hi[0] || int(j) < c.lo[1] || int(j) >= c.hi[1] ||
@@ -333,7 +334,7 @@ std::vector<std::size_t> structure_rows(const PatientModel& p, const Structure& 
         const std::size_t v =
             std::size_t(i) +
             std::size_t(d[0]) * (std::size_t(j) + std::size_t(d[1]) * std::size_t(k));
-        if (s.mask[v])
+        if (s.mask[v] && (c.applicator_mask.empty() || !c.applicator_mask[v]))
           out.push_back(std::size_t(i - c.lo[0]) +
                         std::size_t(cd[0]) * (std::size_t(j - c.lo[1]) +
                                               std::size_t(cd[1]) * std::size_t(k - c.lo[2])));
@@ -379,6 +380,19 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   c.dose_grid = Grid3({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, p.grid.spacing(), origin,
                       p.grid.direction());
   const std::size_t nv = c.dose_grid.voxel_count();
+  // Voxels the applicator occupies hold no tissue while the probe irradiates: they are left out
+  // of every structure's DVH (their centre within the applicator's radius of a needle path).
+  const double ra = src.model.surface_radius_mm();
+  c.applicator_mask.assign(p.grid.voxel_count(), 0);
+  for (const auto& a : plan.accesses) {
+    const Vec3 ax = a.axis();
+    const double len = norm(a.tip_lps - a.entry_lps);
+    for (std::size_t v = 0; v < c.applicator_mask.size(); ++v) {
+      const Vec3 x = p.grid.position(p.grid.index3(v)) - a.entry_lps;
+      const double t = std::clamp(dot(x, ax), 0.0, len);
+      if (norm(x - ax * t) < ra) c.applicator_mask[v] = 1;
+    }
+  }
 
   // Water basis (always: it is the second check and the bone/water reference).
   McSettings table_mc;

@@ -59,6 +59,7 @@ struct PlanComputation {
   std::vector<double> sigma_rel;      // Monte Carlo relative sigma of the total (0 for water)
   std::vector<double> dose_water_gy;  // fast water engine, total (dose to water, in water)
   std::vector<double> times_s;
+  std::vector<std::uint8_t> applicator_mask;  // patient-grid voxels the applicator occupies
   std::vector<DvhCurve> dvh_primary, dvh_water;
   nlohmann::ordered_json summary;  // the evaluation
   bool goals_met = true;

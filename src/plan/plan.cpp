@@ -42,13 +42,9 @@ ojson content_json(const Plan& p) {
   j["id"] = p.id;
   j["created"] = p.created;
   j["parent_id"] = p.parent_id;
-  j["patient"] = {{"kind", p.patient.kind},
-                  {"level", p.patient.level},
-                  {"lesion", p.patient.lesion},
-                  {"voxel_mm", p.patient.voxel_mm},
-                  {"path", p.patient.path},
-                  {"labels", p.patient.labels},
-                  {"label_names", p.patient.label_names}};
+  j["patient"] = {{"kind", p.patient.kind},     {"level", p.patient.level},
+                  {"lesion", p.patient.lesion}, {"voxel_mm", p.patient.voxel_mm},
+                  {"path", p.patient.path},     {"labels", p.patient.labels}};
   j["level"] = p.level;
   j["target"] = p.target;
   ojson acc = ojson::array();
@@ -155,8 +151,7 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
     p.patient.lesion = pt.value("lesion", "lytic");
     p.patient.voxel_mm = pt.value("voxel_mm", 1.0);
     p.patient.path = pt.value("path", "");
-    p.patient.labels = pt.value("labels", "");
-    p.patient.label_names = pt.value("label_names", "");
+    p.patient.labels = pt.value("labels", std::vector<std::string>{});
     if (p.patient.kind != "phantom" && p.patient.kind != "volume" && p.patient.kind != "dicom")
       throw Error::bad_input("unknown patient kind")
           .file(file)

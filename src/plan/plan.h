@@ -23,8 +23,8 @@ struct PatientRef {
   std::string lesion = "lytic";  // phantom
   double voxel_mm = 1.0;         // phantom
   std::string path;              // volume or DICOM folder
-  std::string labels;            // volume: label map
-  std::string label_names;       // volume: name table (optional)
+  // volume: label maps, each "FILE" or "FILE=NAMES" (a name table: JSON or CSV label,name)
+  std::vector<std::string> labels;
 };
 
 struct Access {

@@ -103,8 +103,8 @@ class Engine {
 
   void deposit(const Region& reg, const std::array<int, 3>& ijk, double kev, int bin,
                std::uint64_t h, Worker& w) const {
-    w.balance.score(bin == kCutoff ? kCutoff : (reg.solid >= 0 ? kDepositedSolids : kDepositedVoxels),
-                    kev, h);
+    w.balance.score(
+        bin == kCutoff ? kCutoff : (reg.solid >= 0 ? kDepositedSolids : kDepositedVoxels), kev, h);
     if (opt_.analog && reg.solid < 0) {
       const std::int64_t b = box_index(ijk);
       if (b >= 0) w.analog.score(std::size_t(b), kev, h);
@@ -170,7 +170,8 @@ class Engine {
       if (n_cos_ > 1 && rm > 0) {
         const double cm = std::clamp((oa + tm * ua) / rm, -1.0, 1.0);
         const auto ct = std::upper_bound(cos_edges.begin(), cos_edges.end(), cm);
-        ci = std::min(n_cos_ - 1, std::size_t(std::max<std::ptrdiff_t>(1, ct - cos_edges.begin()) - 1));
+        ci = std::min(n_cos_ - 1,
+                      std::size_t(std::max<std::ptrdiff_t>(1, ct - cos_edges.begin()) - 1));
       }
       w.shells.score((std::size_t(energy_bin) * n_radii_ + ri) * n_cos_ + ci, per_mm * l, h);
     }
@@ -234,7 +235,8 @@ class Engine {
           const std::int64_t b = box_index(ijk);
           if (b >= 0 && !(primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
             w.dose.score(std::size_t(b), per_mm * step, h);
-            if (opt_.dose_to_water) w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
+            if (opt_.dose_to_water)
+              w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
           }
         }
         if (shells) score_shells(r, u, step, per_mm, energy_bin, h, w);
@@ -279,7 +281,8 @@ class Engine {
     if (x < m.photo) {
       const PhotoResult p = sample_photoelectric(*xs, pt, e, rng);
       deposit(reg, ijk, p.local_kev * wt, kDepositedVoxels, h, w);
-      if (p.fluorescence_kev > 0) w.stack.push_back({r, sample_isotropic(rng), p.fluorescence_kev, wt});
+      if (p.fluorescence_kev > 0)
+        w.stack.push_back({r, sample_isotropic(rng), p.fluorescence_kev, wt});
       e = 0;
       return;
     }
@@ -297,7 +300,8 @@ class Engine {
 
   std::array<int, 3> box_ijk(std::size_t b) const {
     const std::size_t nx = std::size_t(box_dims_[0]), ny = std::size_t(box_dims_[1]);
-    return {box_lo_[0] + int(b % nx), box_lo_[1] + int((b / nx) % ny), box_lo_[2] + int(b / (nx * ny))};
+    return {box_lo_[0] + int(b % nx), box_lo_[1] + int((b / nx) % ny),
+            box_lo_[2] + int(b / (nx * ny))};
   }
 
   void mark_deterministic_primary() {
@@ -412,10 +416,10 @@ std::vector<double> Engine::primary_kerma(bool water, unsigned threads) const {
             for (int a = 0; a < n; ++a)
               for (int bb = 0; bb < n; ++bb)
                 for (int cc = 0; cc < n; ++cc)
-                  sum += kerma_at(c + Vec3{((a + 0.5) / n - 0.5) * sp.x,
-                                           ((bb + 0.5) / n - 0.5) * sp.y,
-                                           ((cc + 0.5) / n - 0.5) * sp.z},
-                                  nullptr);
+                  sum +=
+                      kerma_at(c + Vec3{((a + 0.5) / n - 0.5) * sp.x, ((bb + 0.5) / n - 0.5) * sp.y,
+                                        ((cc + 0.5) / n - 0.5) * sp.z},
+                               nullptr);
             value = sum / (n * n * n);
           }
           // keV cm^2/g per mm^2 -> x 100 mm^2/cm^2 -> keV/g -> Gy
@@ -519,20 +523,27 @@ double sigma_of_grid(const ScoredGrid& g, std::int64_t point_bin) {
 }
 
 // Relative sigma at a voxel, or the mean over voxels above 50 % of the maximum.
-double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin) {
+// Relative sigma of the dose at the sigma point (else the mean over voxels above half the
+// maximum). In hybrid mode the tally holds the scatter only; its absolute sigma is relative to
+// the total dose, scatter plus the noise-free primary (both in Gy per history).
+double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin,
+                const std::vector<double>* primary, double to_gy) {
+  auto total = [&](std::size_t i) {
+    return dose.mean(i, n) * to_gy + (primary ? (*primary)[i] : 0.0);
+  };
   if (point_bin >= 0) {
-    const double m = dose.mean(std::size_t(point_bin), n);
-    return m > 0 ? dose.sigma(std::size_t(point_bin), n) / m : kInf;
+    const double m = total(std::size_t(point_bin));
+    return m > 0 ? dose.sigma(std::size_t(point_bin), n) * to_gy / m : kInf;
   }
   double max = 0;
-  for (std::size_t i = 0; i < dose.size(); ++i) max = std::max(max, dose.mean(i, n));
+  for (std::size_t i = 0; i < dose.size(); ++i) max = std::max(max, total(i));
   if (!(max > 0)) return kInf;
   double sum = 0;
   int count = 0;
   for (std::size_t i = 0; i < dose.size(); ++i) {
-    const double m = dose.mean(i, n);
+    const double m = total(i);
     if (m > 0.5 * max) {
-      sum += dose.sigma(i, n) / m;
+      sum += dose.sigma(i, n) * to_gy / m;
       ++count;
     }
   }
@@ -559,14 +570,23 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   std::int64_t point_bin = -1;
   if (stop.sigma_point) {
     const auto ix = box ? box->voxel_at(*stop.sigma_point) : std::nullopt;
-    if (!ix)
-      throw Error::bad_input("sigma point outside the scoring region").field("sigma_point");
+    if (!ix) throw Error::bad_input("sigma point outside the scoring region").field("sigma_point");
     point_bin = std::int64_t(box->linear(*ix));
   }
   if (stop.target_sigma_rel > 0 && !box)
     throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
 
   const auto start = std::chrono::steady_clock::now();
+  // keV mm cm^2/g per history -> Gy: x 100 mm^2/cm^2 / V [mm^3] x Gy per keV/g.
+  const double tl_to_gy = 100.0 / g.voxel_volume_mm3() * kGyPerKeVPerGram;
+  // Hybrid with a sigma target: the primary first, so the stop rule sees the total dose.
+  std::vector<double> primary_early;
+  double primary_early_s = 0;
+  if (options.hybrid && stop.target_sigma_rel > 0 && box) {
+    primary_early = engine.primary_kerma(false, threads);
+    primary_early_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -603,7 +623,8 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         w.dose.flush();
         merged.merge(w.dose);
       }
-      sigma = sigma_of(merged, next_history, point_bin);
+      sigma = sigma_of(merged, next_history, point_bin,
+                       primary_early.empty() ? nullptr : &primary_early, tl_to_gy);
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -639,18 +660,18 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     total.balance.merge(workers[t].balance);
   }
   const std::uint64_t n = result.histories;
-  const double voxel_mm3 = g.voxel_volume_mm3();
-  // keV mm cm^2/g per history -> Gy: x 100 mm^2/cm^2 / V [mm^3] x Gy per keV/g.
-  const double tl_to_gy = 100.0 / voxel_mm3 * kGyPerKeVPerGram;
   if (box) {
     result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.hybrid) {
       const auto t0 = std::chrono::steady_clock::now();
-      add_primary(result.dose, engine.primary_kerma(false, threads));
-      if (options.dose_to_water) add_primary(result.dose_water, engine.primary_kerma(true, threads));
+      add_primary(result.dose,
+                  primary_early.empty() ? engine.primary_kerma(false, threads) : primary_early);
+      if (options.dose_to_water)
+        add_primary(result.dose_water, engine.primary_kerma(true, threads));
       result.primary_seconds =
+          primary_early_s +
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       result.seconds = elapsed();
     }
@@ -658,10 +679,10 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     if (options.analog)
       result.analog_dose = to_grid(total.analog, n, *box, [&](std::size_t i) {
         const Index3 ix = box->index3(i);
-        const double rho = geometry.voxel_density(
-            g.linear({ix.i + lo[0], ix.j + lo[1], ix.k + lo[2]}));
+        const double rho =
+            geometry.voxel_density(g.linear({ix.i + lo[0], ix.j + lo[1], ix.k + lo[2]}));
         // keV per history / (rho [g/cm3] * V [mm3] * 1e-3 cm3/mm3) -> Gy
-        return rho > 0 ? kGyPerKeVPerGram / (rho * voxel_mm3 * 1e-3) : 0.0;
+        return rho > 0 ? kGyPerKeVPerGram / (rho * g.voxel_volume_mm3() * 1e-3) : 0.0;
       });
   }
   const auto& radii = options.shell_radii_mm;
@@ -674,13 +695,13 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       for (std::size_t c = 0; c < n_c; ++c) {
         const double a = radii[s], b = radii[s + 1];
         // Volume of a spherical shell sector: 2 pi / 3 (b^3 - a^3) (cos_hi - cos_lo).
-        const double v = 2.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a) * (ce[c + 1] - ce[c]);
+        const double v =
+            2.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a) * (ce[c + 1] - ce[c]);
         const std::size_t bin = (e * n_r + s) * n_c + c;
         const double m = total.shells.mean(bin, n);
-        result.shells.push_back({a, b, ce[c], ce[c + 1],
-                                 options.shell_energy_edges_kev.size() > 1 ? int(e) : -1,
-                                 m * 100.0 / v * kGyPerKeVPerGram,
-                                 m > 0 ? total.shells.sigma(bin, n) / m : 0.0});
+        result.shells.push_back(
+            {a, b, ce[c], ce[c + 1], options.shell_energy_edges_kev.size() > 1 ? int(e) : -1,
+             m * 100.0 / v * kGyPerKeVPerGram, m > 0 ? total.shells.sigma(bin, n) / m : 0.0});
       }
   EnergyBalance& eb = result.balance;
   const ScoreArray& bal = total.balance;

@@ -1,0 +1,57 @@
+#include "dicom/patient_loader.h"
+
+#include "core/error.h"
+#include "dicom/ct_reader.h"
+#include "dicom/rtstruct.h"
+#include "patient/phantom.h"
+#include "patient/volume_io.h"
+
+namespace kiort::dicom {
+
+PatientModel load_patient(const PatientRef& ref, const std::string& level,
+                          std::vector<std::string>* warnings) {
+  std::vector<std::string> w;
+  PatientModel m;
+  if (ref.kind == "phantom") {
+    PhantomOptions o;
+    o.level = ref.level;
+    o.lesion = ref.lesion;
+    o.voxel_mm = ref.voxel_mm;
+    m = make_vertebra_phantom(o);
+  } else if (ref.kind == "volume") {
+    m = read_volume(ref.path);
+    for (const std::string& spec : ref.labels) {
+      const auto eq = spec.find('=');
+      const std::string file = spec.substr(0, eq);
+      std::optional<std::filesystem::path> names;
+      if (eq != std::string::npos) names = spec.substr(eq + 1);
+      for (auto& x : add_label_map(m, file, names)) w.push_back(std::move(x));
+    }
+  } else if (ref.kind == "dicom") {
+    CtReadResult r = read_ct_series(ref.path);
+    m = std::move(r.model);
+    w = std::move(r.warnings);
+    for (const auto& rs : r.rtstruct_files)
+      for (auto& x : read_rtstruct(rs, m)) w.push_back(std::move(x));
+  } else {
+    throw Error::bad_input("unknown patient kind")
+        .field("patient.kind")
+        .seen(ref.kind)
+        .expected("phantom, volume or dicom");
+  }
+  bool has_canal = false;
+  for (const auto& s : m.structures)
+    has_canal = has_canal || s.name == "SpinalCanal" || s.name == "SpinalCanal (derived)";
+  if (!has_canal)
+    for (const std::string& n : {"vertebrae_" + level, "Vertebra_" + level})
+      if (const Structure* v = m.find(n); v && v->voxel_count() > 0) {
+        m.structures.push_back(derive_spinal_canal(m.grid, v->mask));
+        w.push_back("no spinal canal structure: derived one from " + n +
+                    " (\"SpinalCanal (derived)\")");
+        break;
+      }
+  if (warnings) *warnings = std::move(w);
+  return m;
+}
+
+}  // namespace kiort::dicom

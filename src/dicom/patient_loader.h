@@ -1,0 +1,18 @@
+// The patient model a plan names (PatientRef): the built-in vertebra phantom, a NRRD/NIfTI CT
+// with label maps, or a DICOM CT series with its RTSTRUCT. Where no spinal canal structure
+// exists, the canal is derived from the treated level's vertebra label and marked as derived.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "patient/patient_model.h"
+#include "plan/plan.h"
+
+namespace kiort::dicom {
+
+// Throws Error(bad input) naming the file or field; warnings go to *warnings when given.
+PatientModel load_patient(const PatientRef& ref, const std::string& level,
+                          std::vector<std::string>* warnings = nullptr);
+
+}  // namespace kiort::dicom
