@@ -680,12 +680,21 @@ Structure derive_spinal_canal(const Grid3& grid, const std::vector<std::uint8_t>
         }
         ++ncomp;
       }
-    // Bone behind the candidate is the arch; a slice of body alone has none.
-    double arch_y = -1e300;
-    for (const auto& q : pts) {
-      const Vec3 r = grid.position(Vec3{q[0], q[1], double(k)});
-      if (std::abs(r.x - centroid.x) < midline_mm) arch_y = std::max(arch_y, r.y);
-    }
+    // Bone positions of this slice, to see what lies in front of and behind a candidate.
+    std::vector<Vec3> bone;
+    for (const auto& q : pts) bone.push_back(grid.position(Vec3{q[0], q[1], double(k)}));
+    // The canal has the body straight in front of it and the arch behind it (the arch may be
+    // open on this slice, so behind means anywhere within a canal half-width of the midline);
+    // gaps beside the spinous process have no body in front of them.
+    auto between_body_and_arch = [&](const Vec3& cen) {
+      bool front = false, back = false;
+      for (const Vec3& r : bone) {
+        const double dx = std::abs(r.x - cen.x);
+        front = front || (dx < 4.0 && r.y < cen.y);
+        back = back || (dx < midline_mm && r.y > cen.y + 2.0);
+      }
+      return front && back;
+    };
     // The canal: an enclosed hole (the foramen) or, where the arch is open on this slice, the
     // largest hull gap; either way behind the centroid and on the midline.
     int best = -1;
@@ -694,7 +703,7 @@ Structure derive_spinal_canal(const Grid3& grid, const std::vector<std::uint8_t>
       const Comp& cc = comps[static_cast<std::size_t>(c)];
       const Vec3 cen = cc.sum / cc.n;
       if (cen.y <= centroid.y || std::abs(cen.x - centroid.x) > midline_mm) continue;
-      if (cen.y > arch_y - 2.0) continue;
+      if (!between_body_and_arch(cen)) continue;
       const double score = cc.n * (cc.touches_hull_edge ? 1.0 : 4.0);  // prefer enclosed holes
       if (score > best_score) {
         best_score = score;

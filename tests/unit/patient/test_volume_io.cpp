@@ -1,0 +1,182 @@
+// NIfTI/NRRD volumes and label maps: the real TotalSegmentator CT and labels in ../shared/data
+// against their headers, the derived spinal canal on L1, a NRRD round trip through core's writer,
+// name tables, and broken inputs (truncated file, label map on another grid).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/error.h"
+#include "core/nrrd.h"
+#include "patient/volume_io.h"
+
+namespace kiort {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSpine = fs::path(KIORT_SHARED_DATA_DIR) / "spine-ct";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("kiort-volume-test-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+Vec3 centroid(const Grid3& g, const std::vector<std::uint8_t>& mask) {
+  Vec3 s;
+  double n = 0;
+  for (std::size_t v = 0; v < mask.size(); ++v)
+    if (mask[v]) {
+      s += g.position(g.index3(v));
+      n += 1;
+    }
+  return s / n;
+}
+
+// ../shared/data/spine-ct/example_ct.nii.gz, NIfTI-1 header (read with Python's struct module):
+//   dim = [3, 122, 101, 112], datatype 8 (int32), pixdim[1..3] = 3, 3, 3, vox_offset 352,
+//   scl_slope 1, scl_inter 0, qform_code 0, sform_code 2,
+//   srow_x = [3, 0, 0, -177.95632934570312], srow_y = [0, 3, 0, 11.319000244140625],
+//   srow_z = [0, 0, 3, 94.3017578125]   (RAS)
+// In LPS the i axis runs to the patient's right (-x) and j anteriorly (-y).
+TEST(VolumeIo, RealNiftiGeometryFromSform) {
+  const PatientModel m = read_volume(kSpine / "example_ct.nii.gz");
+  const Grid3& g = m.grid;
+  EXPECT_EQ(g.dims(), (std::array<int, 3>{122, 101, 112}));
+  EXPECT_NEAR(g.spacing().x, 3.0, 1e-6);
+  EXPECT_NEAR(g.spacing().z, 3.0, 1e-6);
+  EXPECT_NEAR(g.origin().x, 177.95632934570312, 1e-5);
+  EXPECT_NEAR(g.origin().y, -11.319000244140625, 1e-5);
+  EXPECT_NEAR(g.origin().z, 94.3017578125, 1e-5);
+  EXPECT_NEAR(g.direction().column(0).x, -1.0, 1e-12);
+  EXPECT_NEAR(g.direction().column(1).y, -1.0, 1e-12);
+  EXPECT_NEAR(g.direction().column(2).z, 1.0, 1e-12);
+  const auto [lo, hi] = std::minmax_element(m.hu.begin(), m.hu.end());
+  EXPECT_LT(*lo, -900);                 // air
+  EXPECT_GT(*hi, 1000);                 // bone
+  EXPECT_EQ(m.media_names.size(), 6u);  // the default calibration's bins
+}
+
+TEST(VolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
+  PatientModel m = read_volume(kSpine / "example_ct.nii.gz");
+  const auto w = add_label_map(m, kSpine / "totalseg.nii.gz");
+  EXPECT_TRUE(w.empty());
+  // README: 26 S1, 27 L5, 28 L4, 29 L3, 30 L2, 31 L1, 32 T12, 33 T11; named from the built-in
+  // table.
+  ASSERT_EQ(m.structures.size(), 8u);
+  const Structure* l1 = m.find("vertebrae_L1");
+  ASSERT_NE(l1, nullptr);
+  EXPECT_EQ(l1->number, 31);
+  EXPECT_EQ(l1->origin, StructureOrigin::kLabelMap);
+
+  // The L1 body alone (label 20 of the refined body map, named by a sidecar table here).
+  TempDir t;
+  std::ofstream(t.path / "names.csv") << "label,name\n19,body_T12\n20,body_L1\n";
+  PatientModel b = read_volume(kSpine / "example_ct.nii.gz");
+  add_label_map(b, kSpine / "totalseg_vertebrae_pp_refined.nii.gz", t.path / "names.csv");
+  const Structure* body = b.find("body_L1");
+  ASSERT_NE(body, nullptr);
+  // spine_report.json (TotalSegmentator): "vertebrae_L1_volume_ml": 35.61 for this body.
+  EXPECT_NEAR(b.volume_cc(*body), 35.61, 0.05 * 35.61);
+
+  const Structure canal = derive_spinal_canal(m.grid, l1->mask);
+  EXPECT_EQ(canal.name, "SpinalCanal (derived)");
+  EXPECT_EQ(canal.origin, StructureOrigin::kDerived);
+  const double cc = m.volume_cc(canal);
+  const Vec3 c_canal = centroid(m.grid, canal.mask);
+  const Vec3 c_body = centroid(b.grid, body->mask);
+  EXPECT_GT(c_canal.y - c_body.y, 10.0);            // posterior (+y in LPS) to the body
+  EXPECT_LT(std::abs(c_canal.x - c_body.x), 10.0);  // on its midline
+  EXPECT_LT(std::abs(c_canal.z - c_body.z), 20.0);  // at its level
+  for (std::size_t v = 0; v < canal.mask.size(); ++v)
+    if (canal.mask[v]) {
+      ASSERT_FALSE(l1->mask[v]) << "canal inside bone";
+    }
+}
+
+TEST(VolumeIo, NrrdRoundTripAndRas) {
+  TempDir t;
+  const Grid3 g({4, 3, 2}, {0.5, 0.75, 2.0}, {10, -20, 30},
+                Mat3::from_columns({0, 1, 0}, {-1, 0, 0}, {0, 0, 1}));
+  std::vector<double> values(g.voxel_count());
+  for (std::size_t v = 0; v < values.size(); ++v) values[v] = static_cast<double>(v) - 5;
+  write_nrrd(t.path / "v.nrrd", g, values, "test", "HU");
+  const Volume v = read_volume_data(t.path / "v.nrrd");
+  EXPECT_EQ(v.grid.dims(), g.dims());
+  EXPECT_NEAR(norm(v.grid.origin() - g.origin()), 0, 1e-9);
+  EXPECT_NEAR(norm(v.grid.spacing() - g.spacing()), 0, 1e-9);
+  for (int c = 0; c < 3; ++c)
+    EXPECT_NEAR(norm(v.grid.direction().column(c) - g.direction().column(c)), 0, 1e-9);
+  EXPECT_EQ(v.values, values);
+  // The same volume declared in RAS: x and y of origin and directions change sign.
+  std::ofstream(t.path / "ras.nhdr") << "NRRD0004\ntype: short\ndimension: 3\n"
+                                        "space: right-anterior-superior\nsizes: 2 2 1\n"
+                                        "space directions: (1,0,0) (0,1,0) (0,0,3)\n"
+                                        "space origin: (5,6,7)\nendian: little\nencoding: raw\n"
+                                        "data file: ras.raw\n";
+  const std::int16_t raw[4] = {1, 2, 3, 4};
+  std::ofstream(t.path / "ras.raw", std::ios::binary)
+      .write(reinterpret_cast<const char*>(raw), sizeof raw);
+  const Volume r = read_volume_data(t.path / "ras.nhdr");
+  EXPECT_NEAR(norm(r.grid.origin() - Vec3{-5, -6, 7}), 0, 1e-12);
+  EXPECT_NEAR(r.grid.direction().column(0).x, -1, 1e-12);
+  EXPECT_EQ(r.values, (std::vector<double>{1, 2, 3, 4}));
+}
+
+TEST(VolumeIo, BrokenInputs) {
+  TempDir t;
+  // A truncated NIfTI: the header promises more voxels than the file holds.
+  {
+    std::ifstream in(kSpine / "totalseg.nii.gz", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    bytes.resize(bytes.size() / 2);
+    std::ofstream(t.path / "cut.nii.gz", std::ios::binary) << bytes;
+    try {
+      read_volume_data(t.path / "cut.nii.gz");
+      ADD_FAILURE() << "truncated NIfTI read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+      EXPECT_NE(std::string(e.what()).find("cut.nii.gz"), std::string::npos);
+    }
+  }
+  // A label map on another grid is refused, not resampled silently.
+  {
+    const Grid3 g({4, 3, 2}, {1, 1, 1}, {0, 0, 0});
+    write_nrrd(t.path / "labels.nrrd", g, std::vector<double>(g.voxel_count(), 1), "l", "");
+    PatientModel m = read_volume(kSpine / "example_ct.nii.gz");
+    EXPECT_THROW(add_label_map(m, t.path / "labels.nrrd"), Error);
+  }
+  // Not a volume at all.
+  std::ofstream(t.path / "x.nrrd") << "hello\n";
+  EXPECT_THROW(read_volume_data(t.path / "x.nrrd"), Error);
+}
+
+TEST(VolumeIo, NameTables) {
+  TempDir t;
+  std::ofstream(t.path / "a.json") << R"({"1": "liver", "2": "spleen"})";
+  std::ofstream(t.path / "b.tsv") << "# comment\n1\tliver\n2\tspleen\n";
+  for (const char* f : {"a.json", "b.tsv"}) {
+    const auto n = read_label_names(t.path / f);
+    ASSERT_EQ(n.size(), 2u) << f;
+    EXPECT_EQ(n[1].label, 2);
+    EXPECT_EQ(n[1].name, "spleen");
+  }
+  const auto ts = totalsegmentator_vertebra_names();
+  EXPECT_EQ(ts.front().label, 26);
+  EXPECT_EQ(ts.front().name, "vertebrae_S1");
+  EXPECT_EQ(ts[5].label, 31);
+  EXPECT_EQ(ts[5].name, "vertebrae_L1");
+  EXPECT_EQ(ts[7].label, 33);
+  EXPECT_EQ(ts[7].name, "vertebrae_T11");
+}
+
+}  // namespace
+}  // namespace kiort
