@@ -91,6 +91,10 @@ TEST(VolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
   EXPECT_EQ(canal.name, "SpinalCanal (derived)");
   EXPECT_EQ(canal.origin, StructureOrigin::kDerived);
   const double cc = m.volume_cc(canal);
+  // An adult L1 canal is about 3 cm2 in cross-section (Panjabi 1992: width ~22 mm, depth
+  // ~18 mm) over the 3-5 cm the vertebra's label spans; 3 mm voxels add their boundary layer.
+  EXPECT_GT(cc, 2.0);
+  EXPECT_LT(cc, 15.0);
   const Vec3 c_canal = centroid(m.grid, canal.mask);
   const Vec3 c_body = centroid(b.grid, body->mask);
   EXPECT_GT(c_canal.y - c_body.y, 10.0);            // posterior (+y in LPS) to the body
