@@ -4,8 +4,12 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -171,6 +175,56 @@ TEST(DicomRtstruct, RealStructureSetLoads) {
   EXPECT_EQ(m.structures.size(), 10u);
   // Only one CT slice is present, so most contours lie outside it: said, not hidden.
   EXPECT_FALSE(w.empty());
+}
+
+// Compressed syntaxes other than the real data's JPEG 2000: slices of the phantom compressed by
+// DCMTK's own tools (RLE on some, JPEG-LS lossless on others; a series may mix syntaxes) read
+// back with identical CT numbers. A few slices only: each tool run is a process.
+TEST(DicomCt, RleAndJpegLsReadBackExactly) {
+  for (const char* tool : {"dcmcrle", "dcmcjpls"})
+    if (std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) != 0)
+      GTEST_SKIP() << tool << " (package dcmtk) not installed";
+  TempDir t;
+  dicom::write_ct_series(phantom(), t.path);
+  const std::pair<const char*, const char*> jobs[] = {{"dcmcrle", "CT_0010.dcm"},
+                                                      {"dcmcrle", "CT_0028.dcm"},
+                                                      {"dcmcjpls", "CT_0029.dcm"},
+                                                      {"dcmcjpls", "CT_0040.dcm"}};
+  for (const auto& [tool, name] : jobs) {
+    const std::string f = (t.path / name).string();
+    ASSERT_EQ(std::system(
+                  (std::string(tool) + " '" + f + "' '" + f + ".c' && mv '" + f + ".c' '" + f + "'")
+                      .c_str()),
+              0);
+  }
+  const auto r = read_ct_series(t.path);
+  EXPECT_EQ(r.model.hu, phantom().hu);
+}
+
+// A syntax nothing here decodes (MPEG-2 video) is refused with its UID named.
+TEST(DicomCtBroken, UndecodableTransferSyntaxIsNamed) {
+  TempDir t;
+  dicom::write_ct_series(phantom(), t.path);
+  const fs::path f = t.path / "CT_0001.dcm";
+  DcmFileFormat ff;
+  ASSERT_TRUE(ff.loadFile(f.c_str()).good());
+  ff.loadAllDataIntoMemory();
+  auto* seq = new DcmPixelSequence(DCM_PixelSequenceTag);
+  seq->insert(new DcmPixelItem(DCM_PixelItemTag));  // empty basic offset table
+  auto* frag = new DcmPixelItem(DCM_PixelItemTag);
+  const Uint8 junk[8] = {0, 0, 1, 0xB3, 1, 2, 3, 4};
+  frag->putUint8Array(junk, 8);
+  seq->insert(frag);
+  auto* px = new DcmPixelData(DCM_PixelData);
+  px->putOriginalRepresentation(EXS_MPEG2MainProfileAtMainLevel, nullptr, seq);
+  ASSERT_TRUE(ff.getDataset()->insert(px, true).good());
+  ASSERT_TRUE(ff.saveFile((t.path / "mpeg.dcm").c_str(), EXS_MPEG2MainProfileAtMainLevel).good());
+  const fs::path one = t.path / "one";
+  fs::create_directories(one);
+  fs::rename(t.path / "mpeg.dcm", one / "mpeg.dcm");
+  const std::string e = error_of(one);
+  EXPECT_NE(e.find("1.2.840.10008.1.2.4.100"), std::string::npos) << e;
+  EXPECT_NE(e.find("mpeg.dcm"), std::string::npos) << e;
 }
 
 TEST(DicomCtBroken, MissingSliceIsAnError) {
