@@ -41,6 +41,7 @@ bool is_rtstruct(const std::filesystem::path& file) {
 }
 
 std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model) {
+  quiet_dcmtk_logging();
   std::vector<std::string> warnings;
   const std::string fname = file.string();
   DcmFileFormat ff;

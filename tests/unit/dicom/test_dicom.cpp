@@ -227,6 +227,42 @@ TEST(DicomCtBroken, UndecodableTransferSyntaxIsNamed) {
   EXPECT_NE(e.find("mpeg.dcm"), std::string::npos) << e;
 }
 
+// ../shared/data/dicom-rt/pydicom/CT_small.dcm, dcmdump:
+//   (0020,0032) ImagePositionPatient [-158.135803\-179.035797\-75.699997]
+//   (0020,0037) [1\0\0\0\1\0], (0028,0030) PixelSpacing [0.661468\0.661468], Rows/Columns 128/128
+//   (0018,0050) SliceThickness [5.000000], (0028,0103) PixelRepresentation 1, BitsStored 16
+//   (0028,1052) RescaleIntercept [-1024], (0028,1053) RescaleSlope [1], (0010,0020) PatientID
+//   [1CT1] (0020,000e) [1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322] (0020,0052)
+//   [1.3.6.1.4.1.5962.1.4.1.1.20040119072730.12322]
+// rtstruct.dcm (no preamble, no meta header): ROIs 1 "patient", 2 "Isocenter 1", 3 "Isocenter 2"
+// on Frame of Reference [1.2.826.0.1.3680043.8.498.2010020400001.2] (another patient).
+TEST(DicomCt, RealSingleFileAndHeaderlessRtstruct) {
+  const fs::path dir = kShared / "dicom-rt" / "pydicom";
+  auto r = read_ct_series(dir / "CT_small.dcm");
+  const Grid3& g = r.model.grid;
+  EXPECT_EQ(g.dims(), (std::array<int, 3>{128, 128, 1}));
+  EXPECT_DOUBLE_EQ(g.spacing().x, 0.661468);
+  EXPECT_DOUBLE_EQ(g.spacing().y, 0.661468);
+  EXPECT_DOUBLE_EQ(g.spacing().z, 5.0);
+  EXPECT_DOUBLE_EQ(g.origin().x, -158.135803);
+  EXPECT_DOUBLE_EQ(g.origin().y, -179.035797);
+  EXPECT_DOUBLE_EQ(g.origin().z, -75.699997);
+  EXPECT_EQ(r.model.patient_id, "1CT1");
+  EXPECT_EQ(r.model.series_uid, "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322");
+  EXPECT_EQ(r.model.frame_of_reference_uid, "1.3.6.1.4.1.5962.1.4.1.1.20040119072730.12322");
+  EXPECT_TRUE(any_warning_has(r.warnings, "a single slice"));
+  // The structure set belongs to another patient's frame: refused on this CT...
+  EXPECT_THROW(dicom::read_rtstruct(dir / "rtstruct.dcm", r.model), Error);
+  // ...and read (names, numbers) onto a model without a frame of reference.
+  r.model.frame_of_reference_uid.clear();
+  const auto w = dicom::read_rtstruct(dir / "rtstruct.dcm", r.model);
+  ASSERT_EQ(r.model.structures.size(), 3u);
+  EXPECT_EQ(r.model.structures[0].name, "patient");
+  EXPECT_EQ(r.model.structures[1].name, "Isocenter 1");
+  EXPECT_EQ(r.model.structures[2].number, 3);
+  EXPECT_TRUE(any_warning_has(w, "not CLOSED_PLANAR"));  // the isocentres are POINT contours
+}
+
 TEST(DicomCtBroken, MissingSliceIsAnError) {
   TempDir t;
   write_phantom(t.path);
