@@ -106,6 +106,35 @@ TEST(VolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
     }
 }
 
+// ../shared/data/spine-ct/example_seg_dicom.nii.gz (labels on the DICOM CT's voxels), header:
+//   dim [3, 512, 512, 20], sform_code 2, srow_x = [-0.9765625, 0, 0, 249.51171875],
+//   srow_y = [0, 0.9765625, 0, -61.51171875], srow_z = [0, 0, 2, -804.5] (RAS)
+// In LPS its j axis runs -y from y = 61.51 while the DICOM rows run +y from -437.51 (the
+// README's "row axis runs opposite"): the same voxels, mapped one by one.
+TEST(VolumeIo, LabelMapWithFlippedRowsOnTheDicomGrid) {
+  PatientModel m;
+  m.grid =
+      Grid3({512, 512, 20}, {0.9765625, 0.9765625, 2.0}, {-249.51171875, -437.51171875, -804.5});
+  const Volume seg = read_volume_data(kSpine / "example_seg_dicom.nii.gz");
+  EXPECT_NEAR(seg.grid.origin().y, 61.51171875, 1e-5);
+  EXPECT_NEAR(seg.grid.direction().column(1).y, -1.0, 1e-12);
+  const auto w = add_label_map(m, kSpine / "example_seg_dicom.nii.gz");
+  ASSERT_FALSE(w.empty());
+  EXPECT_NE(w.front().find("mapped voxel by voxel"), std::string::npos);
+  const Structure* t12 = m.find("vertebrae_T12");
+  ASSERT_NE(t12, nullptr);
+  // The mapping keeps each label at its position: T12's centroid is the same in both grids.
+  Vec3 in_seg;
+  double n = 0;
+  for (std::size_t v = 0; v < seg.values.size(); ++v)
+    if (seg.values[v] == 32) {
+      in_seg += seg.grid.position(seg.grid.index3(v));
+      n += 1;
+    }
+  EXPECT_EQ(static_cast<double>(t12->voxel_count()), n);
+  EXPECT_NEAR(norm(centroid(m.grid, t12->mask) - in_seg / n), 0, 1e-6);
+}
+
 TEST(VolumeIo, NrrdRoundTripAndRas) {
   TempDir t;
   const Grid3 g({4, 3, 2}, {0.5, 0.75, 2.0}, {10, -20, 30},
