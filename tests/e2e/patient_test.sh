@@ -24,6 +24,13 @@ check phantom 0 '' -- "$kiort" -q phantom vertebra --level L1 --lesion lytic --v
 check phantom-bad-level 2 'T1..T12 or L1..L5' -- "$kiort" phantom vertebra --level L9 --out "$tmp/x"
 check phantom-bad-lesion 2 'lytic, blastic, mixed or none' -- "$kiort" phantom vertebra --lesion odd --out "$tmp/x"
 [[ -s $tmp/ph/RS.dcm && -s $tmp/ph/CT_0001.dcm ]] && ok || fail "phantom files missing"
+# Rewriting into an earlier phantom's folder replaces it (no stale slices of a longer series);
+# a folder with other files is refused.
+check phantom-rewrite 0 '' -- "$kiort" -q phantom vertebra --level L5 --voxel-mm 2 --out "$tmp/re"
+check phantom-rewrite-l1 0 '' -- "$kiort" -q phantom vertebra --level T1 --voxel-mm 4 --out "$tmp/re"
+check phantom-rewrite-reads 0 'VB_T1' -- "$kiort" ct info "$tmp/re"
+mkdir -p "$tmp/busy" && echo x > "$tmp/busy/keep.txt"
+check phantom-busy-folder 2 'keep.txt' -- "$kiort" phantom vertebra --out "$tmp/busy"
 ls -a "$tmp/ph" | grep -q '\.tmp\.' && fail "temporary files left" || ok
 
 if command -v dciodvfy >/dev/null; then
