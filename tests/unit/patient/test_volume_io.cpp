@@ -3,6 +3,8 @@
 // name tables, and broken inputs (truncated file, label map on another grid).
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -162,6 +164,62 @@ TEST(VolumeIo, NrrdRoundTripAndRas) {
   EXPECT_NEAR(norm(r.grid.origin() - Vec3{-5, -6, 7}), 0, 1e-12);
   EXPECT_NEAR(r.grid.direction().column(0).x, -1, 1e-12);
   EXPECT_EQ(r.values, (std::vector<double>{1, 2, 3, 4}));
+}
+
+// A NIfTI-1 with only a qform (as some converters write): a quaternion for 90 degrees about z,
+// qfac -1. Expected axes worked by hand from the NIfTI-1 standard's formula (nifti1.h, "METHOD
+// 2"): b = c = 0, d = sin(45 deg), a = cos(45 deg) -> R = [[0,-1,0],[1,0,0],[0,0,1]];
+// columns scaled by pixdim (2, 3, qfac*4): i -> (0, 2, 0), j -> (-3, 0, 0), k -> (0, 0, -4) in RAS,
+// so in LPS i -> (0, -2, 0), j -> (3, 0, 0), k -> (0, 0, -4); origin RAS (10, 20, 30) -> LPS
+// (-10, -20, 30).
+TEST(VolumeIo, NiftiQformOnly) {
+  TempDir t;
+  std::string h(352, '\0');
+  auto put16 = [&](std::size_t o, std::int16_t v) { std::memcpy(&h[o], &v, 2); };
+  auto put32 = [&](std::size_t o, std::int32_t v) { std::memcpy(&h[o], &v, 4); };
+  auto putf = [&](std::size_t o, float v) { std::memcpy(&h[o], &v, 4); };
+  put32(0, 348);
+  const std::int16_t dim[8] = {3, 2, 2, 2, 1, 1, 1, 1};
+  for (int i = 0; i < 8; ++i) put16(40 + 2 * static_cast<std::size_t>(i), dim[i]);
+  put16(70, 4);  // int16
+  put16(72, 16);
+  const float pixdim[8] = {-1, 2, 3, 4, 1, 1, 1, 1};
+  for (int i = 0; i < 8; ++i) putf(76 + 4 * static_cast<std::size_t>(i), pixdim[i]);
+  putf(108, 352);
+  put16(252, 1);                                  // qform_code
+  put16(254, 0);                                  // sform_code
+  putf(264, static_cast<float>(std::sqrt(0.5)));  // quatern_d
+  putf(268, 10);
+  putf(272, 20);
+  putf(276, 30);
+  std::memcpy(&h[344], "n+1\0", 4);
+  for (std::int16_t v = 0; v < 8; ++v) h.append(reinterpret_cast<const char*>(&v), 2);
+  std::ofstream(t.path / "q.nii", std::ios::binary) << h;
+  const Volume v = read_volume_data(t.path / "q.nii");
+  EXPECT_NEAR(norm(v.grid.direction().column(0) - Vec3{0, -1, 0}), 0, 1e-6);
+  EXPECT_NEAR(norm(v.grid.direction().column(1) - Vec3{1, 0, 0}), 0, 1e-6);
+  EXPECT_NEAR(norm(v.grid.direction().column(2) - Vec3{0, 0, -1}), 0, 1e-6);
+  EXPECT_NEAR(norm(v.grid.spacing() - Vec3{2, 3, 4}), 0, 1e-6);
+  EXPECT_NEAR(norm(v.grid.origin() - Vec3{-10, -20, 30}), 0, 1e-5);
+  EXPECT_EQ(v.values, (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(VolumeIo, NrrdGzipEncoding) {
+  TempDir t;
+  const std::int16_t raw[8] = {-1000, 0, 40, 1500, 7, 8, 9, 10};
+  uLongf len = compressBound(sizeof raw);
+  std::string z(len, '\0');
+  ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(z.data()), &len, reinterpret_cast<const Bytef*>(raw),
+                      sizeof raw, 6),
+            Z_OK);
+  z.resize(len);
+  std::ofstream(t.path / "g.nrrd", std::ios::binary)
+      << "NRRD0004\ntype: int16\ndimension: 3\nspace: left-posterior-superior\nsizes: 2 2 2\n"
+         "space directions: (1,0,0) (0,1,0) (0,0,1)\nspace origin: (0,0,0)\nendian: little\n"
+         "encoding: gzip\n\n"
+      << z;
+  const Volume v = read_volume_data(t.path / "g.nrrd");
+  EXPECT_EQ(v.values, (std::vector<double>{-1000, 0, 40, 1500, 7, 8, 9, 10}));
 }
 
 TEST(VolumeIo, BrokenInputs) {
