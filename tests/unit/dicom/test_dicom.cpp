@@ -162,7 +162,7 @@ TEST(DicomCt, RealJpeg2000SeriesMatchesHeaders) {
 // ../shared/data/dicom-rt/dicompyler-core: ct.0.dcm is one CT slice of the plan's series;
 // rtss.dcm holds 10 ROIs on the same Frame of Reference (dcmdump +P 0020,0052 on both files:
 // [2.16.840.1.113662.2.12.0.3057.1241703565.36]).
-TEST(DicomRtstruct, RealStructureSetLoads) {
+TEST(CtRtstruct, RealStructureSetLoads) {
   TempDir t;
   const fs::path src = kShared / "dicom-rt" / "dicompyler-core";
   fs::copy_file(src / "ct.0.dcm", t.path / "ct.0.dcm");
@@ -368,7 +368,7 @@ TEST(DicomCtBroken, NonCtModality) {
   EXPECT_TRUE(any_warning_has(r.warnings, "modality MR skipped"));
 }
 
-TEST(DicomRtstructBroken, OtherFrameOfReferenceIsRefused) {
+TEST(CtRtstructBroken, OtherFrameOfReferenceIsRefused) {
   TempDir t;
   write_phantom(t.path);
   modify(t.path / "RS.dcm", DCM_FrameOfReferenceUID, "1.2.3.4.8");

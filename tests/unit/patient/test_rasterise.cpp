@@ -9,7 +9,7 @@
 namespace kiort {
 namespace {
 
-TEST(Rasterise, SquareWithHoleByEvenOdd) {
+TEST(CtContourRasterise, SquareWithHoleByEvenOdd) {
   const int n = 10;
   std::vector<std::uint8_t> s(n * n, 0);
   // Outer square covers centres 1..8, inner one 3..6 (a hole), both given in either orientation.
@@ -28,7 +28,7 @@ TEST(Rasterise, SquareWithHoleByEvenOdd) {
   EXPECT_EQ(count, 64 - 16);
 }
 
-TEST(Rasterise, TracedRandomMasksRoundTripExactly) {
+TEST(CtContourRasterise, TracedRandomMasksRoundTripExactly) {
   std::mt19937 rng(7);
   const int nx = 23, ny = 17;
   for (int trial = 0; trial < 50; ++trial) {

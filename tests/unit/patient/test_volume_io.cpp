@@ -49,7 +49,7 @@ Vec3 centroid(const Grid3& g, const std::vector<std::uint8_t>& mask) {
 //   srow_x = [3, 0, 0, -177.95632934570312], srow_y = [0, 3, 0, 11.319000244140625],
 //   srow_z = [0, 0, 3, 94.3017578125]   (RAS)
 // In LPS the i axis runs to the patient's right (-x) and j anteriorly (-y).
-TEST(VolumeIo, RealNiftiGeometryFromSform) {
+TEST(CtVolumeIo, RealNiftiGeometryFromSform) {
   const PatientModel m = read_volume(kSpine / "example_ct.nii.gz");
   const Grid3& g = m.grid;
   EXPECT_EQ(g.dims(), (std::array<int, 3>{122, 101, 112}));
@@ -67,7 +67,7 @@ TEST(VolumeIo, RealNiftiGeometryFromSform) {
   EXPECT_EQ(m.media_names.size(), 6u);  // the default calibration's bins
 }
 
-TEST(VolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
+TEST(CtVolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
   PatientModel m = read_volume(kSpine / "example_ct.nii.gz");
   const auto w = add_label_map(m, kSpine / "totalseg.nii.gz");
   EXPECT_TRUE(w.empty());
@@ -113,7 +113,7 @@ TEST(VolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
 //   srow_y = [0, 0.9765625, 0, -61.51171875], srow_z = [0, 0, 2, -804.5] (RAS)
 // In LPS its j axis runs -y from y = 61.51 while the DICOM rows run +y from -437.51 (the
 // README's "row axis runs opposite"): the same voxels, mapped one by one.
-TEST(VolumeIo, LabelMapWithFlippedRowsOnTheDicomGrid) {
+TEST(CtVolumeIo, LabelMapWithFlippedRowsOnTheDicomGrid) {
   PatientModel m;
   m.grid =
       Grid3({512, 512, 20}, {0.9765625, 0.9765625, 2.0}, {-249.51171875, -437.51171875, -804.5});
@@ -137,7 +137,7 @@ TEST(VolumeIo, LabelMapWithFlippedRowsOnTheDicomGrid) {
   EXPECT_NEAR(norm(centroid(m.grid, t12->mask) - in_seg / n), 0, 1e-6);
 }
 
-TEST(VolumeIo, NrrdRoundTripAndRas) {
+TEST(CtVolumeIo, NrrdRoundTripAndRas) {
   TempDir t;
   const Grid3 g({4, 3, 2}, {0.5, 0.75, 2.0}, {10, -20, 30},
                 Mat3::from_columns({0, 1, 0}, {-1, 0, 0}, {0, 0, 1}));
@@ -172,7 +172,7 @@ TEST(VolumeIo, NrrdRoundTripAndRas) {
 // columns scaled by pixdim (2, 3, qfac*4): i -> (0, 2, 0), j -> (-3, 0, 0), k -> (0, 0, -4) in RAS,
 // so in LPS i -> (0, -2, 0), j -> (3, 0, 0), k -> (0, 0, -4); origin RAS (10, 20, 30) -> LPS
 // (-10, -20, 30).
-TEST(VolumeIo, NiftiQformOnly) {
+TEST(CtVolumeIo, NiftiQformOnly) {
   TempDir t;
   std::string h(352, '\0');
   auto put16 = [&](std::size_t o, std::int16_t v) { std::memcpy(&h[o], &v, 2); };
@@ -204,7 +204,7 @@ TEST(VolumeIo, NiftiQformOnly) {
   EXPECT_EQ(v.values, (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
-TEST(VolumeIo, NrrdGzipEncoding) {
+TEST(CtVolumeIo, NrrdGzipEncoding) {
   TempDir t;
   const std::int16_t raw[8] = {-1000, 0, 40, 1500, 7, 8, 9, 10};
   uLongf len = compressBound(sizeof raw);
@@ -222,7 +222,7 @@ TEST(VolumeIo, NrrdGzipEncoding) {
   EXPECT_EQ(v.values, (std::vector<double>{-1000, 0, 40, 1500, 7, 8, 9, 10}));
 }
 
-TEST(VolumeIo, BrokenInputs) {
+TEST(CtVolumeIo, BrokenInputs) {
   TempDir t;
   // A truncated NIfTI: the header promises more voxels than the file holds.
   {
@@ -250,7 +250,7 @@ TEST(VolumeIo, BrokenInputs) {
   EXPECT_THROW(read_volume_data(t.path / "x.nrrd"), Error);
 }
 
-TEST(VolumeIo, NameTables) {
+TEST(CtVolumeIo, NameTables) {
   TempDir t;
   std::ofstream(t.path / "a.json") << R"({"1": "liver", "2": "spleen"})";
   std::ofstream(t.path / "b.tsv") << "# comment\n1\tliver\n2\tspleen\n";
