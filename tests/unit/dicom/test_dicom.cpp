@@ -9,9 +9,11 @@
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "core/error.h"
@@ -153,6 +155,29 @@ TEST(DicomCt, RealJpeg2000SeriesMatchesHeaders) {
   EXPECT_TRUE(any_warning_has(r.warnings, "Series Instance UID (0020,000E) is empty"));
   // HU after rescale: 12-bit stored values 0..4095 with intercept -1024; air outside the body
   // is -1024 and the spine reaches well into bone numbers.
+  // Every slice against its own header: spine-ct-example_ct_dicom.dcmdump.txt beside this test
+  // holds each file's MediaStorageSOPInstanceUID and ImagePositionPatient as dcmdump prints them.
+  std::ifstream dump(fs::path(KIORT_TEST_SOURCE_DIR) / "spine-ct-example_ct_dicom.dcmdump.txt");
+  ASSERT_TRUE(dump) << "dcmdump file beside the test";
+  std::map<std::string, Vec3> position_of;
+  std::string line, uid;
+  while (std::getline(dump, line)) {
+    const auto open = line.find('['), close = line.find(']');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    const std::string value = line.substr(open + 1, close - open - 1);
+    if (line.rfind("(0002,0003)", 0) == 0) uid = value;
+    if (line.rfind("(0020,0032)", 0) == 0) {
+      Vec3 p;
+      std::sscanf(value.c_str(), "%lf\\%lf\\%lf", &p.x, &p.y, &p.z);
+      position_of[uid] = p;
+    }
+  }
+  ASSERT_EQ(position_of.size(), 20u);
+  for (int k = 0; k < 20; ++k) {
+    const std::string& sop = r.model.slice_sop_instance_uids[static_cast<std::size_t>(k)];
+    ASSERT_TRUE(position_of.count(sop)) << sop;
+    EXPECT_NEAR(norm(g.position(Index3{0, 0, k}) - position_of[sop]), 0, 1e-9) << sop;
+  }
   const auto [lo, hi] = std::minmax_element(r.model.hu.begin(), r.model.hu.end());
   EXPECT_EQ(*lo, -1024);
   EXPECT_GT(*hi, 1000);
