@@ -22,7 +22,7 @@ namespace kiort::cli {
 namespace {
 
 struct CtOpts {
-  std::string path, series, labels;
+  std::string path, series, labels, label_names;
   bool json = false;
 };
 
@@ -31,6 +31,11 @@ struct Loaded {
   std::vector<std::string> warnings;
 };
 
+std::optional<std::filesystem::path> names(const CtOpts& o) {
+  if (o.label_names.empty()) return std::nullopt;
+  return std::filesystem::path(o.label_names);
+}
+
 Loaded load(const CtOpts& o) {
   namespace fs = std::filesystem;
   Loaded out;
@@ -38,7 +43,7 @@ Loaded load(const CtOpts& o) {
   if (fs::is_regular_file(p) && is_volume_file(p)) {
     out.model = read_volume(p);
     if (!o.labels.empty()) {
-      auto w = add_label_map(out.model, o.labels);
+      auto w = add_label_map(out.model, o.labels, names(o));
       out.warnings.insert(out.warnings.end(), w.begin(), w.end());
     }
     return out;
@@ -53,7 +58,7 @@ Loaded load(const CtOpts& o) {
     out.warnings.insert(out.warnings.end(), w.begin(), w.end());
   }
   if (!o.labels.empty()) {
-    auto w = add_label_map(out.model, o.labels);
+    auto w = add_label_map(out.model, o.labels, names(o));
     out.warnings.insert(out.warnings.end(), w.begin(), w.end());
   }
   return out;
@@ -130,6 +135,9 @@ void add_ct_command(CLI::App& app, const Globals& /*globals*/, Commands& command
   info->add_option("--series", o->series, "Series Instance UID, when the folder holds several");
   info->add_option("--labels", o->labels,
                    "Label-map volume (NIfTI/NRRD on the same grid) to add as structures");
+  info->add_option("--label-names", o->label_names,
+                   "Name table for --labels (JSON, CSV or TSV: label, name); default: a sidecar "
+                   "beside the label map, else TotalSegmentator's vertebra labels");
   info->add_flag("--json", o->json, "Print JSON");
   commands.push_back({ct, [o] { return run_info(*o); }});
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli.h"
 #include "core/error.h"
@@ -15,6 +16,32 @@
 #include "patient/phantom.h"
 
 namespace kiort::cli {
+namespace {
+
+// A series left by an earlier run (say L5, with more slices) would mix with the new one, so the
+// folder must be new, empty, or hold only an earlier phantom's files, which are replaced.
+void prepare_output(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(dir)) return;
+  if (!fs::is_directory(dir))
+    throw Error::bad_input("output is not a folder").file(dir.string()).expected("a folder");
+  std::vector<fs::path> ours;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string n = e.path().filename().string();
+    const bool ct = n.size() == 11 && n.rfind("CT_", 0) == 0 && n.substr(7) == ".dcm" &&
+                    n.find_first_not_of("0123456789", 3) == 7;
+    if (!(e.is_regular_file() && (ct || n == "RS.dcm")))
+      throw Error::bad_input("output folder holds other files")
+          .file(dir.string())
+          .seen(n)
+          .expected(
+              "a new or empty folder, or one holding only an earlier phantom (CT_*.dcm, RS.dcm)");
+    ours.push_back(e.path());
+  }
+  for (const fs::path& f : ours) fs::remove(f);
+}
+
+}  // namespace
 
 void add_phantom_command(CLI::App& app, const Globals& /*globals*/, Commands& commands) {
   CLI::App* phantom = app.add_subcommand("phantom", "Generate the parametric vertebra phantom");
@@ -39,6 +66,7 @@ void add_phantom_command(CLI::App& app, const Globals& /*globals*/, Commands& co
   commands.push_back({phantom, [opts] {
                         const PatientModel model = make_vertebra_phantom(opts->o);
                         const std::filesystem::path dir = opts->out;
+                        prepare_output(dir);
                         const auto files = dicom::write_ct_series(model, dir);
                         dicom::write_rtstruct(model, dir / "RS.dcm");
                         spdlog::info("phantom {} ({} lesion, {} mm): {} CT slices and RS.dcm in {}",

@@ -17,6 +17,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "dicom/dicom_common.h"
 #include "physics/ct_calibration.h"
 
 namespace kiort::dicom {
@@ -191,6 +192,7 @@ std::vector<std::uint16_t> read_pixels(const Slice& sl, int& bits_allocated, int
 }  // namespace
 
 CtReadResult read_ct_series(const fs::path& path, const std::optional<std::string>& series_uid) {
+  quiet_dcmtk_logging();
   CtReadResult result;
   auto warn = [&](std::string w) { result.warnings.push_back(std::move(w)); };
   std::vector<fs::path> files;

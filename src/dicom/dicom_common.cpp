@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/oflog/oflog.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -45,6 +46,14 @@ void put_patient_study_equipment(DcmItem& item, const PatientModel& model) {
   item.putAndInsertString(DCM_AccessionNumber, "");
   item.putAndInsertString(DCM_Manufacturer, "kiort");
   item.putAndInsertString(DCM_ManufacturerModelName, "kiort");
+}
+
+void quiet_dcmtk_logging() {
+  static const bool done = [] {
+    OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+    return true;
+  }();
+  (void)done;
 }
 
 std::string format_ds(double value) {

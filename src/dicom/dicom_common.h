@@ -25,6 +25,10 @@ void ensure_uids(PatientModel& model);
 // left empty (type 2) so that the same model always gives the same bytes.
 void put_patient_study_equipment(DcmItem& item, const PatientModel& model);
 
+// DCMTK logs parse problems to stderr itself; kiort reports them as errors or warnings naming the
+// file, so the readers call this once to keep DCMTK to fatal messages.
+void quiet_dcmtk_logging();
+
 // A decimal string (DS) value: at most 16 characters, as the standard allows.
 std::string format_ds(double value);
 

@@ -41,6 +41,7 @@ bool is_rtstruct(const std::filesystem::path& file) {
 }
 
 std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model) {
+  quiet_dcmtk_logging();
   std::vector<std::string> warnings;
   const std::string fname = file.string();
   DcmFileFormat ff;
@@ -148,14 +149,25 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
             .field("(3006,0050) ContourData in ROI " + std::to_string(number))
             .seen(std::to_string(n) + " numbers")
             .expected("x\\y\\z triplets, at least 3 points");
+      // Parse the whole DS once: indexing a DS value by position re-parses it from the start.
+      OFVector<Float64> xyz;
+      if (auto* dsv = dynamic_cast<DcmDecimalString*>(el)) {
+        dsv->getFloat64Vector(xyz);
+      } else {
+        for (unsigned long p = 0; p < n; ++p) {
+          Float64 x = 0;
+          el->getFloat64(x, p);
+          xyz.push_back(x);
+        }
+      }
+      if (xyz.size() != n)
+        throw Error::bad_input("unreadable contour data")
+            .file(fname)
+            .field("(3006,0050) ContourData in ROI " + std::to_string(number));
       Polygon2 poly;
       double kmin = 1e300, kmax = -1e300;
       for (unsigned long p = 0; p < n; p += 3) {
-        Float64 x = 0, y = 0, z = 0;
-        el->getFloat64(x, p);
-        el->getFloat64(y, p + 1);
-        el->getFloat64(z, p + 2);
-        const Vec3 ci = grid.continuous_index({x, y, z});
+        const Vec3 ci = grid.continuous_index({xyz[p], xyz[p + 1], xyz[p + 2]});
         poly.push_back({ci.x, ci.y});
         kmin = std::min(kmin, ci.z);
         kmax = std::max(kmax, ci.z);

@@ -511,6 +511,56 @@ std::vector<std::string> add_label_map(PatientModel& model, const fs::path& labe
               norm(a.spacing() - b.spacing()) < 1e-4;
   for (int c = 0; c < 3 && same; ++c)
     same = norm(a.direction().column(c) - b.direction().column(c)) < 1e-4;
+  // Some tools write a label map on the CT's voxels with an axis flipped or permuted (e.g. rows
+  // running the other way): the same lattice of voxel centres. Map voxel by voxel then.
+  std::vector<std::size_t> to_label;
+  if (!same && a.voxel_count() == b.voxel_count()) {
+    const Vec3 c0 = b.continuous_index(a.position(Index3{0, 0, 0}));
+    std::array<std::int64_t, 3> base{}, step[3]{};
+    bool lattice = true;
+    for (int d = 0; d < 3 && lattice; ++d) {
+      base[static_cast<std::size_t>(d)] = std::llround(c0[d]);
+      lattice = std::abs(c0[d] - static_cast<double>(base[static_cast<std::size_t>(d)])) < 1e-3;
+    }
+    for (int c = 0; c < 3 && lattice; ++c) {
+      Index3 e{0, 0, 0};
+      (c == 0 ? e.i : c == 1 ? e.j : e.k) = 1;
+      const Vec3 dc = b.continuous_index(a.position(e)) - c0;
+      int units = 0;
+      for (int d = 0; d < 3; ++d) {
+        const auto r = std::llround(dc[d]);
+        lattice = lattice && std::abs(dc[d] - static_cast<double>(r)) < 1e-3;
+        step[c][static_cast<std::size_t>(d)] = r;
+        units += r != 0;
+      }
+      lattice = lattice && units == 1;
+    }
+    const Index3 far{a.dims()[0] - 1, a.dims()[1] - 1, a.dims()[2] - 1};
+    if (lattice) {
+      const Vec3 cf = b.continuous_index(a.position(far));
+      lattice = b.in_range(Index3{std::llround(cf.x), std::llround(cf.y), std::llround(cf.z)}) &&
+                b.in_range(Index3{base[0], base[1], base[2]});
+    }
+    if (lattice) {
+      to_label.resize(a.voxel_count());
+      for (int k = 0; k < a.dims()[2]; ++k)
+        for (int j = 0; j < a.dims()[1]; ++j)
+          for (int i = 0; i < a.dims()[0]; ++i) {
+            Index3 q{base[0], base[1], base[2]};
+            for (int c = 0; c < 3; ++c) {
+              const std::int64_t n_c = c == 0 ? i : c == 1 ? j : k;
+              q.i += n_c * step[c][0];
+              q.j += n_c * step[c][1];
+              q.k += n_c * step[c][2];
+            }
+            to_label[a.linear(Index3{i, j, k})] = b.linear(q);
+          }
+      warnings.push_back(fname +
+                         ": label map axes differ from the CT's (same voxels, an axis flipped or "
+                         "permuted); mapped voxel by voxel");
+      same = true;
+    }
+  }
   if (!same)
     throw Error::bad_input("label map is not on the CT's grid")
         .file(fname)
@@ -541,10 +591,12 @@ std::vector<std::string> add_label_map(PatientModel& model, const fs::path& labe
   }
   std::map<int, std::string> name_of;
   for (const auto& n : names) name_of[n.label] = n.name;
+  const std::size_t first_new = model.structures.size();
+  std::vector<int> unnamed;
   std::map<int, std::size_t> index;  // label -> structure index
   const std::size_t n = v.values.size();
   for (std::size_t i = 0; i < n; ++i) {
-    const double x = v.values[i];
+    const double x = v.values[to_label.empty() ? i : to_label[i]];
     if (x == 0) continue;
     const int label = static_cast<int>(std::lround(x));
     auto it = index.find(label);
@@ -557,8 +609,7 @@ std::vector<std::string> add_label_map(PatientModel& model, const fs::path& labe
         s.name = name_of[label];
       } else {
         s.name = "label_" + std::to_string(label);
-        warnings.push_back(fname + ": label " + std::to_string(label) + " has no name (named " +
-                           s.name + ")");
+        unnamed.push_back(label);
       }
       s.color = {static_cast<std::uint8_t>(37 * label % 256),
                  static_cast<std::uint8_t>(91 * label % 256),
@@ -569,6 +620,20 @@ std::vector<std::string> add_label_map(PatientModel& model, const fs::path& labe
     }
     model.structures[it->second].mask[i] = 1;
   }
+  if (!unnamed.empty()) {
+    std::sort(unnamed.begin(), unnamed.end());
+    std::string list;
+    for (const int l : unnamed) {
+      if (!list.empty()) list += ' ';
+      list += std::to_string(l);
+    }
+    warnings.push_back(fname + ": " + std::to_string(unnamed.size()) +
+                       " label(s) without a name in the table, named label_<n>: " + list);
+  }
+  // In label order, as the name tables list them (not in order of first appearance).
+  std::stable_sort(model.structures.begin() + static_cast<std::ptrdiff_t>(first_new),
+                   model.structures.end(),
+                   [](const Structure& x, const Structure& y) { return x.number < y.number; });
   return warnings;
 }
 
@@ -680,12 +745,21 @@ Structure derive_spinal_canal(const Grid3& grid, const std::vector<std::uint8_t>
         }
         ++ncomp;
       }
-    // Bone behind the candidate is the arch; a slice of body alone has none.
-    double arch_y = -1e300;
-    for (const auto& q : pts) {
-      const Vec3 r = grid.position(Vec3{q[0], q[1], double(k)});
-      if (std::abs(r.x - centroid.x) < midline_mm) arch_y = std::max(arch_y, r.y);
-    }
+    // Bone positions of this slice, to see what lies in front of and behind a candidate.
+    std::vector<Vec3> bone;
+    for (const auto& q : pts) bone.push_back(grid.position(Vec3{q[0], q[1], double(k)}));
+    // The canal has the body straight in front of it and the arch behind it (the arch may be
+    // open on this slice, so behind means anywhere within a canal half-width of the midline);
+    // gaps beside the spinous process have no body in front of them.
+    auto between_body_and_arch = [&](const Vec3& cen) {
+      bool front = false, back = false;
+      for (const Vec3& r : bone) {
+        const double dx = std::abs(r.x - cen.x);
+        front = front || (dx < 4.0 && r.y < cen.y);
+        back = back || (dx < midline_mm && r.y > cen.y + 2.0);
+      }
+      return front && back;
+    };
     // The canal: an enclosed hole (the foramen) or, where the arch is open on this slice, the
     // largest hull gap; either way behind the centroid and on the midline.
     int best = -1;
@@ -694,7 +768,7 @@ Structure derive_spinal_canal(const Grid3& grid, const std::vector<std::uint8_t>
       const Comp& cc = comps[static_cast<std::size_t>(c)];
       const Vec3 cen = cc.sum / cc.n;
       if (cen.y <= centroid.y || std::abs(cen.x - centroid.x) > midline_mm) continue;
-      if (cen.y > arch_y - 2.0) continue;
+      if (!between_body_and_arch(cen)) continue;
       const double score = cc.n * (cc.touches_hull_edge ? 1.0 : 4.0);  // prefer enclosed holes
       if (score > best_score) {
         best_score = score;
