@@ -326,6 +326,7 @@ void save_plan(const std::filesystem::path& path, const Plan& plan) {
       // an unreadable old file is simply replaced
     }
   }
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   write_file_atomic(path, plan_to_json(plan));
 }
 
