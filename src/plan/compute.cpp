@@ -151,7 +151,9 @@ Access propose_access(const PatientModel& p, const std::string& target, const st
   Access a;
   a.name = side;
   a.automatic = true;
-  Vec3 tip = tc;
+  // Several dwell positions are centred on the target along the path: the tip goes beyond the
+  // centroid by half the train, so the pull-back does not end next to the canal.
+  Vec3 tip = tc + dir * (0.5 * (dwell_count - 1) * dwell_step_mm);
   if (bilateral) {
     // Each side treats its half: stop 4 mm short of the sagittal plane through the target's
     // centroid.

@@ -29,8 +29,10 @@ struct PlanContext {
 };
 
 // A needle path from the pedicle on `side` ("left" = patient's left, +x in LPS; "right") into
-// the target: through the pedicle's centroid to the target's centroid (unilateral) or to 4 mm
-// short of the midline plane through it (bilateral: each side treats its half). Pedicles come
+// the target: through the pedicle's centroid towards the target's centroid; the dwell positions
+// (tip first, then pulled back by the step) are centred on the centroid (unilateral), or the tip
+// stops 4 mm short of the midline plane through it (bilateral: each side treats its half); the
+// entry lies 45 mm behind the pedicle. Pedicles come
 // from structures Pedicle_L/Pedicle_R, else from the vertebra's label (arch voxels next to the
 // body on that side). Throws Error(bad input) when neither exists.
 Access propose_access(const PatientModel& patient, const std::string& target,

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# kiort plan and kiort demo as a physicist runs them: create, compute, approve, show, copy; the
+# plan on real anatomy (../shared/data/spine-ct, derived canal); bad plans exit 2; the demo's
+# summary and outputs. Plans use the fast water engine except the demo (Monte Carlo).
+set -u
+kiort=$1
+shared=$2
+fails=0; passes=0
+ok() { passes=$((passes+1)); }
+bad() { echo "FAIL $*"; fails=$((fails+1)); }
+check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
+  local name=$1 want=$2 pat=$3; shift 4
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -ne $want ]]; then bad "$name: exit $rc, expected $want: $out"; return; fi
+  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: output lacks /$pat/: $out"; return; fi
+  ok
+}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+export KIORT_CACHE_DIR="$t/cache"
+
+# The workflow on the phantom (2 mm voxels, water engine).
+check create 0 'proposed, transpedicular' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$t/p/plan.json"
+check compute 0 'second check' -- "$kiort" -q plan compute "$t/p/plan.json" --out "$t/p"
+for f in dose.nrrd dose_sigma.nrrd dose_water.nrrd dvh.csv summary.json; do
+  [[ -s $t/p/$f ]] && ok || bad "compute did not write $f"
+done
+grep -q 'DRAFT' "$t/p/dvh.csv" && ok || bad "dvh.csv does not carry the approval state"
+check show-json 0 '"state": "draft"' -- "$kiort" -q plan show "$t/p/plan.json" --json
+check approve 0 'approved by Dr Test' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Dr Test"
+check show-approved 0 'APPROVED by Dr Test' -- "$kiort" -q plan show "$t/p/plan.json"
+check recompute-approved 2 'approved and cannot be edited' -- "$kiort" -q plan compute "$t/p/plan.json" --out "$t/p2"
+check approve-twice 2 'already approved' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Someone"
+sed 's/"kv": 50/"kv": 40/' "$t/p/plan.json" > "$t/edited.json"
+check edited-approved 2 'checksum mismatch' -- "$kiort" -q plan show "$t/edited.json"
+check copy 0 'draft' -- "$kiort" -q plan copy "$t/p/plan.json" --out "$t/q/plan.json"
+check copy-computes 0 '' -- "$kiort" -q plan compute "$t/q/plan.json" --out "$t/q"
+check copy-parent 0 '"parent_id": "KIORT-' -- "$kiort" -q plan show "$t/q/plan.json" --json
+# Coverage over three dwell positions, bilateral.
+check coverage 0 'proposed' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --access bilateral --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$t/c/plan.json"
+check coverage-compute 0 'D90 >= 8' -- "$kiort" -q plan compute "$t/c/plan.json" --out "$t/c"
+check infeasible-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --dwell-count 3 --dwell-step 4 --rx coverage --dose 8 --oar-limit 0.05 --out "$t/i/plan.json"
+check infeasible 3 'goal not met' -- "$kiort" -q plan compute "$t/i/plan.json" --out "$t/i"
+
+# Real anatomy: the TotalSegmentator spine CT, L1 body as the target, canal derived from the L1 label.
+s="$shared/spine-ct"
+printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$t/names.csv"
+check real-create 0 'proposed' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --rx coverage --dose 8 --coverage-pct 50 --dwell-count 3 --dwell-step 5 --oar-limit 10 --out "$t/r/plan.json"
+check real-compute 0 'SpinalCanal \(derived\)' -- "$kiort" -q plan compute "$t/r/plan.json" --out "$t/r" --json
+grep -q '"origin": "derived"' "$t/r/summary.json" && ok || bad "real anatomy: canal not marked derived"
+
+# Bad plans exit 2 with the field named.
+check tip-outside 2 'outside the CT' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 30,40,0 --tip 0,0,500 --out "$t/b1.json"
+check through-canal 2 'crosses the spinal canal' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 0,45,0 --tip 0,-5,0 --out "$t/b2.json"
+check unknown-probe 2 'no-such-probe' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --source no-such-probe.json --out "$t/b3.json"
+check depth-beyond-grid 2 'depth' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 30,0,0 --tip 0,-45,0 --depth 40 --out "$t/b4.json"
+python3 - "$t/q/plan.json" "$t/neg.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1])); p["dwell_times_s"] = [-5.0]; p["approval"]["state"] = "draft"
+json.dump(p, open(sys.argv[2], "w"))
+PY
+check negative-time 2 'dwell_times_s\[0\]' -- "$kiort" -q plan show "$t/neg.json"
+check missing-plan 2 'cannot read plan' -- "$kiort" -q plan compute "$t/nothing.json" --out "$t/x"
+[[ ! -e $t/b1.json && ! -e $t/b2.json && ! -e $t/x ]] && ok || bad "a refused plan left files behind"
+
+# The demo (Monte Carlo, the main job): summary keys and outputs.
+out=$("$kiort" -q demo --out "$t/demo" --json 2>&1); rc=$?
+[[ $rc -eq 0 ]] && ok || bad "demo exit $rc: $out"
+if python3 - "$out" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1])
+assert len(s["dwell_times_s"]) == 1 and s["dwell_times_s"][0] > 0
+assert s["prescription"]["dose_gy"] == 8.0 and s["prescription"]["depth_mm"] == 13.0
+assert s["target"]["D90_gy"] > 0 and s["cord"]["Dmax_gy"] >= 0
+assert s["bone_water_ratio"] > 1.0, s["bone_water_ratio"]
+assert 0 < s["mc_sigma_rel"] <= 0.021, s["mc_sigma_rel"]
+assert s["seconds"] > 0
+PY
+then ok; else bad "demo summary: $out"; fi
+for f in plan.json dose.nrrd dvh.csv summary.json; do [[ -s $t/demo/$f ]] && ok || bad "demo did not write $f"; done
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]
