@@ -9,6 +9,7 @@
 #include "core/paths.h"
 #include "dose/probe_dosimetry.h"
 #include "dose/water_engine.h"
+#include "report/plot.h"
 #include "source/phase_space.h"
 
 namespace kiort::cli {
@@ -120,6 +121,62 @@ void add_phase_space_commands(CLI::App& src, Commands& commands) {
        }});
 }
 
+// Two panels on one PNG: dose rate in the medium and in water against depth (log scale), and the
+// medium/water ratio, with the Monte Carlo sigma as error bars.
+void write_media_png(const std::string& path, const nlohmann::json& rows, const std::string& medium,
+                     const CommissionedSource& s, const std::string& from) {
+  Plot top, bottom;
+  Series m, w, ratio;
+  m.name = medium + " (dose to medium)";
+  m.markers = true;
+  w.name = "water";
+  w.dashed = true;
+  ratio.name = medium + " / water";
+  ratio.markers = true;
+  for (const auto& r : rows) {
+    const double d = r["depth_mm"].get<double>();
+    const double sig = r["sigma_rel"].get<double>();
+    const double v = r["dose_rate_gy_per_min"].get<double>();
+    const double q = r["ratio_to_water"].get<double>();
+    m.x.push_back(d);
+    m.y.push_back(v);
+    m.y_err_low.push_back(v * sig);
+    m.y_err_high.push_back(v * sig);
+    w.x.push_back(d);
+    w.y.push_back(r["water_dose_rate_gy_per_min"].get<double>());
+    ratio.x.push_back(d);
+    ratio.y.push_back(q);
+  }
+  const std::string depth = std::string("Depth from the ") +
+                            (from == "surface" ? "applicator surface" : "source centre") + " (mm)";
+  top.title = s.model.name + ", " + std::to_string(int(s.model.kv)) + " kV (" +
+              s.calibration.probe_serial + "): dose rate perpendicular to the probe";
+  top.x.label = depth;
+  top.y.label = "Dose rate (Gy/min)";
+  top.y.log = true;
+  top.series = {m, w};
+  bottom.title = "Ratio of dose to " + medium + " to dose to water";
+  bottom.x.label = depth;
+  bottom.y.label = "Ratio";
+  bottom.series = {ratio};
+  const int width = 1000, height = 1100;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  draw_plot(cr, top, 0, 0, width, height * 0.55);
+  draw_plot(cr, bottom, 0, height * 0.55, width, height * 0.45);
+  cairo_destroy(cr);
+  const std::filesystem::path tmp = std::filesystem::path(path).concat(".tmp");
+  const cairo_status_t st = cairo_surface_write_to_png(surface, tmp.c_str());
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) {
+    std::filesystem::remove(tmp);
+    throw Error::bad_input("cannot write PNG").file(path).seen(cairo_status_to_string(st));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 }  // namespace
 
 void add_source_command(CLI::App& app, const Globals& globals, Commands& commands) {
@@ -191,6 +248,7 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
   struct DepthArgs {
     std::string source, medium = "water", from = "surface", engine = "mc";
     double kv = 0;
+    std::string png;
     std::vector<double> depths;
     McSettings mc;
     bool json = false;
@@ -223,6 +281,8 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
   dd->add_option("--seed", da->mc.seed, "Random seed")->capture_default_str();
   dd->add_option("--threads", da->mc.threads, "Threads (default: all cores)");
   dd->add_flag("--json", da->json, "Print JSON");
+  dd->add_option("--png", da->png,
+                 "Also plot the medium beside water: dose rate (log) and the medium/water ratio");
   commands.push_back(
       {dd, [da, &globals] {
          const MaterialLibrary lib = MaterialLibrary::load_default();
@@ -299,6 +359,15 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
            }
          }
          if (da->json) std::printf("%s\n", out.dump(2).c_str());
+         if (!da->png.empty()) {
+           if (water_dd.empty())
+             throw Error::bad_input("a plot compares a medium with water")
+                 .field("--medium")
+                 .seen(da->medium)
+                 .expected("a medium other than water with --png");
+           write_media_png(da->png, out, da->medium, s, da->from);
+           if (!da->json) std::printf("wrote %s\n", da->png.c_str());
+         }
          return 0;
        }});
   add_phase_space_commands(*src, commands);

@@ -72,6 +72,9 @@ check depth-dose-water-bone 2 'water only' -- "$kiort" -q source depth-dose --kv
 check depth-dose-no-kv 2 'no commissioned source for this tube voltage' -- "$kiort" -q source depth-dose --kv 40 --depths 5
 check depth-dose-no-source 2 'source FILE or --kv' -- "$kiort" -q source depth-dose --depths 5
 check bench-water 0 '"fill_seconds_best"' -- "$kiort" -q bench water --n 40 --repeats 1 --table-histories 300000 --json
+check depth-dose-png 0 'wrote' -- "$kiort" -q source depth-dose --kv 50 --medium cortical-bone --depths 2,5,10 --histories 100000 --png "$out/bone.png"
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.exit(0 if d[:8]==b"\x89PNG\r\n\x1a\n" and len(d)>5000 else 1)' "$out/bone.png" && passes=$((passes+1)) || { echo "FAIL depth-dose PNG"; fails=$((fails+1)); }
+check depth-dose-png-water 2 'compares a medium with water' -- "$kiort" -q source depth-dose --kv 50 --depths 2,5 --histories 100000 --png "$out/w.png"
 check phsp-export 0 'wrote' -- "$kiort" -q source phsp export --source intrabeam-needle-50kv-sample.commissioned.json --photons 20000 --out "$out/probe"
 check phsp-info 0 '"photons": 20000' -- "$kiort" -q source phsp info "$out/probe.IAEAheader" --json
 head -c 1000 "$out/probe.IAEAphsp" > "$out/cut.IAEAphsp"; cp "$out/probe.IAEAheader" "$out/cut.IAEAheader"
