@@ -18,7 +18,7 @@ build-asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 
 demo: build
-	$(RELEASE)/apps/kiort/kiort demo
+	$(RELEASE)/apps/kiort/kiort demo --out build/demo
 
 test: build
 	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)
