@@ -201,7 +201,7 @@ void write_rtdose(const PatientModel& patient, const Plan& plan, const Grid3& do
   set(rd.setDoseSummationType("PLAN"), "DoseSummationType");
   set(rd.setDoseGridScaling(scaling_str.c_str()), "DoseGridScaling");
   if (!options.comment.empty())
-    set(rd.setDoseComment(options.comment.substr(0, 10240).c_str()), "DoseComment");
+    set(rd.setDoseComment(options.comment.substr(0, 64).c_str()), "DoseComment");
   if (!options.heterogeneity.empty())
     set(rd.setTissueHeterogeneityCorrection(options.heterogeneity.c_str()),
         "TissueHeterogeneityCorrection");
@@ -407,7 +407,7 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
     ch->putAndInsertString(DCM_ChannelTotalTime, format_ds(channel_s).c_str());
     ch->putAndInsertString(DCM_SourceMovementType, dwells.size() > 1 ? "STEPWISE" : "FIXED");
     ch->putAndInsertString(DCM_SourceApplicatorNumber, std::to_string(a + 1).c_str());
-    ch->putAndInsertString(DCM_SourceApplicatorID, access_label(acc, a).c_str());
+    ch->putAndInsertString(DCM_SourceApplicatorID, access_label(acc, a).substr(0, 16).c_str());
     ch->putAndInsertString(DCM_SourceApplicatorType, "RIGID");
     ch->putAndInsertString(DCM_SourceApplicatorLength, format_ds(length_mm).c_str());
     ch->putAndInsertString(DCM_SourceApplicatorManufacturer, source.applicator.c_str());

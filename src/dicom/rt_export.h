@@ -29,7 +29,7 @@ PlanUids plan_uids(const Plan& plan, const PatientModel& patient);
 struct RtDoseOptions {
   std::string dose_type = "PHYSICAL";  // PHYSICAL, or ERROR: the absolute standard uncertainty
   std::string kind = "physical";       // which UID of the set: "physical", "error", "water"
-  std::string comment;                 // Dose Comment (3004,0006): what the values are
+  std::string comment{};               // Dose Comment (3004,0006, LO: 64 characters)
   // Tissue Heterogeneity Correction (3004,0014): IMAGE for the Monte Carlo dose to medium,
   // WATER for the fast engine's dose to water; empty: omitted.
   std::string heterogeneity = "IMAGE";
@@ -53,8 +53,8 @@ void write_plan_rtstruct(const PatientModel& patient, const Plan& plan,
 
 // The probe as the RT Plan describes it.
 struct BrachySourceInfo {
-  std::string probe_serial, applicator, calibration_date;  // date as YYYY-MM-DD or YYYYMMDD
-  std::string dose_definition;
+  std::string probe_serial{}, applicator{}, calibration_date{};  // date YYYY-MM-DD or YYYYMMDD
+  std::string dose_definition{};
   double kv = 50;
   double applicator_radius_mm = 0;
 };
