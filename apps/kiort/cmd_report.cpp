@@ -17,6 +17,7 @@
 #include "dicom/dicom_common.h"
 #include "dicom/patient_loader.h"
 #include "dicom/rt_export.h"
+#include "patient/phantom.h"
 #include "patient/volume_io.h"
 #include "plan_export.h"
 #include "report/plan_report.h"
@@ -215,6 +216,18 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
          if (!a->dicom_out.empty()) {
            // kiort made the CT of a phantom or volume: write it, so the set references real images.
            const bool write_ct = plan.patient.kind != "dicom";
+           if (plan.patient.kind == "volume" && patient.study_uid.empty()) {
+             // A NRRD/NIfTI CT has no UIDs: derive them from its path, so exporting the plan again
+             // gives the same CT and RT UIDs instead of a second, unrelated set in the archive.
+             const std::string key = "kiort-volume/" + plan.patient.path;
+             patient.study_uid = deterministic_uid(key + "/study");
+             patient.series_uid = deterministic_uid(key + "/ct-series");
+             patient.frame_of_reference_uid = deterministic_uid(key + "/frame-of-reference");
+             patient.slice_sop_instance_uids.clear();
+             for (int k = 0; k < patient.grid.dims()[2]; ++k)
+               patient.slice_sop_instance_uids.push_back(
+                   deterministic_uid(key + "/ct-slice/" + std::to_string(k)));
+           }
            if (write_ct) dicom::ensure_uids(patient);
            data.dicom_files = write_plan_dicom(plan, patient, source, data, a->dicom_out, write_ct);
            std::printf("wrote %s: ", a->dicom_out.c_str());
