@@ -36,7 +36,7 @@ void add_source_info(PlanReportData& data, const CommissionedSource& source) {
 std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& patient,
                                           const CommissionedSource& source,
                                           const PlanReportData& data, const fs::path& dir,
-                                          bool write_ct) {
+                                          bool write_ct, bool water_dose) {
   fs::create_directories(dir);
   std::vector<std::string> names;
   if (write_ct) {
@@ -50,7 +50,7 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
   o.heterogeneity = mc ? "IMAGE" : "WATER";
   dicom::write_rtdose(patient, plan, data.dose_grid, data.dose_gy, dir / "RTDOSE.dcm", o);
   names.push_back("RTDOSE.dcm");
-  if (mc) {
+  if (mc && water_dose) {
     dicom::RtDoseOptions w;
     w.kind = "water";
     w.instance_number = 2;
@@ -59,6 +59,8 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
     dicom::write_rtdose(patient, plan, data.dose_grid, data.dose_water_gy, dir / "RTDOSE_WATER.dcm",
                         w);
     names.push_back("RTDOSE_WATER.dcm");
+  }
+  if (mc) {
     // The Monte Carlo standard uncertainty as absolute Gy (Dose Type ERROR).
     std::vector<double> sigma_gy(data.dose_gy.size(), 0.0);
     for (std::size_t v = 0; v < sigma_gy.size() && v < data.sigma_rel.size(); ++v)
@@ -91,7 +93,7 @@ std::string write_demo_exports(const Plan& plan, const PlanComputation& c,
   PlanReportData data = plan_report_data(plan, c);
   add_source_info(data, source);
   const auto ct = dicom::write_ct_series(patient, dir / "ct");
-  data.dicom_files = write_plan_dicom(plan, patient, source, data, dir / "dicom", false);
+  data.dicom_files = write_plan_dicom(plan, patient, source, data, dir / "dicom", false, false);
   const PlanReportResult r =
       write_plan_report(plan, patient, data, dir / "report.pdf", dir / "figures");
   std::string line = "ct/ (" + std::to_string(ct.size()) + " slices), dicom/";
@@ -148,7 +150,7 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
   (void)globals;
   struct ReportArgs {
     std::string plan, out, dose_dir, dicom_out;
-    bool require_approved = false;
+    bool require_approved = false, water_dose = false;
   };
   auto a = std::make_shared<ReportArgs>();
   CLI::App* rep = app.add_subcommand(
@@ -160,6 +162,9 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
                   "Folder with dose.nrrd, dose_sigma.nrrd, dose_water.nrrd, dvh.csv (default: the "
                   "plan file's folder)");
   rep->add_flag("--require-approved", a->require_approved, "Refuse a plan that is not approved");
+  rep->add_flag("--water-dose", a->water_dose,
+                "With --dicom-out and a Monte Carlo plan: also RTDOSE_WATER.dcm, the fast water "
+                "engine's dose to water for the same dwell times");
   rep->add_option("--dicom-out", a->dicom_out,
                   "Also write RTDOSE, RTSTRUCT and RTPLAN (and the CT kiort made) here");
   commands.push_back(
@@ -229,7 +234,8 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
                    deterministic_uid(key + "/ct-slice/" + std::to_string(k)));
            }
            if (write_ct) dicom::ensure_uids(patient);
-           data.dicom_files = write_plan_dicom(plan, patient, source, data, a->dicom_out, write_ct);
+           data.dicom_files =
+               write_plan_dicom(plan, patient, source, data, a->dicom_out, write_ct, a->water_dose);
            std::printf("wrote %s: ", a->dicom_out.c_str());
            int ct = 0;
            for (const auto& f : data.dicom_files) {

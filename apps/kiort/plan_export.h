@@ -17,13 +17,14 @@ namespace kiort::cli {
 // The probe fields of the report from the commissioned source.
 void add_source_info(PlanReportData& data, const CommissionedSource& source);
 
-// Writes into dir: ct/ (CT_*.dcm, when write_ct), RTDOSE.dcm, RTDOSE_WATER.dcm (when the primary
-// engine is Monte Carlo, so it differs from RTDOSE), RTDOSE_ERROR.dcm (Monte Carlo only),
-// RTSTRUCT.dcm, RTPLAN.dcm. Returns the file names written (relative to dir).
+// Writes into dir: ct/ (CT_*.dcm, when write_ct), RTDOSE.dcm, RTDOSE_ERROR.dcm (Monte Carlo
+// only), RTDOSE_WATER.dcm (when asked and the primary engine is Monte Carlo, so that it differs
+// from RTDOSE), RTSTRUCT.dcm, RTPLAN.dcm. Returns the file names written (relative to dir).
 std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& patient,
                                           const CommissionedSource& source,
                                           const PlanReportData& data,
-                                          const std::filesystem::path& dir, bool write_ct);
+                                          const std::filesystem::path& dir, bool write_ct,
+                                          bool water_dose);
 
 // kiort demo's exports of a plan just computed: dir/ct/ (the phantom CT), dir/dicom/ (the RT set),
 // dir/report.pdf and dir/figures/*.png. Returns a line naming what was written.

@@ -133,6 +133,17 @@ else
   fail "pdftoppm not installed (apt-get install poppler-utils)"
 fi
 
+# A plan on a DICOM CT (the phantom written as DICOM): the set references that CT, writes none.
+check phantom-dicom 0 '' -- "$kiort" -q phantom vertebra --level L1 --voxel-mm 2 --out "$tmp/dp/ct"
+check create-dicom 0 '' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --engine water --out "$tmp/dp/plan.json"
+check compute-dicom 0 '' -- "$kiort" -q plan compute "$tmp/dp/plan.json" --out "$tmp/dp"
+check report-dicom 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/dp/plan.json" --out "$tmp/dp/report.pdf" --dicom-out "$tmp/dp/dicom"
+[[ ! -e $tmp/dp/dicom/ct ]] && ok || fail "a DICOM patient's CT was written again"
+for_uid=$(dcmdump +P 0020,0052 "$tmp/dp/ct/CT_0001.dcm" | head -1 | sed 's/.*\[\(.*\)\].*/\1/')
+for f in RTDOSE.dcm RTSTRUCT.dcm RTPLAN.dcm; do
+  dcmdump +P 0020,0052 "$tmp/dp/dicom/$f" | grep -qF "[$for_uid]" && ok || fail "$f does not reference the CT's Frame of Reference $for_uid"
+done
+
 check approve 0 '' -- "$kiort" plan approve "$tmp/p/plan.json" --by "A. Physicist"
 check report-approved 0 'approved' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/report2.pdf" --require-approved
 
