@@ -520,8 +520,17 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
 
   if (!data.dicom_files.empty()) {
     doc.heading("DICOM RT export", 2);
+    // The CT slices kiort wrote are one line, not a hundred names.
     std::string files;
-    for (const auto& f : data.dicom_files) files += (files.empty() ? "" : ", ") + f;
+    std::size_t ct_slices = 0;
+    for (const auto& f : data.dicom_files) {
+      if (f.rfind("ct/", 0) == 0) {
+        ++ct_slices;
+        continue;
+      }
+      files += (files.empty() ? "" : ", ") + f;
+    }
+    if (ct_slices) files += ", ct/ (" + std::to_string(ct_slices) + " CT slices)";
     doc.paragraph(files);
   }
   doc.heading("Approval", 2);
