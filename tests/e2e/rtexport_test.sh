@@ -147,7 +147,12 @@ for f in RTDOSE.dcm RTSTRUCT.dcm RTPLAN.dcm; do
 done
 
 check approve 0 '' -- "$kiort" plan approve "$tmp/p/plan.json" --by "A. Physicist"
-check report-approved 0 'approved' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/report2.pdf" --require-approved
+check report-approved 0 'approved' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/report2.pdf" --require-approved --dicom-out "$tmp/p/dicom2"
+dcmdump "$tmp/p/dicom2/RTPLAN.dcm" | grep -q '\[APPROVED\].*ApprovalStatus' && ok || fail "approved RTPLAN lacks APPROVED"
+if command -v dciodvfy >/dev/null; then
+  out=$(dciodvfy "$tmp/p/dicom2/RTPLAN.dcm" 2>&1)
+  grep -q '^Error' <<<"$out" && fail "dciodvfy approved RTPLAN: $(grep '^Error' <<<"$out")" || ok
+fi
 
 echo "rtexport e2e: $passes passed, $fails failed"
 [[ $fails -eq 0 ]]
