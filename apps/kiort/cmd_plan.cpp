@@ -19,6 +19,7 @@
 #include "dose/probe_dosimetry.h"
 #include "plan/compute.h"
 #include "plan/plan.h"
+#include "plan_export.h"
 
 namespace kiort::cli {
 namespace {
@@ -441,14 +442,16 @@ void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands)
                         const PlanComputation c = compute_plan(p, ctx, plan_file.string());
                         write_plan_outputs(p, c, d->out);
                         save_plan(plan_file, p);
+                        const std::string exports =
+                            write_demo_exports(p, c, l->patient, l->source, d->out);
                         if (d->json) {
                           std::printf("%s\n", c.summary.dump(2).c_str());
                         } else {
                           print_summary(c.summary);
                           std::printf(
                               "wrote %s: plan.json, dose.nrrd, dose_sigma.nrrd, dose_water.nrrd, "
-                              "dvh.csv, summary.json\n",
-                              d->out.c_str());
+                              "dvh.csv, summary.json, %s\n",
+                              d->out.c_str(), exports.c_str());
                         }
                         return c.goals_met ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
                       }});

@@ -7,6 +7,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrds.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -211,7 +212,8 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
   return warnings;
 }
 
-void write_rtstruct(const PatientModel& model, const std::filesystem::path& path) {
+void write_rtstruct(const PatientModel& model, const std::filesystem::path& path,
+                    const RtstructOptions& options) {
   const auto& dims = model.grid.dims();
   const auto nz = static_cast<std::size_t>(dims[2]);
   if (model.series_uid.empty() || model.frame_of_reference_uid.empty() ||
@@ -220,19 +222,23 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   ds.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
-  ds.putAndInsertString(DCM_SOPInstanceUID,
-                        deterministic_uid(model.series_uid + "/rtstruct-instance").c_str());
+  const std::string sop_uid = options.sop_instance_uid.empty()
+                                  ? deterministic_uid(model.series_uid + "/rtstruct-instance")
+                                  : options.sop_instance_uid;
+  ds.putAndInsertString(DCM_SOPInstanceUID, sop_uid.c_str());
   put_patient_study_equipment(ds, model);
   ds.putAndInsertString(DCM_Modality, "RTSTRUCT");
-  ds.putAndInsertString(DCM_SeriesInstanceUID,
-                        deterministic_uid(model.series_uid + "/rtstruct-series").c_str());
+  const std::string series_uid = options.series_uid.empty()
+                                     ? deterministic_uid(model.series_uid + "/rtstruct-series")
+                                     : options.series_uid;
+  ds.putAndInsertString(DCM_SeriesInstanceUID, series_uid.c_str());
   ds.putAndInsertString(DCM_SeriesNumber, "2");
   ds.putAndInsertString(DCM_OperatorsName, "");
   ds.putAndInsertString(DCM_InstanceNumber, "1");
   // The Frame of Reference module (part of the RT Structure Set IOD in current editions).
   ds.putAndInsertString(DCM_FrameOfReferenceUID, model.frame_of_reference_uid.c_str());
   ds.putAndInsertString(DCM_PositionReferenceIndicator, "");
-  ds.putAndInsertString(DCM_StructureSetLabel, "kiort");
+  ds.putAndInsertString(DCM_StructureSetLabel, options.label.c_str());
   ds.putAndInsertString(DCM_StructureSetDate, "");
   ds.putAndInsertString(DCM_StructureSetTime, "");
 
@@ -308,6 +314,47 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
     obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
     obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
     obs->putAndInsertString(DCM_RTROIInterpretedType, st.type.c_str());
+    obs->putAndInsertString(DCM_ROIInterpreter, "");
+  }
+  // Marker points: one POINT contour each, on the slice nearest to it (a contour names the image
+  // it lies on), numbered after the largest structure number.
+  int next_number = 0;
+  for (std::size_t s = 0; s < model.structures.size(); ++s)
+    next_number = std::max(next_number, model.structures[s].number > 0 ? model.structures[s].number
+                                                                       : static_cast<int>(s + 1));
+  for (const PointRoi& pt : options.points) {
+    const std::string num = std::to_string(++next_number);
+    DcmItem* roi = nullptr;
+    ds.findOrCreateSequenceItem(DCM_StructureSetROISequence, roi, -2);
+    roi->putAndInsertString(DCM_ROINumber, num.c_str());
+    roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID,
+                            model.frame_of_reference_uid.c_str());
+    roi->putAndInsertString(DCM_ROIName, pt.name.c_str());
+    roi->putAndInsertString(DCM_ROIGenerationAlgorithm, "AUTOMATIC");
+    DcmItem* rc = nullptr;
+    ds.findOrCreateSequenceItem(DCM_ROIContourSequence, rc, -2);
+    rc->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    const std::string color = std::to_string(pt.color[0]) + "\\" + std::to_string(pt.color[1]) +
+                              "\\" + std::to_string(pt.color[2]);
+    rc->putAndInsertString(DCM_ROIDisplayColor, color.c_str());
+    const double kz = std::round(model.grid.continuous_index(pt.position_lps).z);
+    const auto k = static_cast<std::size_t>(std::clamp(kz, 0.0, static_cast<double>(nz - 1)));
+    DcmItem* c = nullptr;
+    rc->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+    DcmItem* img = nullptr;
+    c->findOrCreateSequenceItem(DCM_ContourImageSequence, img, -2);
+    img->putAndInsertString(DCM_ReferencedSOPClassUID, UID_CTImageStorage);
+    img->putAndInsertString(DCM_ReferencedSOPInstanceUID, model.slice_sop_instance_uids[k].c_str());
+    c->putAndInsertString(DCM_ContourGeometricType, "POINT");
+    c->putAndInsertString(DCM_NumberOfContourPoints, "1");
+    const std::string data = format_ds(pt.position_lps.x) + "\\" + format_ds(pt.position_lps.y) +
+                             "\\" + format_ds(pt.position_lps.z);
+    c->putAndInsertString(DCM_ContourData, data.c_str());
+    DcmItem* obs = nullptr;
+    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
+    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
+    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    obs->putAndInsertString(DCM_RTROIInterpretedType, pt.type.c_str());
     obs->putAndInsertString(DCM_ROIInterpreter, "");
   }
   save_atomic(file, path);

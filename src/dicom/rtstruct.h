@@ -4,10 +4,13 @@
 // CT is refused: its contours would land in the wrong place.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "core/vec3.h"
 #include "patient/patient_model.h"
 
 namespace kiort::dicom {
@@ -21,9 +24,25 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
 // True when the file is a DICOM RT Structure Set (Modality RTSTRUCT or its SOP class).
 bool is_rtstruct(const std::filesystem::path& file);
 
+// A marker ROI: one point (a dwell position), written as a POINT contour on the nearest slice.
+struct PointRoi {
+  std::string name, type = "MARKER";
+  Vec3 position_lps;
+  std::array<std::uint8_t, 3> color{255, 255, 0};
+};
+
+// Who the structure set is: by default its UIDs derive from the CT's; a plan's structure set
+// (rt_export.h) gives its own so it never shares a UID with the patient's.
+struct RtstructOptions {
+  std::string sop_instance_uid, series_uid;  // empty: derived from the CT's series UID
+  std::string label = "kiort";
+  std::vector<PointRoi> points;  // after the structures, numbered on from them
+};
+
 // Writes every structure of the model as CLOSED_PLANAR contours along voxel edges (they
 // rasterise back to the same masks), referencing the CT slices by their SOP Instance UIDs.
 // UIDs of the structure set derive from the CT's, so the same model gives the same file.
-void write_rtstruct(const PatientModel& model, const std::filesystem::path& path);
+void write_rtstruct(const PatientModel& model, const std::filesystem::path& path,
+                    const RtstructOptions& options = {});
 
 }  // namespace kiort::dicom
