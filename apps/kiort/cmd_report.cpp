@@ -51,13 +51,18 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
   dicom::write_rtdose(patient, plan, data.dose_grid, data.dose_gy, dir / "RTDOSE.dcm", o);
   names.push_back("RTDOSE.dcm");
   if (mc && water_dose) {
+    // Dose to water in medium (TG-186 Dw,m) from the same Monte Carlo run; plans computed before
+    // kiort scored it fall back to the fast engine's dose to water in water, and say so.
+    const bool dwm = !data.dose_water_medium_gy.empty();
     dicom::RtDoseOptions w;
     w.kind = "water";
     w.instance_number = 2;
-    w.heterogeneity = "WATER";
-    w.comment = "kiort water engine (2nd check): dose to water in water";
-    dicom::write_rtdose(patient, plan, data.dose_grid, data.dose_water_gy, dir / "RTDOSE_WATER.dcm",
-                        w);
+    w.heterogeneity = dwm ? "IMAGE" : "WATER";
+    w.comment = dwm ? "kiort Monte Carlo dose to water in medium (Dw,m, TG-186)"
+                    : "kiort water engine (2nd check): dose to water in water";
+    dicom::write_rtdose(patient, plan, data.dose_grid,
+                        dwm ? data.dose_water_medium_gy : data.dose_water_gy,
+                        dir / "RTDOSE_WATER.dcm", w);
     names.push_back("RTDOSE_WATER.dcm");
   }
   if (mc) {
@@ -163,8 +168,8 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
                   "plan file's folder)");
   rep->add_flag("--require-approved", a->require_approved, "Refuse a plan that is not approved");
   rep->add_flag("--water-dose", a->water_dose,
-                "With --dicom-out and a Monte Carlo plan: also RTDOSE_WATER.dcm, the fast water "
-                "engine's dose to water for the same dwell times");
+                "With --dicom-out and a Monte Carlo plan: also RTDOSE_WATER.dcm, the Monte Carlo "
+                "dose to water in medium (TG-186 Dw,m) for the same dwell times");
   rep->add_option("--dicom-out", a->dicom_out,
                   "Also write RTDOSE, RTSTRUCT and RTPLAN (and the CT kiort made) here");
   commands.push_back(
@@ -214,6 +219,9 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
          data.dose_gy = read_dose(dir / "dose.nrrd", nullptr, &data.dose_grid);
          data.sigma_rel = read_dose(dir / "dose_sigma.nrrd", &data.dose_grid, nullptr);
          data.dose_water_gy = read_dose(dir / "dose_water.nrrd", &data.dose_grid, nullptr);
+         if (fs::exists(dir / "dose_water_in_medium.nrrd"))
+           data.dose_water_medium_gy =
+               read_dose(dir / "dose_water_in_medium.nrrd", &data.dose_grid, nullptr);
          read_dvh(dir / "dvh.csv", plan.engine.engine == "mc" ? "mc" : "water", data);
          data.summary_json = plan.evaluation_json;
          add_source_info(data, source);

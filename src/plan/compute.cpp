@@ -289,8 +289,9 @@ std::vector<double> nnls(const std::vector<double>& a, std::size_t rows, std::si
 namespace {
 
 struct Basis {
-  std::vector<std::vector<float>> primary, water;  // Gy/s per voxel of the dose grid
-  std::vector<std::vector<float>> sigma;           // relative, MC only
+  std::vector<std::vector<float>> primary, water;   // Gy/s per voxel of the dose grid
+  std::vector<std::vector<float>> sigma;            // relative, MC only
+  std::vector<std::vector<float>> water_in_medium;  // Dw,m (Gy/s), MC only
   std::uint64_t histories = 0;
   double achieved_sigma = 0;
 };
@@ -423,6 +424,9 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
     }
     const Spectrum spectrum = src.model.spectrum(*ctx.lib);
     const double scale = src.gy_per_min_per_gy_per_history / 60.0;  // Gy/s per Gy/history
+    // Dose to water in medium (TG-186 Dw,m) is scored beside dose to medium: the same tracks,
+    // water's mu_en/rho.
+    const MaterialXs water_xs(ctx.lib->get("water"));
     for (std::size_t i = 0; i < n; ++i) {
       Geometry g(p.grid, ptrs, p.medium, p.density);
       add_probe_solids(g, src.model, dwells[i], axes[i]);
@@ -433,6 +437,8 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
       o.progress = ctx.progress;
       o.scoring_box = std::array<std::array<int, 3>, 2>{{lo, hi}};
       o.hybrid = true;
+      o.dose_to_water = true;
+      o.water = &water_xs;
       StopRules stop;
       stop.histories = plan.engine.max_histories;
       stop.target_sigma_rel = plan.engine.target_sigma_rel;
@@ -446,8 +452,12 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
         d[v] = static_cast<float>(r.dose.value[v] * scale);
         s[v] = static_cast<float>(r.dose.sigma_rel[v]);
       }
+      std::vector<float> wm(nv);
+      for (std::size_t v = 0; v < nv; ++v)
+        wm[v] = static_cast<float>(r.dose_water.value[v] * scale);
       basis.primary.push_back(std::move(d));
       basis.sigma.push_back(std::move(s));
+      basis.water_in_medium.push_back(std::move(wm));
     }
   } else {
     basis.primary = basis.water;
@@ -528,6 +538,7 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   c.times_s = times;
   c.dose_gy = total(basis.primary, times);
   c.dose_water_gy = total(basis.water, times);
+  if (!basis.water_in_medium.empty()) c.dose_water_medium_gy = total(basis.water_in_medium, times);
   c.sigma_rel.assign(nv, 0.0);
   for (std::size_t v = 0; v < nv; ++v) {
     double var = 0;
@@ -704,6 +715,9 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
              tag + ", relative standard error of dose.nrrd", "1");
   write_nrrd(dir / "dose_water.nrrd", c.dose_grid, c.dose_water_gy,
              tag + ", fast water engine, dose to water", "Gy");
+  if (!c.dose_water_medium_gy.empty())
+    write_nrrd(dir / "dose_water_in_medium.nrrd", c.dose_grid, c.dose_water_medium_gy,
+               tag + ", Monte Carlo dose to water in medium (TG-186 Dw,m)", "Gy");
   std::string csv = "# " + tag +
                     "\n# cumulative DVH: volume fraction receiving at least "
                     "dose_gy\nengine,structure,volume_cc,dose_gy,volume_fraction\n";

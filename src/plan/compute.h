@@ -60,6 +60,7 @@ struct PlanComputation {
   std::vector<double> dose_gy;        // primary engine, total
   std::vector<double> sigma_rel;      // Monte Carlo relative sigma of the total (0 for water)
   std::vector<double> dose_water_gy;  // fast water engine, total (dose to water, in water)
+  std::vector<double> dose_water_medium_gy;  // Monte Carlo dose to water in medium (Dw,m); MC only
   std::vector<double> times_s;
   std::vector<std::uint8_t> applicator_mask;  // patient-grid voxels the applicator occupies
   std::vector<DvhCurve> dvh_primary, dvh_water;
@@ -72,7 +73,8 @@ struct PlanComputation {
 // Throws Error(bad input) for an approved plan.
 PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::string& file);
 
-// Writes dose.nrrd (primary engine, Gy), dose_sigma.nrrd (relative), dose_water.nrrd, dvh.csv and
+// Writes dose.nrrd (primary engine, Gy), dose_sigma.nrrd (relative), dose_water.nrrd,
+// dose_water_in_medium.nrrd (Monte Carlo plans: TG-186 Dw,m), dvh.csv and
 // summary.json into dir, each atomically, each carrying the plan ID and approval state.
 void write_plan_outputs(const Plan& plan, const PlanComputation& c,
                         const std::filesystem::path& dir);

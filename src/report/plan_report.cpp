@@ -288,6 +288,7 @@ PlanReportData plan_report_data(const Plan& plan, const PlanComputation& c) {
   d.dose_grid = c.dose_grid;
   d.dose_gy = c.dose_gy;
   d.dose_water_gy = c.dose_water_gy;
+  d.dose_water_medium_gy = c.dose_water_medium_gy;
   d.sigma_rel = c.sigma_rel;
   d.dvh_primary = c.dvh_primary;
   if (plan.engine.engine == "mc") d.dvh_water = c.dvh_water;

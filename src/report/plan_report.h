@@ -23,6 +23,7 @@ struct PlanReportData {
   Grid3 dose_grid{{1, 1, 1}, {1, 1, 1}, {0, 0, 0}};
   std::vector<double> dose_gy;        // primary engine (Monte Carlo dose to medium, or water)
   std::vector<double> dose_water_gy;  // fast water engine
+  std::vector<double> dose_water_medium_gy;  // Monte Carlo dose to water in medium (Dw,m), if any
   std::vector<double> sigma_rel;      // Monte Carlo relative standard uncertainty (0 for water)
   std::vector<DvhCurve> dvh_primary, dvh_water;
   std::string summary_json;  // the evaluation (compute.h summary)

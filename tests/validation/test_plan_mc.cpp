@@ -53,6 +53,10 @@ TEST(PlanEngines, MonteCarloAndWaterEngineAgreeInWater) {
   p.engine.seed = 7;
   const PlanComputation c = compute_plan(p, ctx, "water-plan");
   ASSERT_EQ(c.dose_gy.size(), c.dose_water_gy.size());
+  // In water, dose to water in medium (TG-186 Dw,m) is dose to medium.
+  ASSERT_EQ(c.dose_water_medium_gy.size(), c.dose_gy.size());
+  for (std::size_t v = 0; v < c.dose_gy.size(); v += 97)
+    EXPECT_NEAR(c.dose_water_medium_gy[v], c.dose_gy[v], 1e-6 * (1 + c.dose_gy[v])) << v;
   const Vec3 axis = a.axis();
   int compared = 0;
   for (double r : {8.0, 10.0, 15.0, 20.0, 30.0}) {
