@@ -39,5 +39,6 @@ void add_ct_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_cohort_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_serve_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli
