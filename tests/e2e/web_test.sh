@@ -40,9 +40,14 @@ fi
 
 "$kiort" -q registry init --db "$work/r.db" >/dev/null
 "$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
-mkdir -p "$work/plans/demo"
-"$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
-"$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
+mkdir -p "$work/plans"
+if [[ -n ${KIORT_WEB_PLAN:-} ]]; then  # e.g. the output of `kiort demo`, for the docs' screenshots
+  cp -r "$KIORT_WEB_PLAN" "$work/plans/demo"
+else
+  mkdir -p "$work/plans/demo"
+  "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
+  "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
+fi
 for u in "ann physician" "phil physicist" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null
