@@ -148,6 +148,18 @@ try {
     assert.ok(counts.iso > 50, 'no 100 % isodose line drawn');
     assert.ok(counts.grey > counts.total / 4, 'no CT drawn');
     assert.equal(await page.locator('#approve').count(), 0);
+    // Scrolling moves the slice; the bone preset changes window/level of all three views.
+    const before = await page.getAttribute('#slice-axial', 'src');
+    await page.locator('#slice-axial').hover();
+    await page.mouse.wheel(0, 120);
+    await page.waitForFunction((b) => document.getElementById('slice-axial').getAttribute('src') !== b, before);
+    await page.click('button:has-text("Bone")');
+    for (const a of ['axial', 'sagittal', 'coronal']) assert.match(await page.getAttribute(`#slice-${a}`, 'src'), /wl=1800,400/);
+    await page.click('button:has-text("Soft tissue")');
+    await page.waitForFunction(() => ['axial', 'sagittal', 'coronal'].every((a) => {
+      const i = document.getElementById(`slice-${a}`);
+      return i.complete && i.naturalWidth > 0 && i.getAttribute('src').includes('wl=400,40');
+    }));
     await page.waitForSelector('#dwell-table');
     await page.waitForSelector('#second-check');
     await shot(page, 'plan');
