@@ -125,7 +125,8 @@ void isodose_path(cairo_t* cr, const std::vector<float>& f, int w, int h, double
   auto val = [&](int u, int v) {
     return double(f[std::size_t(v) * std::size_t(w) + std::size_t(u)]);
   };
-  auto lerp = [&](double a, double b) { return (level - a) / (b - a); };
+  // Edges without a crossing are computed too (and unused): keep them finite.
+  auto lerp = [&](double a, double b) { return b == a ? 0.5 : (level - a) / (b - a); };
   for (int v = 0; v + 1 < h; ++v)
     for (int u = 0; u + 1 < w; ++u) {
       const double a = val(u, v), b = val(u + 1, v), c = val(u + 1, v + 1), d = val(u, v + 1);
