@@ -93,5 +93,6 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
     h('h2', {}, 'Second check'),
     sc ? table(['Method', 'Deviation', 'Tolerance', 'Result'], [[fmt(sc.method), `${(100 * Number(sc.deviation)).toFixed(2)} %`, `${(100 * Number(sc.tolerance)).toFixed(0)} %`,
       h('span', { class: sc.flagged ? 'badge overdue' : 'badge ok' }, sc.flagged ? 'FLAGGED' : 'pass')]], { id: 'second-check' }) : h('p', {}, 'No second check in summary.json.'),
-    h('h2', {}, 'Messages'), h('ul', {}, ...((d.summary?.messages ?? []) as string[]).map((m) => h('li', {}, m))));
+    h('h2', {}, 'Messages'), (d.summary?.messages ?? []).length
+      ? h('ul', {}, ...((d.summary?.messages ?? []) as string[]).map((m) => h('li', {}, m))) : h('p', {}, 'None.'));
 }
