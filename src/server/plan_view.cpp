@@ -412,6 +412,7 @@ json PlanCatalog::approve_plan(const std::string& id, const std::string& by) {
   save_plan(path, plan);
   images_.erase(id);
   return {{"approved", true},
+          {"plan_id", plan.id},
           {"by", plan.approval.by},
           {"at", plan.approval.at},
           {"checksum", plan.approval.checksum}};

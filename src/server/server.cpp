@@ -679,8 +679,24 @@ struct WebServer::Impl {
                   [this](const Request& req, Response& res, const Session& s) {
                     const std::string id = req.matches[1];
                     if (!plans.has(id)) throw HttpError{404, "no such plan", {}};
-                    const json a = plans.approve_plan(id, s.user.name);
+                    json a = plans.approve_plan(id, s.user.name);
                     spdlog::info("plan {} approved by {}", id, s.user.name);
+                    // The registry's levels that name this plan get its checksum, through the
+                    // audited path, so the approval is also in the registry's trail.
+                    json levels = json::array();
+                    {
+                      std::lock_guard lock(registry_mutex);
+                      for (const Row& l : repo->list("levels"))
+                        if (l.at("plan_id") == a["plan_id"].get<std::string>() &&
+                            !l.at("plan_checksum")) {
+                          const std::int64_t level_id = std::stoll(*l.at("id"));
+                          repo->update("levels", level_id,
+                                       {{"plan_checksum", a["checksum"].get<std::string>()}},
+                                       s.user.name);
+                          levels.push_back(level_id);
+                        }
+                    }
+                    a["registry_levels"] = levels;
                     send_json(res, a);
                   },
                   may_approve_plans));

@@ -19,6 +19,8 @@ trap cleanup EXIT
 mkdir -p "$work/plans/fast"
 "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null
 "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null
+plan_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/plans/fast/plan.json")
+"$kiort" -q registry add level --db "$work/r.db" --user setup --procedure_id 1 --level L1 --plan_id "$plan_id" >/dev/null || bad "add level"
 for u in "ann physician" "phil physicist" "dora data-manager" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
@@ -151,9 +153,10 @@ expect "slice zero window" 400 '' -- "${A[@]}" "$base/api/plans/fast/slice?axis=
 expect "slice nan" 400 '' -- "${A[@]}" "$base/api/plans/fast/slice?axis=axial&wl=nan,40"
 expect "approve physician" 403 'physician' -- "${A[@]}" "${C[@]}" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
 expect "approve no CSRF" 403 'CSRF' -- -b "$work/phil.jar" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
-expect "approve physicist" 200 '"by":"phil"' -- -b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
+expect "approve physicist" 200 '"registry_levels":\[[0-9]+\]' -- -b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
 expect "approve twice" 400 'approved' -- -b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
 grep -q '"by": "phil"' "$work/plans/fast/plan.json" && ok || bad "plan.json not approved by phil"
+"$kiort" registry audit --db "$work/r.db" --table levels | grep -q ',phil,.*plan_checksum' && ok || bad "approval not in the registry's audit trail"
 "$kiort" -q plan show "$work/plans/fast/plan.json" >/dev/null 2>&1 && ok || bad "approved plan.json does not load"
 
 # Logout ends the session.
