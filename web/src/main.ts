@@ -23,8 +23,7 @@ function renderNav() {
     h('button', { type: 'button', id: 'logout', onclick: async () => {
       await post('/api/logout').catch(() => undefined);
       me = null;
-      location.hash = '#/login';
-      route();
+      go('#/login');
     } }, 'Log out'));
 }
 
@@ -38,7 +37,8 @@ function loginPage() {
       const r = await post<Me>('/api/login', { user: user.value, password: pass.value });
       setCsrf(r.csrf);
       me = await get<Me>('/api/me');
-      location.hash = '#/due';
+      // Stay on the page the user asked for before logging in.
+      go(location.hash === '' || location.hash.startsWith('#/login') ? '#/due' : location.hash);
     } catch (err) {
       msg.textContent = err instanceof ApiError ? err.message : String(err);
     }
@@ -48,7 +48,19 @@ function loginPage() {
   user.focus();
 }
 
+// Navigates to hash; when it is already the current one no hashchange fires, so route directly.
+function go(hash: string) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+// Each route() renders only if no newer one started meanwhile: two overlapping renders (a
+// hashchange during a slow request) would otherwise replace a form the user is typing into.
+let generation = 0;
+
 async function route() {
+  const mine = ++generation;
+  const current = () => mine === generation;
   if (!me) {
     try {
       me = await get<Me>('/api/me');
@@ -57,18 +69,23 @@ async function route() {
       me = null;
     }
   }
+  if (!current()) return;
   renderNav();
   const [, page = '', arg = ''] = location.hash.split('/');
   if (!me) return loginPage();
   try {
     clear(app, h('p', { class: 'loading' }, 'Loading…'));
-    if (page === 'patient') await patientPage(app, me, arg);
-    else if (page === 'visit') await visitPage(app, me, arg);
-    else if (page === 'plans') await planListPage(app);
-    else if (page === 'plan') await planPage(app, me, arg);
-    else if (page === 'cohort') await cohortPage(app);
-    else await duePage(app, me);
+    // Pages render into a detached view that replaces the page only if still current.
+    const view = h('div', { class: 'page' });
+    if (page === 'patient') await patientPage(view, me, arg);
+    else if (page === 'visit') await visitPage(view, me, arg);
+    else if (page === 'plans') await planListPage(view);
+    else if (page === 'plan') await planPage(view, me, arg);
+    else if (page === 'cohort') await cohortPage(view);
+    else await duePage(view, me);
+    if (current()) clear(app, view);
   } catch (err) {
+    if (!current()) return;
     if (err instanceof ApiError && err.status === 401) {
       me = null;
       return route();
