@@ -40,5 +40,6 @@ void add_cohort_command(CLI::App& app, const Globals& globals, Commands& command
 void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_report_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_serve_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 }  // namespace kiort::cli

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   add_plan_command(app, globals, commands);
   add_demo_command(app, globals, commands);
   add_report_command(app, globals, commands);
+  add_serve_command(app, globals, commands);
   add_planned(app, commands);
 
   try {

@@ -1,0 +1,64 @@
+// The plans the web application shows: a folder whose sub-folders each hold one plan's outputs
+// (plan.json, dose.nrrd, dvh.csv, summary.json as `kiort plan compute` writes them), the plan's
+// data as JSON for the review page, CT slices with structure contours and isodose lines rendered
+// server-side as PNG (cairo), and the physicist's approval. Never computes dose; never edits a
+// plan other than approving it through plan.h's approve().
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "patient/patient_model.h"
+#include "plan/plan.h"
+
+namespace kiort {
+
+// What a slice shows: the CT, the structures' outlines and isodose lines at fractions of the
+// prescribed dose, on the patient grid (dose resampled to it, nearest voxel).
+struct PlanImage {
+  Plan plan;
+  PatientModel patient;
+  std::vector<float> dose_gy;  // on patient.grid; 0 outside the dose grid
+  double reference_gy = 0;     // 100 % isodose
+};
+
+enum class SliceAxis { kAxial, kSagittal, kCoronal };
+SliceAxis parse_slice_axis(const std::string& text);  // throws Error(bad input)
+// Slices along an axis: axial = k, sagittal = i, coronal = j.
+int slice_count(const PlanImage& image, SliceAxis axis);
+// Isodose levels drawn, as percent of the reference dose, and their colours (hex).
+const std::vector<std::pair<int, std::string>>& isodose_levels();
+
+// A PNG of slice index along axis with window/level in HU; ~512 px on its longer side, square
+// millimetres. Throws Error(bad input) for an index outside the volume or a window <= 0.
+std::string render_slice_png(const PlanImage& image, SliceAxis axis, int index, double window_hu,
+                             double level_hu);
+
+class PlanCatalog {
+ public:
+  explicit PlanCatalog(std::filesystem::path dir);  // empty: no plans
+  // One object per plan folder: id (folder name), plan id, patient, level, approval.
+  nlohmann::json list() const;
+  bool has(const std::string& id) const;  // a listed folder with a plan.json
+  // The review page's data: plan.json, summary.json, DVH curves, dwell positions and times,
+  // slice counts, structures with colours, isodose levels. Throws Error(bad input) for an unknown
+  // id (the server answers 404).
+  nlohmann::json details(const std::string& id);
+  // Loaded once per plan (the patient model may be a generated phantom) and kept.
+  std::shared_ptr<const PlanImage> image(const std::string& id);
+  // Approves through plan.h's approve() and saves plan.json atomically; returns the approval.
+  nlohmann::json approve_plan(const std::string& id, const std::string& by);
+
+ private:
+  std::filesystem::path folder(const std::string& id) const;  // only names that exist in dir
+  std::filesystem::path dir_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const PlanImage>> images_;
+};
+
+}  // namespace kiort

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The web application end to end in Debian's Chromium (headless) through playwright-core:
+# installs the front end's npm packages (npm ci, from web/package-lock.json) and builds it with
+# Vite when needed, starts kiort serve on a throwaway registry (the demo cohort) with a fast plan
+# named "demo", and runs web/e2e/run.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
+# docs' web-*.png are made with KIORT_WEB_SCREENSHOTS=docs), else to a temporary folder.
+# Without /usr/bin/chromium or node/npm (scripts/install-deps installs them) the test says so
+# loudly and is reported as skipped (exit 77), never as passed.
+set -euo pipefail
+kiort=$(realpath "$1")
+cohort=$(realpath "$2")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+web=$root/web
+chromium=${CHROMIUM:-/usr/bin/chromium}
+
+for need in "$chromium" node npm; do
+  if ! command -v "$need" >/dev/null 2>&1; then
+    echo "########################################################################" >&2
+    echo "SKIPPED: the web end-to-end suite needs $need (run scripts/install-deps)." >&2
+    echo "########################################################################" >&2
+    exit 77
+  fi
+done
+
+work=$(mktemp -d)
+server_pid=
+cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# npm ci only when the installed packages do not match the lock file; Vite only when a source
+# is newer than the build.
+cd "$web"
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package-lock.json -newer dist/index.html -print -quit) ]]; then
+  npx tsc --noEmit
+  npx vite build --logLevel warn
+fi
+
+"$kiort" -q registry init --db "$work/r.db" >/dev/null
+"$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
+mkdir -p "$work/plans"
+if [[ -n ${KIORT_WEB_PLAN:-} ]]; then  # e.g. the output of `kiort demo`, for the docs' screenshots
+  cp -r "$KIORT_WEB_PLAN" "$work/plans/demo"
+else
+  mkdir -p "$work/plans/demo"
+  "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
+  "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
+fi
+for u in "ann physician" "phil physicist" "rob read-only"; do
+  set -- $u
+  echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null
+done
+"$kiort" serve --db "$work/r.db" --plans "$work/plans" --web "$web/dist" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out")
+[[ -n $port ]] || { echo "FAIL server did not start: $(cat "$work/serve.err")"; exit 1; }
+
+shots=${KIORT_WEB_SCREENSHOTS:-$work/shots}
+[[ $shots = /* ]] || shots=$root/$shots
+rc=0
+KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
+if grep -q 'internal fault' "$work/serve.err"; then echo "FAIL the server logged an internal fault:"; grep 'internal fault' "$work/serve.err"; rc=1; fi
+exit $rc

@@ -1,0 +1,98 @@
+// kiort's web front end: hash routes (#/due, #/patient/ID, #/visit/PROCEDURE, #/plans, #/plan/ID,
+// #/cohort), one module per page. The server decides who may do what; the page only hides
+// buttons a role cannot use.
+import './style.css';
+import { ApiError, get, Me, post, setCsrf } from './api';
+import { clear, h } from './dom';
+import { duePage } from './pages/due';
+import { patientPage } from './pages/patient';
+import { visitPage } from './pages/visit';
+import { planListPage, planPage } from './pages/plan';
+import { cohortPage } from './pages/cohort';
+
+const app = document.getElementById('app')!;
+const nav = document.getElementById('nav')!;
+let me: Me | null = null;
+
+function renderNav() {
+  if (!me) return clear(nav);
+  const link = (href: string, text: string) => h('a', { href, class: location.hash.startsWith(href) ? 'active' : '' }, text);
+  clear(nav, h('span', { class: 'brand' }, 'kiort'), link('#/due', 'Follow-up due'), link('#/plans', 'Plans'),
+    link('#/cohort', 'Cohort'), h('span', { class: 'spacer' }),
+    h('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`),
+    h('button', { type: 'button', id: 'logout', onclick: async () => {
+      await post('/api/logout').catch(() => undefined);
+      me = null;
+      go('#/login');
+    } }, 'Log out'));
+}
+
+function loginPage() {
+  const user = h('input', { id: 'user', name: 'user', autocomplete: 'username', required: true }) as HTMLInputElement;
+  const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }) as HTMLInputElement;
+  const msg = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'login', onsubmit: async (e: Event) => {
+    e.preventDefault();
+    try {
+      const r = await post<Me>('/api/login', { user: user.value, password: pass.value });
+      setCsrf(r.csrf);
+      me = await get<Me>('/api/me');
+      // Stay on the page the user asked for before logging in.
+      go(location.hash === '' || location.hash.startsWith('#/login') ? '#/due' : location.hash);
+    } catch (err) {
+      msg.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  } }, h('h1', {}, 'kiort: Kypho-IORT'), h('label', { for: 'user' }, 'User'), user,
+    h('label', { for: 'password' }, 'Password'), pass, h('button', { type: 'submit' }, 'Log in'), msg);
+  clear(app, form);
+  user.focus();
+}
+
+// Navigates to hash; when it is already the current one no hashchange fires, so route directly.
+function go(hash: string) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+// Each route() renders only if no newer one started meanwhile: two overlapping renders (a
+// hashchange during a slow request) would otherwise replace a form the user is typing into.
+let generation = 0;
+
+async function route() {
+  const mine = ++generation;
+  const current = () => mine === generation;
+  if (!me) {
+    try {
+      me = await get<Me>('/api/me');
+      setCsrf(me.csrf);
+    } catch {
+      me = null;
+    }
+  }
+  if (!current()) return;
+  renderNav();
+  const [, page = '', arg = ''] = location.hash.split('/');
+  if (!me) return loginPage();
+  try {
+    clear(app, h('p', { class: 'loading' }, 'Loading…'));
+    // Pages render into a detached view that replaces the page only if still current.
+    const view = h('div', { class: 'page' });
+    if (page === 'patient') await patientPage(view, me, arg);
+    else if (page === 'visit') await visitPage(view, me, arg);
+    else if (page === 'plans') await planListPage(view);
+    else if (page === 'plan') await planPage(view, me, arg);
+    else if (page === 'cohort') await cohortPage(view);
+    else await duePage(view, me);
+    if (current()) clear(app, view);
+  } catch (err) {
+    if (!current()) return;
+    if (err instanceof ApiError && err.status === 401) {
+      me = null;
+      return route();
+    }
+    clear(app, h('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();
