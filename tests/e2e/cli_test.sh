@@ -2,15 +2,7 @@
 # The CLI's contract: --version, --help, exit codes for bad usage, and honest "not built yet".
 set -u
 kiort=$1
-fails=0; passes=0
-check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want ]]; then echo "FAIL $name: exit $rc, expected $want: $out"; fails=$((fails+1)); return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then echo "FAIL $name: output lacks /$pat/: $out"; fails=$((fails+1)); return; fi
-  passes=$((passes+1))
-}
+. "$(dirname "$0")/lib.sh"
 check version 0 '^kiort [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+' -- "$kiort" --version
 check help 0 'demo' -- "$kiort" --help
 for sub in demo xs mc plan registry stats serve bench; do  # built or planned

@@ -10,17 +10,7 @@ demo=$(realpath "$2")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiort_cohort_e2e.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-fail() { echo "FAIL $*"; fails=$((fails+1)); }
-check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want ]]; then fail "$name: exit $rc, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then fail "$name: output lacks /$pat/: $out"; return; fi
-  ok
-}
+. "$(dirname "$0")/lib.sh"
 for tool in pdfinfo pdftoppm pdftotext python3; do
   command -v $tool >/dev/null || { echo "FAIL $tool not found (poppler-utils, python3: scripts/install-deps)"; exit 1; }
 done

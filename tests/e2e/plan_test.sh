@@ -5,17 +5,7 @@
 set -u
 kiort=$1
 shared=$2
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { echo "FAIL $*"; fails=$((fails+1)); }
-check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want ]]; then bad "$name: exit $rc, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: output lacks /$pat/: $out"; return; fi
-  ok
-}
+. "$(dirname "$0")/lib.sh"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 export KIORT_CACHE_DIR="$t/cache"
@@ -24,9 +14,9 @@ export KIORT_CACHE_DIR="$t/cache"
 check create 0 'proposed, transpedicular' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$t/p/plan.json"
 check compute 0 'second check' -- "$kiort" -q plan compute "$t/p/plan.json" --out "$t/p"
 for f in dose.nrrd dose_sigma.nrrd dose_water.nrrd dvh.csv summary.json; do
-  [[ -s $t/p/$f ]] && ok || bad "compute did not write $f"
+  [[ -s $t/p/$f ]] && ok || fail "compute did not write $f"
 done
-grep -q 'DRAFT' "$t/p/dvh.csv" && ok || bad "dvh.csv does not carry the approval state"
+grep -q 'DRAFT' "$t/p/dvh.csv" && ok || fail "dvh.csv does not carry the approval state"
 check show-json 0 '"state": "draft"' -- "$kiort" -q plan show "$t/p/plan.json" --json
 check approve 0 'approved by Dr Test' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Dr Test"
 check show-approved 0 'APPROVED by Dr Test' -- "$kiort" -q plan show "$t/p/plan.json"
@@ -48,7 +38,7 @@ s="$shared/spine-ct"
 printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$t/names.csv"
 check real-create 0 'proposed' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --rx coverage --dose 8 --coverage-pct 50 --dwell-count 3 --dwell-step 5 --oar-limit 10 --out "$t/r/plan.json"
 check real-compute 0 'SpinalCanal \(derived\)' -- "$kiort" -q plan compute "$t/r/plan.json" --out "$t/r" --json
-grep -q '"origin": "derived"' "$t/r/summary.json" && ok || bad "real anatomy: canal not marked derived"
+grep -q '"origin": "derived"' "$t/r/summary.json" && ok || fail "real anatomy: canal not marked derived"
 
 # Bad plans exit 2 with the field named.
 check tip-outside 2 'outside the CT' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 30,40,0 --tip 0,0,500 --out "$t/b1.json"
@@ -62,11 +52,11 @@ json.dump(p, open(sys.argv[2], "w"))
 PY
 check negative-time 2 'dwell_times_s\[0\]' -- "$kiort" -q plan show "$t/neg.json"
 check missing-plan 2 'cannot read plan' -- "$kiort" -q plan compute "$t/nothing.json" --out "$t/x"
-[[ ! -e $t/b1.json && ! -e $t/b2.json && ! -e $t/x ]] && ok || bad "a refused plan left files behind"
+[[ ! -e $t/b1.json && ! -e $t/b2.json && ! -e $t/x ]] && ok || fail "a refused plan left files behind"
 
 # The demo (Monte Carlo, the main job): summary keys and outputs.
 out=$("$kiort" -q demo --out "$t/demo" --json 2>&1); rc=$?
-[[ $rc -eq 0 ]] && ok || bad "demo exit $rc: $out"
+[[ $rc -eq 0 ]] && ok || fail "demo exit $rc: $out"
 if python3 - "$out" <<'PY'
 import json, sys
 s = json.loads(sys.argv[1])
@@ -77,7 +67,7 @@ assert s["bone_water_ratio"] > 1.0, s["bone_water_ratio"]
 assert 0 < s["mc_sigma_rel"] <= 0.021, s["mc_sigma_rel"]
 assert s["seconds"] > 0
 PY
-then ok; else bad "demo summary: $out"; fi
-for f in plan.json dose.nrrd dvh.csv summary.json; do [[ -s $t/demo/$f ]] && ok || bad "demo did not write $f"; done
+then ok; else fail "demo summary: $out"; fi
+for f in plan.json dose.nrrd dvh.csv summary.json; do [[ -s $t/demo/$f ]] && ok || fail "demo did not write $f"; done
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]

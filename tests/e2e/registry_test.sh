@@ -8,15 +8,7 @@ docs=$(realpath "$3")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiort_registry_e2e.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-fails=0; passes=0
-check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want ]]; then echo "FAIL $name: exit $rc, expected $want: $out"; fails=$((fails+1)); return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then echo "FAIL $name: output lacks /$pat/: $out"; fails=$((fails+1)); return; fi
-  passes=$((passes+1))
-}
+. "$(dirname "$0")/lib.sh"
 same() {  # same NAME FILE1 FILE2
   if cmp -s "$2" "$3"; then passes=$((passes+1)); else echo "FAIL $1: $2 and $3 differ"; fails=$((fails+1)); fi
 }

@@ -5,17 +5,7 @@
 # and missing or inconsistent inputs exit 2 leaving no file behind (docs/export.md).
 set -u
 kiort=$1
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-fail() { echo "FAIL $*"; fails=$((fails+1)); }
-check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $want ]]; then fail "$name: exit $rc, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then fail "$name: output lacks /$pat/: $out"; return; fi
-  ok
-}
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
