@@ -26,13 +26,31 @@ struct Vec3 {
   constexpr bool operator==(const Vec3&) const = default;
 };
 
-constexpr Vec3 operator*(double s, const Vec3& v) { return v * s; }
-constexpr double dot(const Vec3& a, const Vec3& b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+constexpr Vec3 operator*(double s, const Vec3& v) {
+  return v * s;
+}
+constexpr double dot(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
 constexpr Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
-inline double norm(const Vec3& v) { return std::sqrt(dot(v, v)); }
-inline Vec3 normalized(const Vec3& v) { return v / norm(v); }
+inline double norm(const Vec3& v) {
+  return std::sqrt(dot(v, v));
+}
+inline Vec3 normalized(const Vec3& v) {
+  return v / norm(v);
+}
+
+// Two unit vectors that complete a unit axis to a right-handed orthonormal frame (e1, e2, axis).
+struct Perpendiculars {
+  Vec3 e1, e2;
+};
+inline Perpendiculars perpendiculars(const Vec3& axis) {
+  const Vec3 helper = std::abs(axis.z) < 0.9 ? Vec3{0, 0, 1} : Vec3{1, 0, 0};
+  const Vec3 e1 = normalized(cross(axis, helper));
+  return {e1, cross(axis, e1)};
+}
 
 // Row-major 3x3 matrix.
 struct Mat3 {

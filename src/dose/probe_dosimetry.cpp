@@ -20,10 +20,6 @@ namespace {
 
 constexpr double kBandCos = kPerpendicularBandCos;
 
-double centroid(double a, double b) {
-  return 0.75 * (std::pow(b, 4) - std::pow(a, 4)) / (std::pow(b, 3) - std::pow(a, 3));
-}
-
 }  // namespace
 
 ProbePhantom make_probe_phantom(const ProbeModel& m, const MaterialLibrary& lib,
@@ -107,7 +103,7 @@ std::vector<DepthDosePoint> SpectralBasis::depth_dose(const Spectrum& spectrum) 
       d += ratio[e] * dose_[e * n_r + i];
       var += std::pow(ratio[e] * sigma_abs_[e * n_r + i], 2);
     }
-    out.push_back({centroid(radii_[i], radii_[i + 1]), d, d > 0 ? std::sqrt(var) / d : 0.0});
+    out.push_back({shell_centroid(radii_[i], radii_[i + 1]), d, d > 0 ? std::sqrt(var) / d : 0.0});
   }
   return out;
 }
@@ -311,6 +307,10 @@ std::string names(const std::vector<std::filesystem::path>& files) {
   return s.empty() ? "none shipped" : s;
 }
 }  // namespace
+
+double shell_centroid(double a, double b) {
+  return 0.75 * (std::pow(b, 4) - std::pow(a, 4)) / (std::pow(b, 3) - std::pow(a, 3));
+}
 
 std::filesystem::path resolve_commissioned_source(const std::string& file_or_name) {
   if (std::filesystem::exists(file_or_name)) return file_or_name;

@@ -63,6 +63,10 @@ struct ProbePhantom {
 ProbePhantom make_probe_phantom(const ProbeModel& model, const MaterialLibrary& lib,
                                 const std::string& medium, double radius_mm);
 
+// The volume-weighted mean radius of a spherical shell [a, b] (the integral of r over r^2 dr):
+// 3/4 (b^4 - a^4) / (b^3 - a^3), the point a shell tally's value belongs to.
+double shell_centroid(double a_mm, double b_mm);
+
 // Depth dose of one spectrum at the given radii (interpolated log-log between shell centroids).
 double interpolate_depth_dose(const std::vector<DepthDosePoint>& dd, double r_mm,
                               double* sigma_rel = nullptr);

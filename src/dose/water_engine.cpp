@@ -23,10 +23,6 @@ constexpr double kFineDr = 0.1, kFineDc = 0.005;
 // Bumped whenever the binning changes, so cached tables of an older layout are recomputed.
 constexpr int kTableVersion = 2;
 
-double centroid(double a, double b) {
-  return 0.75 * (std::pow(b, 4) - std::pow(a, 4)) / (std::pow(b, 3) - std::pow(a, 3));
-}
-
 }  // namespace
 
 WaterTable compute_water_table(const CommissionedSource& source, const MaterialLibrary& lib,
@@ -149,7 +145,7 @@ WaterEngine::WaterEngine(WaterTable table, double surface_radius_mm)
   const std::size_t nrb = re.size() - 1, ncb = ce.size() - 1;
   r_max_ = re.back();
   std::vector<double> rc(nrb), cc(ncb);
-  for (std::size_t i = 0; i < nrb; ++i) rc[i] = centroid(re[i], re[i + 1]);
+  for (std::size_t i = 0; i < nrb; ++i) rc[i] = shell_centroid(re[i], re[i + 1]);
   for (std::size_t c = 0; c < ncb; ++c) cc[c] = 0.5 * (ce[c] + ce[c + 1]);
   // r^2 D at the bin centroids, interpolated bilinearly onto a fine uniform (r, cos) grid.
   // Bins the probe cuts (NaN: the Monte Carlo scored no water there) take the value of the

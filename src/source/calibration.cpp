@@ -60,7 +60,8 @@ CalibrationTable load_calibration(const std::filesystem::path& path) {
     if (s.empty()) continue;
     if (s[0] == '#') {
       const auto colon = s.find(':');
-      if (colon != std::string::npos) header[trim(s.substr(1, colon - 1))] = trim(s.substr(colon + 1));
+      if (colon != std::string::npos)
+        header[trim(s.substr(1, colon - 1))] = trim(s.substr(colon + 1));
       continue;
     }
     if (!columns_seen) {
@@ -113,8 +114,11 @@ CalibrationTable load_calibration(const std::filesystem::path& path) {
   t.dose_definition = need("dose_definition");
   const std::string kv = need("kv");
   if (!parse_number(kv, t.kv) || t.kv <= 0 || t.kv > 60)
-    throw Error::bad_input("tube potential out of range").file(path.string()).field("kv").seen(kv).expected(
-        "30, 40 or 50 (kV)");
+    throw Error::bad_input("tube potential out of range")
+        .file(path.string())
+        .field("kv")
+        .seen(kv)
+        .expected("30, 40 or 50 (kV)");
   const std::string conv = need("depth_convention");
   if (conv == "source-centre")
     t.convention = DepthConvention::kSourceCentre;

@@ -292,8 +292,8 @@ void write_iaea_phase_space(const std::filesystem::path& stem,
 PhaseSpaceSource::PhaseSpaceSource(const PhaseSpace& phsp, Vec3 tip_lps, Vec3 axis_lps)
     : phsp_(&phsp), tip_(tip_lps) {
   const Vec3 z = normalized(axis_lps);
-  const Vec3 helper = std::abs(z.z) < 0.9 ? Vec3{0, 0, 1} : Vec3{1, 0, 0};
-  const Vec3 x = normalized(cross(helper, z)), y = cross(z, x);
+  const Perpendiculars f = perpendiculars(z);
+  const Vec3 x = f.e1 * -1.0, y = f.e2 * -1.0;  // the file's x and y: (-e1, -e2, z) is right-handed
   rot_ = Mat3::from_columns(x, y, z);
   for (const auto& p : phsp.photons) max_e_ = std::max(max_e_, double(p.e_kev));
   mean_e_ = phsp.mean_energy_kev();

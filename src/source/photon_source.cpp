@@ -47,7 +47,8 @@ Spectrum::Spectrum(std::vector<double> e_kev, std::vector<double> fluence, std::
     const double de = e_[i] - e_[i - 1];
     cdf_[i] = cdf_[i - 1] + 0.5 * (f_[i] + f_[i - 1]) * de;
     // integral of E * (linear f) over the segment
-    first_moment += de * (f_[i - 1] * (2 * e_[i - 1] + e_[i]) + f_[i] * (e_[i - 1] + 2 * e_[i])) / 6;
+    first_moment +=
+        de * (f_[i - 1] * (2 * e_[i - 1] + e_[i]) + f_[i] * (e_[i - 1] + 2 * e_[i])) / 6;
   }
   if (!(cdf_.back() > 0)) throw Error::bad_input("spectrum has zero total fluence").field(name_);
   mean_ = first_moment / cdf_.back();
@@ -68,7 +69,8 @@ double Spectrum::sample(Philox& rng) const {
   if (e_.size() == 1) return e_[0];
   const double target = rng.uniform() * cdf_.back();
   const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), target);
-  const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - cdf_.begin()), e_.size() - 1);
+  const std::size_t i =
+      std::min<std::size_t>(static_cast<std::size_t>(it - cdf_.begin()), e_.size() - 1);
   // Invert the quadratic CDF of a linear density on [e_{i-1}, e_i].
   const double e0 = e_[i - 1], de = e_[i] - e0, f0 = f_[i - 1], f1 = f_[i];
   const double a = target - cdf_[i - 1];

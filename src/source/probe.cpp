@@ -12,7 +12,7 @@
 namespace kiort {
 namespace {
 
-constexpr double kGridKeV = 0.25;       // continuum sampling step
+constexpr double kGridKeV = 0.25;        // continuum sampling step
 constexpr double kLineHalfWidth = 0.05;  // lines as triangles of 0.1 keV base (keV)
 
 const MaterialXs& xs_for(const MaterialLibrary& lib, const std::string& name) {
@@ -38,7 +38,8 @@ Spectrum ProbeModel::unfiltered_spectrum() const {
     f.push_back((kv - e.back()) / e.back());
   }
   double continuum = 0;
-  for (std::size_t i = 1; i < e.size(); ++i) continuum += 0.5 * (f[i] + f[i - 1]) * (e[i] - e[i - 1]);
+  for (std::size_t i = 1; i < e.size(); ++i)
+    continuum += 0.5 * (f[i] + f[i - 1]) * (e[i] - e[i - 1]);
   double rel_total = 0;
   for (const auto& l : lines) rel_total += l.relative;
   if (line_fraction > 0 && rel_total > 0) {
@@ -77,8 +78,8 @@ Spectrum ProbeModel::spectrum(const MaterialLibrary& lib, double filter_mm_overr
   std::vector<double> e = raw.energies(), f = raw.fluence();
   for (std::size_t i = 0; i < e.size(); ++i)
     f[i] *= std::exp(-filter.mu_per_mm(filter.locate(e[i]), filter.material().density_g_cm3) * t);
-  return Spectrum(std::move(e), std::move(f), raw.name() + ", " + std::to_string(t) + " mm " +
-                                                   filter_material);
+  return Spectrum(std::move(e), std::move(f),
+                  raw.name() + ", " + std::to_string(t) + " mm " + filter_material);
 }
 
 ProbeModel load_probe_model(const std::filesystem::path& file) {
@@ -177,9 +178,12 @@ ProbeModel probe_model_from_json(const nlohmann::json& j, const std::string& whe
 }
 
 ProbeSource::ProbeSource(Vec3 tip_lps, Vec3 axis_lps, Spectrum spectrum, double forward_anisotropy)
-    : tip_(tip_lps), axis_(normalized(axis_lps)), spectrum_(std::move(spectrum)),
+    : tip_(tip_lps),
+      axis_(normalized(axis_lps)),
+      spectrum_(std::move(spectrum)),
       anisotropy_(forward_anisotropy) {
   if (!(norm(axis_lps) > 0)) throw Error::bad_input("probe axis is zero").field("axis");
+  frame_ = perpendiculars(axis_);
 }
 
 Photon ProbeSource::sample(Philox& rng) const {
@@ -194,9 +198,8 @@ Photon ProbeSource::sample(Philox& rng) const {
     c = (-1 + std::sqrt(std::max(0.0, 1 - 2 * a * (1 - a / 2 - 2 * u)))) / a;
   }
   const double phi = 2 * std::numbers::pi * rng.uniform();
-  // Build an orthonormal frame around the axis.
-  const Vec3 helper = std::abs(axis_.z) < 0.9 ? Vec3{0, 0, 1} : Vec3{1, 0, 0};
-  const Vec3 e1 = normalized(cross(axis_, helper)), e2 = cross(axis_, e1);
+  const Vec3& e1 = frame_.e1;
+  const Vec3& e2 = frame_.e2;
   const double s = std::sqrt(std::max(0.0, 1 - c * c));
   const Vec3 dir = axis_ * c + e1 * (s * std::cos(phi)) + e2 * (s * std::sin(phi));
   return {tip_, dir, spectrum_.sample(rng), 1.0};
@@ -206,7 +209,9 @@ double ProbeSource::relative_intensity(const Vec3& u) const {
   return 1.0 + anisotropy_ * dot(u, axis_);
 }
 
-std::string ProbeSource::describe() const { return "probe, " + spectrum_.name(); }
+std::string ProbeSource::describe() const {
+  return "probe, " + spectrum_.name();
+}
 
 void add_probe_solids(Geometry& geometry, const ProbeModel& m, const Vec3& tip,
                       const Vec3& axis_lps) {
@@ -216,14 +221,14 @@ void add_probe_solids(Geometry& geometry, const ProbeModel& m, const Vec3& tip,
     return geometry.media()[std::size_t(medium_index(geometry, name))]->material().density_g_cm3;
   };
   // The tip: a hemispherical wall around the source point (its rear half lies inside the shaft).
-  geometry.add_solid(LayeredCapsule("probe tip", tip, tip,
-                                    {{m.probe_radius_mm - m.tip_wall_mm, -1, 0},
-                                     {m.probe_radius_mm, medium_index(geometry, m.tip_material),
-                                      density(m.tip_material)}}));
-  geometry.add_solid(LayeredCapsule("probe shaft", tip, back,
-                                    {{m.probe_radius_mm - m.shaft_wall_mm, -1, 0},
-                                     {m.probe_radius_mm, medium_index(geometry, m.shaft_material),
-                                      density(m.shaft_material)}}));
+  geometry.add_solid(LayeredCapsule(
+      "probe tip", tip, tip,
+      {{m.probe_radius_mm - m.tip_wall_mm, -1, 0},
+       {m.probe_radius_mm, medium_index(geometry, m.tip_material), density(m.tip_material)}}));
+  geometry.add_solid(LayeredCapsule(
+      "probe shaft", tip, back,
+      {{m.probe_radius_mm - m.shaft_wall_mm, -1, 0},
+       {m.probe_radius_mm, medium_index(geometry, m.shaft_material), density(m.shaft_material)}}));
   if (m.applicator_outer_radius_mm > 0) {
     const int air = medium_index(geometry, "air");
     geometry.add_solid(LayeredCapsule(

@@ -30,7 +30,7 @@ struct ProbeModel {
   std::vector<CharacteristicLine> lines;
   std::string filter_material = "water";  // effective filtration (commissioned)
   double filter_mm = 0;
-  double forward_anisotropy = 0;          // F(theta) = 1 + a cos(theta) about the axis
+  double forward_anisotropy = 0;  // F(theta) = 1 + a cos(theta) about the axis
   // Probe: a tube of outer radius probe_radius_mm ending in a hemisphere whose centre is the
   // source point; the tip (hemisphere) wall and the shaft wall have their own materials.
   double probe_radius_mm = 1.6;
@@ -76,6 +76,7 @@ class ProbeSource : public PhotonSource {
 
  private:
   Vec3 tip_, axis_;
+  Perpendiculars frame_;  // about axis_, for sampling directions
   Spectrum spectrum_;
   double anisotropy_;
 };
