@@ -269,15 +269,11 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
       "create", "A new draft plan: patient, level, trajectory, probe, prescription");
   add_create_options(create, *ca);
   create->add_option("--out", ca->out, "plan.json to write")->required();
-  commands.push_back({create, [ca] {
+  commands.push_back({create, [ca, &globals] {
                         Plan p = make_plan(*ca);
                         auto l = load_for(p, ca->out);
                         add_accesses(p, *ca, *l);
-                        PlanContext ctx;
-                        ctx.patient = &l->patient;
-                        ctx.source = &l->source;
-                        ctx.lib = &l->lib;
-                        check_plan(p, ctx, ca->out);
+                        check_plan(p, context(*l, globals, true), ca->out);
                         save_plan(ca->out, p);
                         if (ca->json) {
                           std::printf("%s", plan_to_json(p).c_str());

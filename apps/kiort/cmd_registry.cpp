@@ -281,16 +281,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     const auto list_due = due_visits(*repo, due_args->date.empty() ? today_utc() : due_args->date);
     if (due_args->json) {
       nlohmann::json j = nlohmann::json::array();
-      for (const DueVisit& d : list_due)
-        j.push_back({{"patient", d.patient},
-                     {"procedure_id", d.procedure_id},
-                     {"procedure_date", d.procedure_date},
-                     {"event", d.event},
-                     {"target_date", d.target_date},
-                     {"window_start", d.window_start},
-                     {"window_end", d.window_end},
-                     {"status", d.status},
-                     {"days_overdue", d.days_overdue}});
+      for (const DueVisit& d : list_due) j.push_back(d);
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }

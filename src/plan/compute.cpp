@@ -203,8 +203,7 @@ void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& fil
             .seen(std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z))
             .expected("a point inside the CT's extent");
     // The needle from entry to tip, its axis and four points on its surface, every 0.5 mm.
-    const Vec3 helper = std::abs(ax.z) < 0.9 ? Vec3{0, 0, 1} : Vec3{1, 0, 0};
-    const Vec3 e1 = normalized(cross(ax, helper)), e2 = cross(ax, e1);
+    const auto [e1, e2] = perpendiculars(ax);
     const double len = norm(a.tip_lps - a.entry_lps);
     for (double s = 0; s <= len; s += 0.5)
       for (const Vec3& off :
@@ -301,10 +300,11 @@ double sample(const Grid3& g, const std::vector<double>& v, const Vec3& x) {
   return ix ? v[g.linear(*ix)] : 0.0;
 }
 
-// The doses of a structure's voxels (zero outside the dose grid).
-std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
-                                    const PlanComputation& c, const std::vector<double>& dose) {
-  std::vector<double> out;
+// Calls visit(dose-grid index, or -1 outside the dose grid) for each voxel of a structure's mask
+// that the applicator does not occupy, in the patient grid's order.
+template <typename Visit>
+void for_each_structure_voxel(const PatientModel& p, const Structure& s, const PlanComputation& c,
+                              Visit visit) {
   const auto& occupied = c.applicator_mask;
   const auto& d = p.grid.dims();
   const auto& cd = c.dose_grid.dims();
@@ -314,14 +314,21 @@ std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
                       k = v / (std::size_t(d[0]) * std::size_t(d[1]));
     if (int(i) < c.lo[0] || int(i) >= c.hi[0] || int(j) < c.lo[1] || int(j) >= c.hi[1] ||
         int(k) < c.lo[2] || int(k) >= c.hi[2]) {
-      out.push_back(0.0);
+      visit(std::int64_t(-1));
       continue;
     }
-    const std::size_t li = (i - std::size_t(c.lo[0])) +
-                           std::size_t(cd[0]) * ((j - std::size_t(c.lo[1])) +
-                                                 std::size_t(cd[1]) * (k - std::size_t(c.lo[2])));
-    out.push_back(dose[li]);
+    visit(std::int64_t((i - std::size_t(c.lo[0])) +
+                       std::size_t(cd[0]) * ((j - std::size_t(c.lo[1])) +
+                                             std::size_t(cd[1]) * (k - std::size_t(c.lo[2])))));
   }
+}
+
+// The doses of a structure's voxels (zero outside the dose grid).
+std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
+                                    const PlanComputation& c, const std::vector<double>& dose) {
+  std::vector<double> out;
+  for_each_structure_voxel(
+      p, s, c, [&](std::int64_t li) { out.push_back(li < 0 ? 0.0 : dose[std::size_t(li)]); });
   return out;
 }
 
@@ -329,19 +336,9 @@ std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
 std::vector<std::size_t> structure_rows(const PatientModel& p, const Structure& s,
                                         const PlanComputation& c) {
   std::vector<std::size_t> out;
-  const auto& d = p.grid.dims();
-  const auto& cd = c.dose_grid.dims();
-  for (int k = c.lo[2]; k < c.hi[2]; ++k)
-    for (int j = c.lo[1]; j < c.hi[1]; ++j)
-      for (int i = c.lo[0]; i < c.hi[0]; ++i) {
-        const std::size_t v =
-            std::size_t(i) +
-            std::size_t(d[0]) * (std::size_t(j) + std::size_t(d[1]) * std::size_t(k));
-        if (s.mask[v] && (c.applicator_mask.empty() || !c.applicator_mask[v]))
-          out.push_back(std::size_t(i - c.lo[0]) +
-                        std::size_t(cd[0]) * (std::size_t(j - c.lo[1]) +
-                                              std::size_t(cd[1]) * std::size_t(k - c.lo[2])));
-      }
+  for_each_structure_voxel(p, s, c, [&](std::int64_t li) {
+    if (li >= 0) out.push_back(std::size_t(li));
+  });
   return out;
 }
 

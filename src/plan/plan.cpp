@@ -18,6 +18,13 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// Throws Error(bad input) naming the file, field, value seen and the range expected unless
+// in_range.
+void require_range(bool in_range, const char* what, const std::string& file,
+                   const std::string& field, const std::string& seen, const char* expected) {
+  if (!in_range) throw Error::bad_input(what).file(file).field(field).seen(seen).expected(expected);
+}
+
 ojson vec(const Vec3& v) {
   return ojson::array({v.x, v.y, v.z});
 }
@@ -182,12 +189,8 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
             .field(f + ".dwell_count")
             .seen(std::to_string(x.dwell_count))
             .expected("1 to 20");
-      if (!(x.dwell_step_mm > 0 && x.dwell_step_mm <= 20))
-        throw Error::bad_input("dwell step out of range")
-            .file(file)
-            .field(f + ".dwell_step_mm")
-            .seen(std::to_string(x.dwell_step_mm))
-            .expected("0 < step <= 20 mm");
+      require_range(x.dwell_step_mm > 0 && x.dwell_step_mm <= 20, "dwell step out of range", file,
+                    f + ".dwell_step_mm", std::to_string(x.dwell_step_mm), "0 < step <= 20 mm");
       if (norm(x.tip_lps - x.entry_lps) < 1.0)
         throw Error::bad_input("entry and tip coincide: no direction").file(file).field(f);
       p.accesses.push_back(x);
@@ -226,24 +229,15 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
           .field("prescription.kind")
           .seen(p.prescription.kind)
           .expected("point or coverage");
-    if (!(p.prescription.dose_gy > 0 && p.prescription.dose_gy <= 50))
-      throw Error::bad_input("prescribed dose out of range")
-          .file(file)
-          .field("prescription.dose_gy")
-          .seen(std::to_string(p.prescription.dose_gy))
-          .expected("0 < D <= 50 Gy");
-    if (!(p.prescription.depth_mm >= 0 && p.prescription.depth_mm <= 40))
-      throw Error::bad_input("prescription depth out of range")
-          .file(file)
-          .field("prescription.depth_mm")
-          .seen(std::to_string(p.prescription.depth_mm))
-          .expected("0 to 40 mm");
-    if (!(p.prescription.coverage_pct > 0 && p.prescription.coverage_pct <= 100))
-      throw Error::bad_input("coverage out of range")
-          .file(file)
-          .field("prescription.coverage_pct")
-          .seen(std::to_string(p.prescription.coverage_pct))
-          .expected("0 < pct <= 100");
+    require_range(p.prescription.dose_gy > 0 && p.prescription.dose_gy <= 50,
+                  "prescribed dose out of range", file, "prescription.dose_gy",
+                  std::to_string(p.prescription.dose_gy), "0 < D <= 50 Gy");
+    require_range(p.prescription.depth_mm >= 0 && p.prescription.depth_mm <= 40,
+                  "prescription depth out of range", file, "prescription.depth_mm",
+                  std::to_string(p.prescription.depth_mm), "0 to 40 mm");
+    require_range(p.prescription.coverage_pct > 0 && p.prescription.coverage_pct <= 100,
+                  "coverage out of range", file, "prescription.coverage_pct",
+                  std::to_string(p.prescription.coverage_pct), "0 < pct <= 100");
     if (p.prescription.oar_metric != "Dmax" && p.prescription.oar_metric != "D0.03cc" &&
         p.prescription.oar_metric != "D0.1cc")
       throw Error::bad_input("unknown OAR metric")
@@ -268,12 +262,10 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
     field = "dwell_times_s";
     p.dwell_times_s = j.value("dwell_times_s", std::vector<double>{});
     for (std::size_t i = 0; i < p.dwell_times_s.size(); ++i)
-      if (!(p.dwell_times_s[i] >= 0) || !std::isfinite(p.dwell_times_s[i]))
-        throw Error::bad_input("negative or invalid dwell time")
-            .file(file)
-            .field("dwell_times_s[" + std::to_string(i) + "]")
-            .seen(std::to_string(p.dwell_times_s[i]))
-            .expected("a time >= 0 s");
+      require_range(p.dwell_times_s[i] >= 0 && std::isfinite(p.dwell_times_s[i]),
+                    "negative or invalid dwell time", file,
+                    "dwell_times_s[" + std::to_string(i) + "]", std::to_string(p.dwell_times_s[i]),
+                    "a time >= 0 s");
     if (!p.dwell_times_s.empty() && p.dwell_times_s.size() != p.dwell_count())
       throw Error::bad_input("one dwell time per dwell position")
           .file(file)

@@ -1,5 +1,7 @@
 #include "registry/schedule.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -98,6 +100,18 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
     return std::tie(a.patient, a.target_date) < std::tie(b.patient, b.target_date);
   });
   return out;
+}
+
+void to_json(nlohmann::json& j, const DueVisit& d) {
+  j = {{"patient", d.patient},
+       {"procedure_id", d.procedure_id},
+       {"procedure_date", d.procedure_date},
+       {"event", d.event},
+       {"target_date", d.target_date},
+       {"window_start", d.window_start},
+       {"window_end", d.window_end},
+       {"status", d.status},
+       {"days_overdue", d.days_overdue}};
 }
 
 }  // namespace kiort

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct DueVisit {
   std::string status;  // due | overdue
   int days_overdue = 0;
 };
+
+// The JSON form `kiort registry due --json` and the web API print (nlohmann's to_json hook).
+void to_json(nlohmann::json& j, const DueVisit& d);
 
 // Visits due or overdue on date (YYYY-MM-DD), ordered by patient and target date.
 std::vector<DueVisit> due_visits(Repository& repo, const std::string& date);

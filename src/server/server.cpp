@@ -379,17 +379,11 @@ struct WebServer::Impl {
                std::map<std::string, std::int64_t> patient_ids;
                for (const Row& p : repo->list("patients"))
                  patient_ids[*p.at("pseudonym")] = std::stoll(*p.at("id"));
-               for (const DueVisit& d : due_visits(*repo, date))
-                 out.push_back({{"patient", d.patient},
-                                {"patient_id", patient_ids[d.patient]},
-                                {"procedure_id", d.procedure_id},
-                                {"procedure_date", d.procedure_date},
-                                {"event", d.event},
-                                {"target_date", d.target_date},
-                                {"window_start", d.window_start},
-                                {"window_end", d.window_end},
-                                {"status", d.status},
-                                {"days_overdue", d.days_overdue}});
+               for (const DueVisit& d : due_visits(*repo, date)) {
+                 json v = d;
+                 v["patient_id"] = patient_ids[d.patient];
+                 out.push_back(std::move(v));
+               }
                send_json(res, {{"date", date}, {"visits", out}});
              }));
 
