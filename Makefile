@@ -3,6 +3,8 @@ JOBS    ?= $(shell nproc)
 RELEASE ?= build/release
 ASAN    ?= build/asan
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+# ccache (scripts/install-deps) makes a rebuild of unchanged sources, e.g. in a second clone, a cache hit.
+LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache")
 
 .PHONY: deps demo check build build-asan test test-asan format clean
 
@@ -10,11 +12,11 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	@cmake -S . -B $(RELEASE) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(RELEASE) $(CMAKE_GEN) $(LAUNCHER) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
 
 build-asan: deps
-	@cmake -S . -B $(ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DKIORT_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN) $(CMAKE_GEN) $(LAUNCHER) -DCMAKE_BUILD_TYPE=Debug -DKIORT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
 demo: build

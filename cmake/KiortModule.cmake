@@ -20,7 +20,7 @@ function(kiort_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE KIORT_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
-                                             KIORT_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
+                                             KIORT_REAL_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   kiort_warnings(${name})
   if(ARG_ENVIRONMENT)
     gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} ENVIRONMENT "${ARG_ENVIRONMENT}"

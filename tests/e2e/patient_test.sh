@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # kiort phantom vertebra and kiort ct info as a user runs them: the phantom's DICOM passes
-# dciodvfy, ct info reads it back (JSON checked), the real data in ../shared/data loads, and broken
+# dciodvfy, ct info reads it back (JSON checked), the real data in tests/data loads, and broken
 # copies of the phantom (missing slice, text file, truncated file, other frame of reference, mixed
 # series) give exit 2 or a warning, as docs/patient.md says.
 set -u
 kiort=$1
-shared=$2
+data=$2
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -51,10 +51,10 @@ assert j["warnings"] == []
 PY
 fi
 
-# Real data (../shared/data): the JPEG 2000 CT series and the TotalSegmentator NIfTI with labels.
-check real-dicom 0 '^ +-804.5$' -- "$kiort" ct info "$shared/spine-ct/example_ct_dicom" --json
-check real-dicom-warns 0 'only in the file meta header' -- "$kiort" ct info "$shared/spine-ct/example_ct_dicom"
-check real-nifti 0 'vertebrae_L1 +31' -- "$kiort" ct info "$shared/spine-ct/example_ct.nii.gz" --labels "$shared/spine-ct/totalseg.nii.gz"
+# Real data (tests/data): the JPEG 2000 CT series and the TotalSegmentator NIfTI with labels.
+check real-dicom 0 '^ +-804.5$' -- "$kiort" ct info "$data/spine-ct/example_ct_dicom" --json
+check real-dicom-warns 0 'only in the file meta header' -- "$kiort" ct info "$data/spine-ct/example_ct_dicom"
+check real-nifti 0 'vertebrae_L1 +31' -- "$kiort" ct info "$data/spine-ct/example_ct.nii.gz" --labels "$data/spine-ct/totalseg.nii.gz"
 
 # Broken copies of the phantom series.
 cp -r "$tmp/ph" "$tmp/missing" && rm "$tmp/missing/CT_0020.dcm"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # kiort plan and kiort demo as a physicist runs them: create, compute, approve, show, copy; the
-# plan on real anatomy (../shared/data/spine-ct, derived canal); bad plans exit 2; the demo's
+# plan on real anatomy (tests/data/spine-ct, derived canal); bad plans exit 2; the demo's
 # summary and outputs. Plans use the fast water engine except the demo (Monte Carlo).
 set -u
 kiort=$1
-shared=$2
+data=$2
 . "$(dirname "$0")/lib.sh"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -34,7 +34,7 @@ check infeasible-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 
 check infeasible 3 'goal not met' -- "$kiort" -q plan compute "$t/i/plan.json" --out "$t/i"
 
 # Real anatomy: the TotalSegmentator spine CT, L1 body as the target, canal derived from the L1 label.
-s="$shared/spine-ct"
+s="$data/spine-ct"
 printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$t/names.csv"
 check real-create 0 'proposed' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --rx coverage --dose 8 --coverage-pct 50 --dwell-count 3 --dwell-step 5 --oar-limit 10 --out "$t/r/plan.json"
 check real-compute 0 'SpinalCanal \(derived\)' -- "$kiort" -q plan compute "$t/r/plan.json" --out "$t/r" --json

@@ -1,5 +1,5 @@
 // DICOM CT and RTSTRUCT: the phantom round trip (identical CT numbers, geometry and masks), the
-// real CT in ../shared/data (JPEG 2000, UIDs only in the meta header) against its headers, a real
+// real CT in tests/data (JPEG 2000, UIDs only in the meta header) against its headers, a real
 // RTSTRUCT, and the broken inputs the issue names, each made as a broken copy in a temp folder.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using dicom::read_ct_series;
 
-const fs::path kShared = KIORT_SHARED_DATA_DIR;
+const fs::path kShared = KIORT_REAL_DATA_DIR;
 
 // A fresh temp folder, removed at the end of the test.
 struct TempDir {
@@ -122,7 +122,7 @@ TEST(DicomCt, PhantomRoundTripIsExact) {
   }
 }
 
-// ../shared/data/spine-ct/example_ct_dicom (TotalSegmentator test files, Siemens Biograph40 mCT).
+// tests/data/spine-ct/example_ct_dicom (TotalSegmentator test files, Siemens Biograph40 mCT).
 // Header values by `dcmdump` on every file:
 //   (0002,0010) UI =JPEG2000LosslessOnly (1.2.840.10008.1.2.4.90)
 //   (0008,0016)/(0008,0018) SOPClassUID/SOPInstanceUID: (no value available); the UID is in
@@ -184,7 +184,7 @@ TEST(DicomCt, RealJpeg2000SeriesMatchesHeaders) {
   EXPECT_LE(*hi, 4095 - 1024);
 }
 
-// ../shared/data/dicom-rt/dicompyler-core: ct.0.dcm is one CT slice of the plan's series;
+// tests/data/dicom-rt/dicompyler-core: ct.0.dcm is one CT slice of the plan's series;
 // rtss.dcm holds 10 ROIs on the same Frame of Reference (dcmdump +P 0020,0052 on both files:
 // [2.16.840.1.113662.2.12.0.3057.1241703565.36]).
 TEST(CtRtstruct, RealStructureSetLoads) {
@@ -252,7 +252,7 @@ TEST(DicomCtBroken, UndecodableTransferSyntaxIsNamed) {
   EXPECT_NE(e.find("mpeg.dcm"), std::string::npos) << e;
 }
 
-// ../shared/data/dicom-rt/pydicom/CT_small.dcm, dcmdump:
+// tests/data/dicom-rt/pydicom/CT_small.dcm, dcmdump:
 //   (0020,0032) ImagePositionPatient [-158.135803\-179.035797\-75.699997]
 //   (0020,0037) [1\0\0\0\1\0], (0028,0030) PixelSpacing [0.661468\0.661468], Rows/Columns 128/128
 //   (0018,0050) SliceThickness [5.000000], (0028,0103) PixelRepresentation 1, BitsStored 16

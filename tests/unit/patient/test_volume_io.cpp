@@ -1,4 +1,4 @@
-// NIfTI/NRRD volumes and label maps: the real TotalSegmentator CT and labels in ../shared/data
+// NIfTI/NRRD volumes and label maps: the real TotalSegmentator CT and labels in tests/data
 // against their headers, the derived spinal canal on L1, a NRRD round trip through core's writer,
 // name tables, and broken inputs (truncated file, label map on another grid).
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace kiort {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kSpine = fs::path(KIORT_SHARED_DATA_DIR) / "spine-ct";
+const fs::path kSpine = fs::path(KIORT_REAL_DATA_DIR) / "spine-ct";
 
 struct TempDir {
   fs::path path;
@@ -43,7 +43,7 @@ Vec3 centroid(const Grid3& g, const std::vector<std::uint8_t>& mask) {
   return s / n;
 }
 
-// ../shared/data/spine-ct/example_ct.nii.gz, NIfTI-1 header (read with Python's struct module):
+// tests/data/spine-ct/example_ct.nii.gz, NIfTI-1 header (read with Python's struct module):
 //   dim = [3, 122, 101, 112], datatype 8 (int32), pixdim[1..3] = 3, 3, 3, vox_offset 352,
 //   scl_slope 1, scl_inter 0, qform_code 0, sform_code 2,
 //   srow_x = [3, 0, 0, -177.95632934570312], srow_y = [0, 3, 0, 11.319000244140625],
@@ -108,7 +108,7 @@ TEST(CtVolumeIo, TotalSegmentatorLabelsAndDerivedCanal) {
     }
 }
 
-// ../shared/data/spine-ct/example_seg_dicom.nii.gz (labels on the DICOM CT's voxels), header:
+// tests/data/spine-ct/example_seg_dicom.nii.gz (labels on the DICOM CT's voxels), header:
 //   dim [3, 512, 512, 20], sform_code 2, srow_x = [-0.9765625, 0, 0, 249.51171875],
 //   srow_y = [0, 0.9765625, 0, -61.51171875], srow_z = [0, 0, 2, -804.5] (RAS)
 // In LPS its j axis runs -y from y = 61.51 while the DICOM rows run +y from -437.51 (the
