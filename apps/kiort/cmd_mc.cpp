@@ -93,7 +93,6 @@ int run_point(const McArgs& a, const Globals& g) {
         .seen(std::to_string(a.shell_mm));
   TransportOptions o = options(a, g);
   const int n = static_cast<int>(std::floor(a.radius_mm / a.shell_mm + 1e-9));
-  if (n > 63) throw Error::bad_input("too many shells (at most 63)").field("--shell-mm");
   for (int i = 0; i <= n; ++i) o.shell_radii_mm.push_back(i * a.shell_mm);
   const auto src = make_source(a);
   const TransportResult r = run_transport(geometry, *src, stop_rules(a), o);
