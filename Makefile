@@ -6,7 +6,7 @@ CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 # ccache (scripts/install-deps) makes a rebuild of unchanged sources, e.g. in a second clone, a cache hit.
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache")
 
-.PHONY: deps demo check build build-asan test test-asan format clean
+.PHONY: deps demo serve check build build-asan test test-asan format clean
 
 deps:
 	@scripts/install-deps
@@ -21,6 +21,11 @@ build-asan: deps
 
 demo: build
 	$(RELEASE)/apps/kiort/kiort demo --out build/demo
+
+# The web app on the demo: a throwaway registry with the demo cohort, the plan `make demo` wrote,
+# one user of each role (passwords printed once). Ctrl-C stops it.
+serve: demo
+	$(RELEASE)/apps/kiort/kiort serve --demo --demo-plan build/demo
 
 test: build
 	ctest --test-dir $(RELEASE) --output-on-failure -j $(JOBS)

@@ -42,4 +42,8 @@ void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands)
 void add_report_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_serve_command(CLI::App& app, const Globals& globals, Commands& commands);
 
+// `kiort demo`: plans and computes the built-in phantom into `out` and prints its summary; returns
+// the exit code (also used by `kiort serve --demo` for the plan it serves).
+int run_demo(const std::string& out, unsigned threads, bool json, const Globals& globals);
+
 }  // namespace kiort::cli

@@ -407,6 +407,37 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
        }});
 }
 
+int run_demo(const std::string& out, unsigned threads, bool json, const Globals& globals) {
+  CreateArgs a;
+  a.phantom_level = "L1";
+  a.lesion = "lytic";
+  a.rx.kind = "point";
+  a.rx.dose_gy = 8.0;
+  a.rx.depth_mm = 13.0;
+  a.rx.citation = kDemoCitation;
+  Plan p = make_plan(a);
+  auto l = load_for(p, "demo");
+  add_accesses(p, a, *l);
+  PlanContext ctx = context(*l, globals, json);
+  ctx.threads = threads;
+  fs::create_directories(out);
+  const fs::path plan_file = fs::path(out) / "plan.json";
+  const PlanComputation c = compute_plan(p, ctx, plan_file.string());
+  write_plan_outputs(p, c, out);
+  save_plan(plan_file, p);
+  const std::string exports = write_demo_exports(p, c, l->patient, l->source, out);
+  if (json) {
+    std::printf("%s\n", c.summary.dump(2).c_str());
+  } else {
+    print_summary(c.summary);
+    std::printf(
+        "wrote %s: plan.json, dose.nrrd, dose_sigma.nrrd, dose_water.nrrd, dvh.csv, summary.json, "
+        "%s\n",
+        out.c_str(), exports.c_str());
+  }
+  return c.goals_met ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
+}
+
 void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands) {
   struct DemoArgs {
     std::string out = "kiort-demo";
@@ -420,37 +451,8 @@ void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands)
   demo->add_option("--out", d->out, "Output folder")->capture_default_str();
   demo->add_option("--threads", d->threads, "Threads (default: all cores)");
   demo->add_flag("--json", d->json, "Print the summary as JSON");
-  commands.push_back({demo, [d, &globals] {
-                        CreateArgs a;
-                        a.phantom_level = "L1";
-                        a.lesion = "lytic";
-                        a.rx.kind = "point";
-                        a.rx.dose_gy = 8.0;
-                        a.rx.depth_mm = 13.0;
-                        a.rx.citation = kDemoCitation;
-                        Plan p = make_plan(a);
-                        auto l = load_for(p, "demo");
-                        add_accesses(p, a, *l);
-                        PlanContext ctx = context(*l, globals, d->json);
-                        ctx.threads = d->threads;
-                        fs::create_directories(d->out);
-                        const fs::path plan_file = fs::path(d->out) / "plan.json";
-                        const PlanComputation c = compute_plan(p, ctx, plan_file.string());
-                        write_plan_outputs(p, c, d->out);
-                        save_plan(plan_file, p);
-                        const std::string exports =
-                            write_demo_exports(p, c, l->patient, l->source, d->out);
-                        if (d->json) {
-                          std::printf("%s\n", c.summary.dump(2).c_str());
-                        } else {
-                          print_summary(c.summary);
-                          std::printf(
-                              "wrote %s: plan.json, dose.nrrd, dose_sigma.nrrd, dose_water.nrrd, "
-                              "dvh.csv, summary.json, %s\n",
-                              d->out.c_str(), exports.c_str());
-                        }
-                        return c.goals_met ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
-                      }});
+  commands.push_back(
+      {demo, [d, &globals] { return run_demo(d->out, d->threads, d->json, globals); }});
 }
 
 }  // namespace kiort::cli

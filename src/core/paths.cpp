@@ -8,8 +8,18 @@
 
 namespace kiort {
 
+std::optional<std::filesystem::path> installed_share_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.parent_path().filename() != "bin") return std::nullopt;
+  std::filesystem::path share = exe.parent_path().parent_path() / "share" / "kiort";
+  if (!std::filesystem::is_directory(share, ec)) return std::nullopt;
+  return share;
+}
+
 std::filesystem::path data_dir() {
   if (const char* env = std::getenv("KIORT_DATA_DIR"); env && *env) return env;
+  if (const auto share = installed_share_dir()) return *share / "data";
   return KIORT_DEFAULT_DATA_DIR;
 }
 

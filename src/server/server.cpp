@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/paths.h"
 #include "outcomes/cohort.h"
 #include "outcomes/qlq.h"
 #include "registry/repository.h"
@@ -226,6 +227,7 @@ std::string default_users_file(const std::string& db) {
 
 std::string default_web_dir() {
   if (const char* env = std::getenv("KIORT_WEB_DIR"); env && *env) return env;
+  if (const auto share = installed_share_dir()) return (*share / "web").string();
   return KIORT_DEFAULT_WEB_DIR;
 }
 
@@ -705,13 +707,13 @@ struct WebServer::Impl {
       http.set_mount_point("/", web);
     } else {
       spdlog::warn(
-          "no built front end in '{}': only the API is served (build it: cd web && npm ci && npx "
-          "vite build)",
+          "no built front end in '{}': only the API is served (the build makes it when node and "
+          "npm are installed: scripts/install-deps, then cmake --build; or pass --web)",
           web);
       http.Get("/", [](const Request&, Response& res) {
         res.set_content(
-            "kiort serve: the front end is not built (cd web && npm ci && npx vite build); the API "
-            "is under /api/\n",
+            "kiort serve: the front end is not built (install node and npm with "
+            "scripts/install-deps and build again, or pass --web); the API is under /api/\n",
             "text/plain");
       });
     }

@@ -18,14 +18,16 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;    // 0: any free port (printed on start; used by tests)
   std::string plans;  // folder of plan output folders; empty: no plans
-  std::string web;    // built front end (index.html and assets); empty: the source tree's
+  std::string web;    // built front end (index.html and assets); empty: default_web_dir()
   std::size_t max_body_bytes = 64 * 1024;
 };
 
 // The users file that goes with a registry: beside a SQLite file (kiort.db -> kiort.users.db),
 // or kiort-users.db in the working folder for a PostgreSQL registry.
 std::string default_users_file(const std::string& db);
-// web/dist of the source tree kiort was built from ($KIORT_WEB_DIR overrides).
+// The built front end: $KIORT_WEB_DIR if set, else <prefix>/share/kiort/web of an installed
+// binary, else the one the build made (<build>/web/dist; web/dist of the source tree when the
+// build had no node and npm).
 std::string default_web_dir();
 
 class WebServer {

@@ -17,8 +17,10 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSurfaceNudgeMm = 2e-9;  // step past a solid surface before asking where we are
-constexpr std::size_t kMaxShellBins = 1'000'000;
 constexpr std::uint64_t kBatch = 2048;    // histories per work unit (independent of threads)
+
+// A bound on the shell tally's memory (48 bytes a bin and thread), not on physics.
+constexpr std::size_t kMaxShellBins = 1'000'000;
 
 enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscaped, kBalanceBins };
 
@@ -501,7 +503,6 @@ void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
   for (std::size_t i = 1; i < ee.size(); ++i)
     if (!(ee[i] > ee[i - 1]))
       throw Error::bad_input("energy bin edges must increase").field("shell_energy_edges_kev");
-  // Each thread holds the tally in 48 bytes a bin: a bound on memory, not on physics.
   const std::size_t bins = std::max<std::size_t>(radii.size(), 1) * (ce.size() - 1) *
                            std::max<std::size_t>(ee.size(), 1);
   if (bins > kMaxShellBins)

@@ -30,6 +30,7 @@ for o in a:
 fi
 # kiort mc (Monte Carlo engine)
 check mc-point-json 0 '"dose_gy_per_history"' -- "$kiort" mc point --medium water --energy 30 --histories 2000 --radius-mm 10 --shell-mm 2 --json
+check mc-150-shells 0 '^150$' -- sh -c "\"$kiort\" mc point --medium water --radius-mm 150 --shell-mm 1 --energy 30 --histories 100000 --json | grep -c r_inner_mm"
 check mc-zero-histories 2 'histories' -- "$kiort" mc point --medium water --energy 30 --histories 0
 check mc-energy-range 2 '1 to 60 keV' -- "$kiort" mc point --medium water --energy 80 --histories 10
 check mc-unknown-medium 2 'cortical-bone' -- "$kiort" mc point --medium bone --energy 30 --histories 10

@@ -1,43 +1,34 @@
 #!/usr/bin/env bash
-# The web application end to end in Debian's Chromium (headless) through playwright-core:
-# installs the front end's npm packages (npm ci, from web/package-lock.json) and builds it with
-# Vite when needed, starts kiort serve on a throwaway registry (the demo cohort) with a fast plan
+# The web application end to end in Debian's Chromium (headless) through playwright-core: takes
+# the front end the build made (<build>/web/dist, with its npm packages in <build>/web/node_modules:
+# web/CMakeLists.txt), starts kiort serve on a throwaway registry (the demo cohort) with a fast plan
 # named "demo", and runs web/e2e/run.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
 # docs' web-*.png are made with KIORT_WEB_SCREENSHOTS=docs), else to a temporary folder.
-# Without /usr/bin/chromium or node/npm (scripts/install-deps installs them) the test says so
-# loudly and is reported as skipped (exit 77), never as passed.
+# Without /usr/bin/chromium or a built front end (node and npm: scripts/install-deps) the test says
+# so loudly and is reported as skipped (exit 77), never as passed.
 set -euo pipefail
 kiort=$(realpath "$1")
 cohort=$(realpath "$2")
+build=$(realpath "$3")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-web=$root/web
+web=$build/web
 chromium=${CHROMIUM:-/usr/bin/chromium}
 
-for need in "$chromium" node npm; do
-  if ! command -v "$need" >/dev/null 2>&1; then
-    echo "########################################################################" >&2
-    echo "SKIPPED: the web end-to-end suite needs $need (run scripts/install-deps)." >&2
-    echo "########################################################################" >&2
-    exit 77
-  fi
-done
+if ! command -v "$chromium" >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1 ||
+   [[ ! -f $web/dist/index.html || ! -d $web/node_modules/playwright-core ]]; then
+  echo "########################################################################" >&2
+  echo "SKIPPED: the web end-to-end suite needs $chromium, node and the front end the build makes" >&2
+  echo "(scripts/install-deps installs chromium, node and npm; then build again)." >&2
+  echo "########################################################################" >&2
+  exit 77
+fi
 
 work=$(mktemp -d)
 server_pid=
 cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# npm ci only when the installed packages do not match the lock file; Vite only when a source
-# is newer than the build.
 cd "$web"
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
-if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package-lock.json -newer dist/index.html -print -quit) ]]; then
-  npx tsc --noEmit
-  npx vite build --logLevel warn
-fi
-
 "$kiort" -q registry init --db "$work/r.db" >/dev/null
 "$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
 mkdir -p "$work/plans"
