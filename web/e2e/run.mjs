@@ -191,6 +191,18 @@ try {
     await page.waitForSelector('#approval:has-text("Approved by phil")');
     await shot(page, 'plan-approved');
   });
+
+  await step('after a reload the plan still reads approved and offers no second approval', async () => {
+    await page.reload();
+    await page.waitForSelector('#approval.approved:has-text("Approved by phil")');
+    assert.equal(await page.locator('#approve').count(), 0);
+    await page.goto(base + '/#/plans');
+    await page.waitForSelector('#plans-table >> text=approved by phil');
+    await logout();
+    await login('ann');
+    await page.goto(base + '/#/plan/demo');
+    await page.waitForSelector('#approval.approved:has-text("Approved by phil")');
+  });
   console.log(`web e2e: ${passed} steps passed`);
 } finally {
   await browser.close();

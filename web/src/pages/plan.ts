@@ -8,7 +8,7 @@ import { clear, fmt, h, table } from '../dom';
 interface PlanRow { id: string; plan_id?: string; patient?: string; level?: string; engine?: string; prescription_gy?: number; approved?: boolean; approved_by?: string; error?: string }
 interface PlanData {
   id: string;
-  plan: { id: string; level: string; prescription: Record<string, unknown>; approval: { approved: boolean; by: string; at: string; checksum: string }; engine: Record<string, unknown> };
+  plan: { id: string; level: string; prescription: Record<string, unknown>; approval: { state: 'draft' | 'approved'; by: string; at: string; checksum: string }; engine: Record<string, unknown> };
   summary: Record<string, any> | null;
   dvh: { engine: string; structure: string; volume_cc: number; dose_gy: number[]; volume_fraction: number[] }[];
   dwell: { access: string; position_lps: number[]; time_s: number | null }[];
@@ -64,10 +64,12 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
   { title: `DVH (${primary[0]?.engine ?? '–'} engine)`, xLabel: 'dose (Gy)', yLabel: 'volume (%)', yMin: 0, yMax: 100, width: 640 });
 
   const sc = d.summary?.second_check ?? null;
+  // plan.json's approval.state (src/plan/plan.cpp plan_to_json) is the one source of truth.
   const approval = d.plan.approval;
-  const status = h('p', { id: 'approval', class: approval.approved ? 'approved' : 'draft' },
-    approval.approved ? `Approved by ${approval.by} at ${approval.at} (SHA-256 ${approval.checksum.slice(0, 16)}…)` : 'Draft: not approved');
-  const approveBtn = me.may_approve_plans && !approval.approved ? h('button', { type: 'button', id: 'approve', onclick: async () => {
+  const approved = approval.state === 'approved';
+  const status = h('p', { id: 'approval', class: approved ? 'approved' : 'draft' },
+    approved ? `Approved by ${approval.by} at ${approval.at} (SHA-256 ${approval.checksum.slice(0, 16)}…)` : 'Draft: not approved');
+  const approveBtn = me.may_approve_plans && !approved ? h('button', { type: 'button', id: 'approve', onclick: async () => {
     if (!confirm(`Approve plan ${d.plan.id} as ${me.user}? An approved plan cannot be changed.`)) return;
     try {
       const r = await post<{ by: string; at: string; checksum: string }>(`/api/plans/${encodeURIComponent(id)}/approve`);
