@@ -167,6 +167,7 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   constexpr int kMaxIter = 50;
   bool converged = false;
   int halvings = 0;
+  bool r_checked = false;  // the infinite-coefficient check has been made at coxph's stop
   for (int iter = 1; iter <= kMaxIter; ++iter) {
     fit.iterations = iter;
     const std::vector<double> step = detail::multiply(inv, cur.score);
@@ -192,6 +193,27 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
       throw Error::goal_not_met(
           "Cox model: did not converge: the information matrix vanishes as the coefficients grow "
           "(monotone likelihood: does a covariate separate the events?)");
+    // Where coxph stops (relative log-likelihood change <= 1e-9), it checks whether the next
+    // Newton step |U(beta) I(beta)^-1| is still large against the coefficient (> 1e-9 and
+    // > sqrt(1e-9) |beta|): the log likelihood has converged while a coefficient runs off to
+    // +-infinity (monotone likelihood, e.g. a group without events). R warns "Loglik converged
+    // before variable j; coefficient may be infinite"; kiort refuses the fit (exit 3).
+    if (!r_checked && rel <= 1e-9) {
+      r_checked = true;
+      const std::vector<double> next_step = detail::multiply(inv, cur.score);
+      std::string infinite;
+      for (std::size_t a = 0; a < p; ++a)
+        if (std::fabs(next_step[a]) > 1e-9 &&
+            std::fabs(next_step[a]) > 3.1622776601683795e-5 * std::fabs(beta[a]))
+          infinite += (infinite.empty() ? "" : ", ") + names[a];
+      if (!infinite.empty())
+        throw Error::goal_not_met(
+            "Cox model: did not converge to a finite estimate (monotone likelihood): the log "
+            "likelihood converged before " +
+            infinite +
+            ", whose coefficient may be infinite, as R's coxph warns; does a covariate separate "
+            "the events, e.g. a group without events?");
+    }
     if (rel < 1e-12 && max_step < 1e-9) {
       converged = true;
       break;

@@ -18,6 +18,9 @@ struct KmReport {
   std::vector<KmCurve> groups;     // one per group, in SurvivalData::group_names order
   std::optional<LogRank> logrank;  // only with groups
   std::vector<double> at_times;    // survival asked for at these times (KmCurve::at)
+  // Restricted mean survival per group up to the largest time of all groups (R's
+  // print(survfit, rmean = "common")).
+  std::vector<RestrictedMean> rmean;
 };
 
 KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_level = 0.95,

@@ -290,4 +290,49 @@ LogRank log_rank(std::span<const double> time, std::span<const int> event,
   return lr;
 }
 
+RestrictedMean restricted_mean(const KmCurve& km, std::optional<double> tau_opt) {
+  // survival:::survmean (3.5-3), pfun with end.time = tau and start.time = 0: rectangles under
+  // the step function to tau; varmean = sum over the curve's times after the first of
+  // (area from that time to tau)^2 * d / (n (n - d)).
+  RestrictedMean r;
+  if (km.table.empty()) return r;
+  const double tau = tau_opt.value_or(km.table.back().time);
+  r.tau = tau;
+  std::vector<double> time, surv, hh;
+  for (const KmRow& row : km.table) {
+    if (row.time > tau) break;
+    time.push_back(row.time);
+    surv.push_back(row.surv);
+    const int left = row.n_risk - row.n_event;
+    hh.push_back(left == 0
+                     ? 0.0
+                     : static_cast<double>(row.n_event) / (static_cast<double>(row.n_risk) * left));
+  }
+  if (time.empty()) {
+    r.rmean = tau;
+    return r;
+  }
+  time.push_back(tau);
+  surv.push_back(surv.back());
+  hh.push_back(0);
+  const std::size_t n = time.size();
+  std::vector<double> rect(n);
+  double prev_t = 0, prev_s = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    rect[i] = (time[i] - prev_t) * prev_s;
+    prev_t = time[i];
+    prev_s = surv[i];
+  }
+  r.rmean = std::accumulate(rect.begin(), rect.end(), 0.0);
+  // cumsum(rev(rectangles[-1]))^2 * rev(hh)[-1]: the k-th term pairs the area of the last k
+  // rectangles with hh of the (n-k)-th time (1-based), i.e. hh[n-1-k] 0-based.
+  double area = 0, var = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    area += rect[n - k];
+    var += area * area * hh[n - 1 - k];
+  }
+  r.se = std::sqrt(var);
+  return r;
+}
+
 }  // namespace kiort

@@ -77,6 +77,15 @@ void km_confint(double p, double se, ConfType type, double conf_level, double& l
 // time and the time of the drop. NaN entries of y are skipped.
 std::optional<double> km_median_time(std::span<const double> time, std::span<const double> y);
 
+// Restricted mean survival time: the area under the curve from 0 to tau, and its standard error,
+// as R's print(survfit, rmean = ...) reports them (survival:::survmean). tau defaults to the
+// curve's last time; rmean = "common" over several curves is tau = the largest time of all.
+// Beyond the last row the curve is carried at its last value.
+struct RestrictedMean {
+  double tau = 0, rmean = 0, se = 0;
+};
+RestrictedMean restricted_mean(const KmCurve& km, std::optional<double> tau = std::nullopt);
+
 struct LogRank {
   double chisq = 0;
   int df = 0;

@@ -270,11 +270,9 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
     row["ome_factor"] = conv[0][1];
     row["ome_mg_day"] = format_real(std::stod(*at(row, "daily_dose")) * std::stod(*conv[0][1]));
   } else if (t.name == "complications") {
+    // A leak's location may be unknown (a study that reports "minor cement leak in 4 cases"):
+    // `registry check` lists it under completeness.
     const bool leak = *at(row, "type") == "cement_leak";
-    if (leak && !at(row, "leak_location"))
-      throw Error::bad_input("a cement leak needs its location")
-          .field("complications.leak_location")
-          .expected("epidural, foraminal, intradiscal, paravertebral or venous");
     if (!leak && at(row, "leak_location"))
       throw Error::bad_input("leak_location is only for type cement_leak")
           .field("complications.leak_location")

@@ -75,6 +75,12 @@ check non-numeric-covariate 2 "cov\.csv: line 3, column 'x' \(3\): non-numeric c
 # A fit that cannot meet its goal exits 3: the covariate separates the events (monotone likelihood).
 printf 't,e,x\n1,1,1\n2,1,1\n3,0,0\n4,0,0\n' >"$tmp/sep.csv"
 check cox-separation-exit-3 3 'did not converge' -- "$kiort" stats cox --csv "$tmp/sep.csv" --time t --event e --covariates x
+# A group without events: R's coxph warns "Loglik converged before variable 1"; kiort exits 3.
+printf 't,e,g\n1,0,1\n2,1,0\n3,0,1\n4,1,0\n5,1,0\n6,0,1\n7,1,0\n8,0,1\n9,1,0\n10,1,0\n' >"$tmp/noev.csv"
+check cox-group-without-events-exit-3 3 'monotone likelihood.*converged before g' -- "$kiort" stats cox --csv "$tmp/noev.csv" --time t --event e --covariates g
+# Restricted mean survival (R: print(survfit(Surv(time, status) ~ 1, data = lung), rmean =
+# "common"): rmean 376.27474614784973, se 19.707791421339873, up to 1022; data/reference/survival).
+pycheck km-lung-rmean "$tmp/lung.json" "abs(j['groups'][0]['rmean']['rmean'] - 376.27474614784973) < 1e-9 and abs(j['groups'][0]['rmean']['se'] - 19.707791421339873) < 1e-9 and j['groups'][0]['rmean']['tau'] == 1022"
 printf 't,e,a,b\n1,1,1,2\n2,0,2,4\n3,1,3,6\n4,1,5,10\n' >"$tmp/col.csv"
 check cox-collinear-exit-3 3 'singular information' -- "$kiort" stats cox --csv "$tmp/col.csv" --time t --event e --covariates a,b
 check missing-file 2 'cannot open CSV file' -- "$kiort" stats km --csv "$tmp/absent.csv" --time t --event e

@@ -16,8 +16,8 @@ same() {  # same NAME FILE1 FILE2
 R=("$kiort" registry --user e2e)
 check no-registry-yet 2 'no registry database' -- "${R[@]}" list patients
 [[ ! -e kiort.db ]] && passes=$((passes+1)) || { echo "FAIL a failed command created kiort.db"; fails=$((fails+1)); }
-check init 0 'schema version 4' -- "${R[@]}" init
-check init-again 0 'schema version 4' -- "${R[@]}" init
+check init 0 'schema version 5' -- "${R[@]}" init
+check init-again 0 'schema version 5' -- "${R[@]}" init
 check add-patient 0 'added patient 1' -- "${R[@]}" add patient --pseudonym HD-0001 --sex female \
   --birth_year 1960 --primary_site breast --histology ductal --spinal_met_dx_date 2024-01-01 \
   --kps 80 --ecog 1 --sins_location junctional --sins_pain mechanical --sins_lesion lytic \
@@ -57,6 +57,21 @@ check demo-init 0 '' -- "${D[@]}" init
 check demo-import 0 'imported 166 rows' -- "${D[@]}" import --csv "$demo"
 check demo-check 0 '^0 violations' -- "${D[@]}" check --today 2026-01-01
 check demo-due 0 'SYNB-007 .* m6 .* due' -- "${D[@]}" due --date 2024-12-10
+# A published series entered only as its abstract reports it (tests/e2e/published-series): no
+# error, only completeness and warnings; every JSON finding carries its severity.
+pub=$(realpath "$(dirname "$0")/published-series")
+PB=("$kiort" registry --db pub.db --user e2e)
+check pub-init 0 '' -- "${PB[@]}" init
+check pub-import 0 'imported 64 rows' -- "${PB[@]}" import --csv "$pub"
+check pub-check-no-error 0 '\(0 errors, 9 warnings, [0-9]+ completeness\)' -- "${PB[@]}" check --today 2026-01-01
+"${PB[@]}" check --json --today 2026-01-01 >pub.json
+python3 -c "
+import json, sys
+v = json.load(open('pub.json'))
+sev = {x['severity'] for x in v}
+leak = [x for x in v if x['form'] == 'complication' and x['field'] == 'leak_location']
+sys.exit(0 if sev == {'warning', 'completeness'} and len(leak) == 4 and all(x['severity'] == 'completeness' for x in leak) else 1)
+" && passes=$((passes+1)) || { echo "FAIL published series: severities or leak findings wrong"; fails=$((fails+1)); }
 cp -r "$demo" bad
 sed -i '4s/,2024-0[0-9]-[0-9][0-9],/,2024-02-30,/' bad/visits.csv
 check empty-init 0 '' -- "$kiort" registry --db empty.db init
@@ -91,7 +106,7 @@ if [[ -x $pgbin/initdb ]]; then
     PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
     P=("$kiort" registry --db "$PG" --user e2e)
     check pg-not-initialised 2 'not an initialised kiort registry' -- "${P[@]}" list patients
-    check pg-init 0 'postgresql, schema version 4' -- "${P[@]}" init
+    check pg-init 0 'postgresql, schema version 5' -- "${P[@]}" init
     check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
     n=$("${P[@]}" list patients | wc -l)
     [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }

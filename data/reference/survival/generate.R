@@ -1,7 +1,8 @@
 # Reference numbers for kiort's survival statistics, from R's survival package.
 # Run from this folder:  Rscript generate.R
 # Writes lung.csv, aml.csv, veteran.csv (the data sets shipped with survival) and
-# km.json (survfit), logrank.json (survdiff), cox.json (coxph, Efron ties), meta.json.
+# km.json (survfit), logrank.json (survdiff), cox.json (coxph, Efron ties), rmean.json
+# (restricted mean survival, print(survfit, rmean = "common")), meta.json.
 suppressPackageStartupMessages(library(survival))
 
 # --- JSON helpers: numbers with 17 significant digits; NA/NaN -> null; +Inf -> "Inf" ----------
@@ -138,6 +139,30 @@ writeLines(jlist(c(cox_case("lung", c("sex")), cox_case("lung", c("age", "sex"))
                    cox_case("aml", c("nonmaintained")),
                    cox_case("veteran", c("trt", "karno", "diagtime", "age", "prior")))),
            "cox.json")
+
+# --- Restricted mean survival: print(survfit, rmean = "common"), i.e. summary(fit, rmean =
+# --- "common")$table's rmean and se(rmean), upper limit the largest time of all curves ----------
+rmean_case <- function(set, time, event, group) {
+  d <- sets[[set]]
+  f <- if (is.null(group)) as.formula(sprintf("Surv(%s, %s) ~ 1", time, event))
+       else as.formula(sprintf("Surv(%s, %s) ~ %s", time, event, group))
+  fit <- survfit(f, data = d)
+  s <- summary(fit, rmean = "common")
+  tab <- s$table
+  if (is.null(dim(tab))) tab <- matrix(tab, nrow = 1, dimnames = list(NULL, names(tab)))
+  gnames <- if (is.null(fit$strata)) "all" else sub("^[^=]*=", "", names(fit$strata))
+  obj(id = str(paste0(set, "_", if (is.null(group)) "all" else group)),
+      r_call = str(sprintf("print(survfit(%s, data = %s), rmean = \"common\")", deparse(f), set)),
+      data = str(paste0(set, ".csv")), time = str(time), event = str(event),
+      group = if (is.null(group)) "null" else str(group),
+      groups = paste0("[", paste(str(gnames), collapse = ", "), "]"),
+      tau = num(s$rmean.endtime[1]), rmean = arr(tab[, "rmean"]), se = arr(tab[, "se(rmean)"]))
+}
+writeLines(jlist(c(rmean_case("lung", "time", "status", NULL),
+                   rmean_case("lung", "time", "status", "sex"),
+                   rmean_case("aml", "time", "status", "x"),
+                   rmean_case("veteran", "time", "status", "trt"),
+                   rmean_case("flat", "time", "status", "arm"))), "rmean.json")
 
 writeLines(obj(r_version = str(R.version.string),
                survival_version = str(as.character(packageVersion("survival")))), "meta.json")

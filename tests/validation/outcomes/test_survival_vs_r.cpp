@@ -197,5 +197,26 @@ TEST(SurvivalVsR, CoxEfron) {
   }
 }
 
+// Restricted mean survival and its standard error, as print(survfit, rmean = "common") gives.
+TEST(SurvivalVsR, RestrictedMeanCommon) {
+  Tally tally;
+  const json cases = load("rmean.json");
+  ASSERT_EQ(cases.size(), 5u);
+  for (const json& c : cases) {
+    const std::string id = c["id"].get<std::string>();
+    SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
+    const SurvivalData d =
+        data_for(c, c["group"].is_null() ? std::string() : c["group"].get<std::string>());
+    const KmReport rep = km_report(d, ConfType::kLog);
+    ASSERT_EQ(rep.rmean.size(), c["groups"].size());
+    for (std::size_t g = 0; g < rep.rmean.size(); ++g) {
+      EXPECT_EQ(rep.groups[g].name, c["groups"][g].get<std::string>());
+      tally.check(c["tau"], rep.rmean[g].tau, id + " tau");
+      tally.check(c["rmean"][g], rep.rmean[g].rmean, id + " rmean " + rep.groups[g].name);
+      tally.check(c["se"][g], rep.rmean[g].se, id + " se(rmean) " + rep.groups[g].name);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kiort
