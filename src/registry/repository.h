@@ -59,8 +59,14 @@ class Repository {
   // All or nothing: inserts every row with its explicit id in one transaction (configuration
   // tables are updated by id instead). On any bad row nothing is kept and a kiort::Error names
   // file:line, the column and the reason. on_row(n) is called after the n-th row is written.
+  // Without a trail every row is audited as an insert by user. With the trail the rows came with
+  // (an export's audit.csv), that trail is kept as it was (who, when, what; its ids too when this
+  // registry's trail is empty) instead, and the import itself is one audit entry by user
+  // (table "registry", action "import", new_value saying what was imported from source).
   virtual void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
-                           const std::function<void(std::size_t)>& on_row = {}) = 0;
+                           const std::function<void(std::size_t)>& on_row = {},
+                           const std::vector<AuditEntry>* trail = nullptr,
+                           const std::string& source = {}) = 0;
 };
 
 // Opens a registry: a SQLite file path, or a postgresql:// URI. kCreate creates it if needed and

@@ -87,6 +87,15 @@ check round-trip-export 0 '' -- "$kiort" registry --db copy.db export --csv out2
 for t in patients procedures levels visit_schedule visits opioid_conversion analgesics complications vital_status; do
   same "round trip $t" "out1/$t.csv" "out2/$t.csv"
 done
+# The audit trail travels: out2's audit.csv is out1's byte for byte plus one line, the import by
+# the OS user (no --user given here).
+n1=$(wc -c <out1/audit.csv)
+cmp -s out1/audit.csv <(head -c "$n1" out2/audit.csv) && ok || fail "round trip: the exported audit trail was rewritten"
+added=$(tail -c +"$((n1 + 1))" out2/audit.csv)
+[[ $(wc -l <<<"$added") -eq 1 && $added == *",$(id -un),"*",registry,0,import,"* ]] && ok ||
+  fail "round trip: expected one import line by $(id -un), got: $added"
+grep -q '^[0-9]*,e2e,.*,patients,1,insert,pseudonym,,SYNA-001$' out2/audit.csv && ok ||
+  fail "round trip: the original import's entries (user e2e) are not kept"
 check redcap 0 'exported' -- "${D[@]}" export --redcap redcap.csv
 check redcap-events 0 'SYNA-001,m6_arm_1' -- cat redcap.csv
 check export-needs-target 2 '' -- "${D[@]}" export

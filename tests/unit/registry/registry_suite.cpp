@@ -841,6 +841,71 @@ TEST(RegistryExport, ExportThenImportIntoAnEmptyRegistryReproducesTheData) {
   EXPECT_TRUE(fs::exists(first / "audit.csv"));
 }
 
+// Moving a registry keeps who changed what and when: the exported trail comes back as it was,
+// and the import is one entry by the importing user. export -> import -> export gives the same
+// table files byte for byte and the same audit.csv plus that one import line at its end.
+TEST(RegistryExport, ExportImportExportKeepsTheAuditTrail) {
+  auto a = fresh();
+  import_csv(*a, kDemo, "importer");
+  const Small s = add_small(*a, "HD-0042");
+  a->update("visits", s.visit, {{"pain_worst", "2"}}, "alice");
+  const fs::path first = test::scratch_dir() / "trail1", second = test::scratch_dir() / "trail2";
+  fs::remove_all(first);
+  fs::remove_all(second);
+  export_csv(*a, first);
+  auto b = fresh();
+  import_csv(*b, first, "bob");
+  export_csv(*b, second);
+  for (const TableSpec& t : registry_tables())
+    EXPECT_EQ(slurp(first / (t.name + ".csv")), slurp(second / (t.name + ".csv"))) << t.name;
+  const std::string trail1 = slurp(first / "audit.csv"), trail2 = slurp(second / "audit.csv");
+  ASSERT_EQ(trail2.rfind(trail1, 0), 0u) << "the exported trail is not kept as it was";
+  const std::string added = trail2.substr(trail1.size());
+  EXPECT_EQ(std::count(added.begin(), added.end(), '\n'), 1) << added;
+  EXPECT_EQ(added.find(",bob,"), added.find(','));  // "<id>,bob,<time>,registry,0,import,..."
+  EXPECT_NE(added.find(",registry,0,import,"), std::string::npos) << added;
+  // alice's edit travelled with its user, time and values.
+  const auto ta = a->audit_trail("visits", s.visit), tb = b->audit_trail("visits", s.visit);
+  ASSERT_EQ(ta.size(), tb.size());
+  for (std::size_t i = 0; i < ta.size(); ++i) {
+    EXPECT_EQ(ta[i].id, tb[i].id);
+    EXPECT_EQ(ta[i].user, tb[i].user);
+    EXPECT_EQ(ta[i].changed_at, tb[i].changed_at);
+    EXPECT_EQ(ta[i].old_value, tb[i].old_value);
+    EXPECT_EQ(ta[i].new_value, tb[i].new_value);
+  }
+  EXPECT_EQ(tb.back().user, "alice");
+  // A third registry that already has a trail appends the imported one (new ids, same content).
+  auto c = fresh();
+  add_small(*c, "HD-0100");
+  const std::size_t own = c->audit_trail().size();
+  fs::remove(first / "patients.csv");  // keep the ids of c's own rows free: data without patients
+  EXPECT_THROW(import_csv(*c, first, "carol"), Error);  // procedures refer to missing patients
+  EXPECT_EQ(c->audit_trail().size(), own);              // nothing kept
+}
+
+TEST(RegistryExport, ABadAuditTrailStopsTheImport) {
+  auto a = fresh();
+  add_small(*a);
+  const fs::path dir = test::scratch_dir() / "badtrail";
+  fs::remove_all(dir);
+  export_csv(*a, dir);
+  std::string trail = slurp(dir / "audit.csv");
+  const std::size_t second_line = trail.find('\n') + 1;
+  const std::size_t comma = trail.find(',', second_line);
+  trail.replace(second_line, comma - second_line, "x");
+  std::ofstream(dir / "audit.csv", std::ios::binary | std::ios::trunc) << trail;
+  auto b = fresh();
+  try {
+    import_csv(*b, dir, "bob");
+    FAIL() << "a bad audit.csv was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("audit.csv:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("column 1 (id)"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(b->list("patients").empty());
+}
+
 TEST(RegistryExport, RedcapFlatFileHasOneRowPerPatientAndEvent) {
   auto repo = fresh();
   const Small s = add_small(*repo);
