@@ -56,7 +56,8 @@ KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_lev
   add_rmean();
   if (r.groups.size() >= 2)
     r.logrank = log_rank(data.time, data.event, data.group_index,
-                         static_cast<int>(data.group_names.size()));
+                         static_cast<int>(data.group_names.size()), data.strata_index);
+  r.strata = data.strata_names;
   return r;
 }
 
@@ -114,7 +115,8 @@ nlohmann::ordered_json to_json(const KmReport& report) {
     j["groups"].push_back(std::move(g));
   }
   if (report.logrank) {
-    j["logrank"] = {{"chisq", number(report.logrank->chisq)},
+    j["logrank"] = {{"stratified_by", report.strata},
+                    {"chisq", number(report.logrank->chisq)},
                     {"df", report.logrank->df},
                     {"p", number(report.logrank->p)},
                     {"observed", report.logrank->observed},
@@ -165,6 +167,8 @@ std::string to_text(const KmReport& report) {
     out += "\n";
   }
   if (report.logrank) {
+    if (!report.strata.empty())
+      out += "stratified by " + std::to_string(report.strata.size()) + " strata\n";
     std::snprintf(buf, sizeof buf, "log-rank: chisq = %.4f on %d df, p = %.4g\n",
                   report.logrank->chisq, report.logrank->df, report.logrank->p);
     out += buf;
@@ -172,8 +176,9 @@ std::string to_text(const KmReport& report) {
   return out;
 }
 
-CoxFit cox_report(const SurvivalData& data, double conf_level) {
-  return cox_ph(data.time, data.event, data.covariates, data.covariate_names, conf_level);
+CoxFit cox_report(const SurvivalData& data, double conf_level, CoxTies ties) {
+  return cox_ph(data.time, data.event, data.covariates, data.covariate_names, conf_level, ties,
+                data.strata_index);
 }
 
 nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
@@ -181,7 +186,8 @@ nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
   j["n"] = f.n;
   j["events"] = f.events;
   j["n_omitted"] = n_omitted;
-  j["ties"] = "efron";
+  j["ties"] = to_string(f.ties);
+  j["n_strata"] = f.n_strata;
   j["conf_level"] = f.conf_level;
   j["iterations"] = f.iterations;
   j["loglik_null"] = number(f.loglik_null);
@@ -214,7 +220,10 @@ nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
 std::string to_text(const CoxFit& f, int n_omitted) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "Cox model (Efron ties): n = %d, events = %d", f.n, f.events);
+  std::snprintf(buf, sizeof buf, "Cox model (%s ties%s): n = %d, events = %d",
+                f.ties == CoxTies::kEfron ? "Efron" : "Breslow",
+                f.n_strata > 1 ? (", " + std::to_string(f.n_strata) + " strata").c_str() : "", f.n,
+                f.events);
   out += buf;
   if (n_omitted > 0) out += ", " + std::to_string(n_omitted) + " rows omitted (missing covariate)";
   out += "\n\n";

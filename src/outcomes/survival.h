@@ -94,9 +94,11 @@ struct LogRank {
   std::vector<double> expected;  // per group
 };
 
-// The k-group log-rank test (R's survdiff, rho = 0). group[i] is in 0..n_groups-1.
+// The k-group log-rank test (R's survdiff, rho = 0). group[i] is in 0..n_groups-1. With strata
+// (one code per subject), the stratified test (survdiff(... ~ group + strata(s))): observed,
+// expected and variance summed over the strata.
 LogRank log_rank(std::span<const double> time, std::span<const int> event,
-                 std::span<const int> group, int n_groups);
+                 std::span<const int> group, int n_groups, std::span<const int> strata = {});
 
 // Upper-tail probability of the chi-square distribution (Boost.Math); 1 for x <= 0.
 double chisq_upper_p(double x, int df);

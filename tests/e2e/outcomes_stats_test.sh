@@ -81,6 +81,16 @@ check cox-group-without-events-exit-3 3 'monotone likelihood.*converged before g
 # Restricted mean survival (R: print(survfit(Surv(time, status) ~ 1, data = lung), rmean =
 # "common"): rmean 376.27474614784973, se 19.707791421339873, up to 1022; data/reference/survival).
 pycheck km-lung-rmean "$tmp/lung.json" "abs(j['groups'][0]['rmean']['rmean'] - 376.27474614784973) < 1e-9 and abs(j['groups'][0]['rmean']['se'] - 19.707791421339873) < 1e-9 and j['groups'][0]['rmean']['tau'] == 1022"
+# Breslow ties, strata and factors by name (R: coxph(Surv(time, status) ~ trt + age + celltype +
+# strata(prior), data = veteran), data/reference/survival/cox_strata.json: celltypelarge coef
+# -0.86875). And the stratified log-rank (survdiff(... ~ trt + strata(celltype)): chisq 0.7017).
+"$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status --covariates trt,age --factor celltype --strata prior --json >"$tmp/coxs.json"
+pycheck cox-factor-names "$tmp/coxs.json" "[c['name'] for c in j['coefficients']] == ['trt', 'age', 'celltypelarge', 'celltypesmallcell', 'celltypesquamous'] and j['n_strata'] == 2 and j['ties'] == 'efron'"
+check cox-breslow-text 0 'Cox model \(Breslow ties, 4 strata\)' -- "$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status --covariates karno --strata celltype --ties breslow
+check cox-needs-covariates 2 'covariates or --factor' -- "$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status
+check km-stratified-logrank 0 'stratified by 4 strata' -- "$kiort" stats km --csv "$ref/veteran.csv" --time time --event status --group trt --strata celltype
+"$kiort" stats km --csv "$ref/veteran.csv" --time time --event status --group trt --strata celltype --json >"$tmp/slr.json"
+pycheck km-stratified-chisq "$tmp/slr.json" "($close)(j['logrank']['chisq'], 0.70174334684431905) and j['logrank']['stratified_by'] == ['adeno', 'large', 'smallcell', 'squamous']"
 printf 't,e,a,b\n1,1,1,2\n2,0,2,4\n3,1,3,6\n4,1,5,10\n' >"$tmp/col.csv"
 check cox-collinear-exit-3 3 'singular information' -- "$kiort" stats cox --csv "$tmp/col.csv" --time t --event e --covariates a,b
 check missing-file 2 'cannot open CSV file' -- "$kiort" stats km --csv "$tmp/absent.csv" --time t --event e

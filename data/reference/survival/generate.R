@@ -2,7 +2,8 @@
 # Run from this folder:  Rscript generate.R
 # Writes lung.csv, aml.csv, veteran.csv (the data sets shipped with survival) and
 # km.json (survfit), logrank.json (survdiff), cox.json (coxph, Efron ties), rmean.json
-# (restricted mean survival, print(survfit, rmean = "common")), meta.json.
+# (restricted mean survival, print(survfit, rmean = "common")), cox_strata.json (Breslow ties,
+# strata, factors), logrank_strata.json (stratified survdiff), meta.json.
 suppressPackageStartupMessages(library(survival))
 
 # --- JSON helpers: numbers with 17 significant digits; NA/NaN -> null; +Inf -> "Inf" ----------
@@ -139,6 +140,54 @@ writeLines(jlist(c(cox_case("lung", c("sex")), cox_case("lung", c("age", "sex"))
                    cox_case("aml", c("nonmaintained")),
                    cox_case("veteran", c("trt", "karno", "diagtime", "age", "prior")))),
            "cox.json")
+
+# --- Cox with Breslow ties, strata and factor covariates; stratified log-rank ------------------
+# (cox_strata.json; same fields as cox.json plus ties and strata). A character column in the
+# formula is a factor with treatment contrasts (first level the reference).
+cox_case2 <- function(set, covs, ties, strata = NULL, factors = character(0)) {
+  terms <- c(covs, factors, if (!is.null(strata)) sprintf("strata(%s)", strata))
+  f <- as.formula(sprintf("Surv(time, status) ~ %s", paste(terms, collapse = " + ")))
+  fit <- coxph(f, data = sets[[set]], ties = ties)
+  s <- summary(fit)
+  lr <- 2 * diff(fit$loglik)
+  df <- length(coef(fit))
+  obj(id = str(paste0(set, "_", paste(terms, collapse = "_"), "_", ties)),
+      r_call = str(sprintf("coxph(%s, data = %s, ties = \"%s\")", deparse(f), set, ties)),
+      data = str(paste0(set, ".csv")), time = str("time"), event = str("status"),
+      covariates = paste0("[", paste(str(covs), collapse = ", "), "]"),
+      factors = if (length(factors) == 0) "[]" else paste0("[", paste(str(factors), collapse = ", "), "]"),
+      strata = if (is.null(strata)) "null" else str(strata), ties = str(ties),
+      names = paste0("[", paste(str(names(coef(fit))), collapse = ", "), "]"),
+      n = num(fit$n), events = num(fit$nevent),
+      coef = arr(coef(fit)), se = arr(sqrt(diag(vcov(fit)))), hr = arr(exp(coef(fit))),
+      hr_lower = arr(s$conf.int[, "lower .95"]), hr_upper = arr(s$conf.int[, "upper .95"]),
+      z = arr(s$coefficients[, "z"]), p = arr(s$coefficients[, "Pr(>|z|)"]),
+      loglik_null = num(fit$loglik[1]), loglik = num(fit$loglik[2]),
+      lr_chisq = num(lr), wald_chisq = num(fit$wald.test), score_chisq = num(fit$score),
+      df = num(df), concordance = num(fit$concordance[["concordance"]]))
+}
+writeLines(jlist(c(cox_case2("lung", c("age", "sex"), "breslow"),
+                   cox_case2("lung", c("age"), "efron", strata = "sex"),
+                   cox_case2("veteran", c("trt"), "efron", factors = "celltype"),
+                   cox_case2("veteran", c("karno"), "breslow", strata = "celltype"),
+                   cox_case2("veteran", c("trt", "age"), "efron", strata = "prior",
+                             factors = "celltype"))),
+           "cox_strata.json")
+slr_case <- function(set, group, strata) {
+  f <- as.formula(sprintf("Surv(time, status) ~ %s + strata(%s)", group, strata))
+  sd <- survdiff(f, data = sets[[set]])
+  obs <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  ex <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  df <- sum(ex > 0) - 1
+  obj(id = str(paste0(set, "_", group, "_strata_", strata)),
+      r_call = str(sprintf("survdiff(%s, data = %s)", deparse(f), set)),
+      data = str(paste0(set, ".csv")), time = str("time"), event = str("status"),
+      group = str(group), strata = str(strata),
+      observed = arr(obs), expected = arr(ex),
+      chisq = num(sd$chisq), df = num(df), p = num(pchisq(sd$chisq, df, lower.tail = FALSE)))
+}
+writeLines(jlist(c(slr_case("veteran", "trt", "celltype"), slr_case("veteran", "celltype", "prior"))),
+           "logrank_strata.json")
 
 # --- Restricted mean survival: print(survfit, rmean = "common"), i.e. summary(fit, rmean =
 # --- "common")$table's rmean and se(rmean), upper limit the largest time of all curves ----------
