@@ -52,6 +52,11 @@ class Repository {
 
   virtual std::optional<Row> get(const std::string& table, std::int64_t id) = 0;
   virtual std::vector<Row> list(const std::string& table) = 0;  // ordered by id
+  // A read-only SELECT over the registry tables (reports that print their SQL, such as the
+  // cohort report): each row's values as text, NULL absent. Runs in a transaction that is rolled
+  // back, so nothing it does is kept; refuses anything but one SELECT (bad input).
+  virtual std::vector<std::vector<std::optional<std::string>>> select(const std::string& sql) = 0;
+
   // The audit trail, oldest first; table empty = all tables, row_id 0 = all rows.
   virtual std::vector<AuditEntry> audit_trail(const std::string& table = {},
                                               std::int64_t row_id = 0) = 0;

@@ -1,5 +1,6 @@
 #include "registry/sql_repository.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -422,6 +423,34 @@ std::vector<Row> SqlRepository::list(const std::string& table) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+std::vector<std::vector<std::optional<std::string>>> SqlRepository::select(const std::string& sql) {
+  std::size_t start = sql.find_first_not_of(" \t\r\n");
+  const std::string head = start == std::string::npos ? "" : sql.substr(start, 6);
+  std::string upper;
+  for (const char ch : head)
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string body = sql;
+  while (!body.empty() &&
+         (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+    body.pop_back();
+  if (upper != "SELECT" || body.find(';') != std::string::npos)
+    throw Error::bad_input("not a single SELECT statement")
+        .seen(sql.substr(0, 60))
+        .expected("one read-only SELECT");
+  conn_->begin();
+  try {
+    const std::vector<SqlRow> rows = conn_->query(body);
+    conn_->rollback();
+    return rows;
+  } catch (...) {
+    try {
+      conn_->rollback();
+    } catch (...) {
+    }
+    throw;
+  }
 }
 
 std::vector<AuditEntry> SqlRepository::audit_trail(const std::string& table, std::int64_t row_id) {

@@ -25,6 +25,7 @@ class SqlRepository final : public Repository {
   std::optional<Row> get(const std::string& table, std::int64_t id) override;
   std::vector<Row> list(const std::string& table) override;
   std::vector<AuditEntry> audit_trail(const std::string& table, std::int64_t row_id) override;
+  std::vector<std::vector<std::optional<std::string>>> select(const std::string& sql) override;
   void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
                    const std::function<void(std::size_t)>& on_row,
                    const std::vector<AuditEntry>* trail, const std::string& source) override;

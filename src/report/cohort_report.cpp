@@ -10,7 +10,6 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "registry/scores.h"
-#include "registry/sql_repository.h"
 #include "report/markdown.h"
 
 namespace kiort {
@@ -140,27 +139,22 @@ std::string median_os_text(const KmCurve& km) {
 }  // namespace
 
 LoadedCohort load_cohort(Repository& repo) {
-  auto* sql_repo = dynamic_cast<SqlRepository*>(&repo);
-  if (!sql_repo)
-    throw Error::bad_input("the cohort report needs an SQL registry")
-        .expected("a SQLite file or a postgresql:// URI");
-  SqlConnection& conn = sql_repo->connection();
   LoadedCohort out;
   out.backend = repo.backend();
   int n = 0;
   auto run = [&](const std::string& purpose, const char* sql) {
-    const std::vector<SqlRow> rows = conn.query(sql);
+    const auto rows = repo.select(sql);
     out.queries.push_back({"Q" + std::to_string(++n), purpose, sql, rows.size(), ""});
     return rows;
   };
   auto count = [&](const std::string& purpose, const char* sql) {
-    const std::vector<SqlRow> rows = conn.query(sql);
+    const auto rows = repo.select(sql);
     const std::string v = rows.empty() || rows[0].empty() ? "0" : rows[0][0].value_or("0");
     out.queries.push_back({"Q" + std::to_string(++n), purpose, sql, rows.size(), v});
     return std::stoll(v);
   };
   CohortData& d = out.data;
-  for (const SqlRow& r :
+  for (const auto& r :
        run("treated patients (sex, birth year or date, primary site)", kPatientsSql)) {
     CohortPatient p{.id = to_int(r[0], "patients.id"),
                     .pseudonym = r[1].value_or(""),
@@ -172,7 +166,7 @@ LoadedCohort load_cohort(Repository& repo) {
     if (r[3]) p.birth_year = static_cast<int>(std::stol(*r[3]));
     d.patients.push_back(std::move(p));
   }
-  for (const SqlRow& r :
+  for (const auto& r :
        run("procedures (start of follow-up and survival; complications assessed)", kProceduresSql))
     d.procedures.push_back({.id = to_int(r[0], "procedures.id"),
                             .patient_id = to_int(r[1], "procedures.patient_id"),
@@ -181,7 +175,7 @@ LoadedCohort load_cohort(Repository& repo) {
   if (d.procedures.empty())
     throw Error::bad_input("the registry holds no procedure: nothing to report")
         .expected("a registry with patients and procedures (kiort registry import)");
-  for (const SqlRow& r :
+  for (const auto& r :
        run("treated levels: prescription and dwell times (time = sum of dwell_json time_s)",
            kLevelsSql))
     d.levels.push_back({.id = to_int(r[0], "levels.id"),
@@ -190,11 +184,11 @@ LoadedCohort load_cohort(Repository& repo) {
                         .dose_gy = to_real(r[3]),
                         .ref_depth_mm = to_real(r[4]),
                         .time_s = dwell_time_s(r[5])});
-  for (const SqlRow& r : run("visits: worst pain, OMED (sum over the visit's analgesics; 0 only "
-                             "when analgesics_assessed = yes and none is listed; unknown when "
-                             "not assessed or an analgesic lacks an OME), questionnaires, "
-                             "neurological status, imaging",
-                             kVisitsSql)) {
+  for (const auto& r : run("visits: worst pain, OMED (sum over the visit's analgesics; 0 only "
+                           "when analgesics_assessed = yes and none is listed; unknown when "
+                           "not assessed or an analgesic lacks an OME), questionnaires, "
+                           "neurological status, imaging",
+                           kVisitsSql)) {
     CohortVisit v{.id = to_int(r[0], "visits.id"),
                   .procedure_id = to_int(r[1], "visits.procedure_id"),
                   .event = r[2].value_or(""),
@@ -218,7 +212,7 @@ LoadedCohort load_cohort(Repository& repo) {
       v.omed_mg_day = to_real(r[7]).value_or(0.0);
     d.visits.push_back(std::move(v));
   }
-  for (const SqlRow& r : run("complications by type and severity", kComplicationsSql)) {
+  for (const auto& r : run("complications by type and severity", kComplicationsSql)) {
     CohortComplication c{.procedure_id = to_int(r[0], "complications.procedure_id"),
                          .type = r[1].value_or(""),
                          .severity = r[2].value_or(""),
@@ -226,21 +220,20 @@ LoadedCohort load_cohort(Repository& repo) {
     if (r[3]) c.ctcae_grade = static_cast<int>(std::stol(*r[3]));
     d.complications.push_back(std::move(c));
   }
-  for (const SqlRow& r : run("vital status: deaths, causes, last contact", kVitalSql))
+  for (const auto& r : run("vital status: deaths, causes, last contact", kVitalSql))
     d.vital_status.push_back({.patient_id = to_int(r[0], "vital_status.patient_id"),
                               .last_contact = to_day_opt(r[1], "vital_status.last_contact_date"),
                               .death = to_day_opt(r[2], "vital_status.death_date"),
                               .death_cause = r[3].value_or("")});
-  const std::vector<SqlRow> schedule =
-      run("visit schedule: order and labels of the visits", kScheduleSql);
-  for (const SqlRow& r : schedule) {
+  const auto schedule = run("visit schedule: order and labels of the visits", kScheduleSql);
+  for (const auto& r : schedule) {
     if (r[3]) continue;  // recurring: its instances (late_1, ...) sort by number after the rest
     const std::string ev = r[0].value_or("");
     d.event_order.push_back(ev);
     out.event_labels[ev] = r[1].value_or("day " + r[2].value_or("?"));
   }
   // Labels of recurring instances: their target day.
-  for (const SqlRow& r : schedule) {
+  for (const auto& r : schedule) {
     if (!r[3]) continue;
     const std::string base = r[0].value_or("");
     for (const CohortVisit& v : d.visits)

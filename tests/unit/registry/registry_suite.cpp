@@ -474,6 +474,18 @@ TEST(RegistryMissing, APublishedSeriesEnteredFromItsAbstractHasNoErrors) {
   EXPECT_TRUE(has(v, "required", "patient", "sex", "PUB-001"));
 }
 
+TEST(RegistryMissing, SelectIsReadOnly) {
+  auto repo = fresh();
+  add_small(*repo);
+  const auto rows = repo->select("SELECT pseudonym, birth_date FROM patients ORDER BY id");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "HD-0001");
+  EXPECT_FALSE(rows[0][1].has_value());
+  EXPECT_THROW(repo->select("DELETE FROM audit"), Error);
+  EXPECT_THROW(repo->select("SELECT 1; DELETE FROM patients"), Error);
+  EXPECT_EQ(repo->list("patients").size(), 1u);
+}
+
 TEST(RegistryQuality, ValuesOutOfRangeWrittenBehindKiortsBack) {
   auto repo = fresh();
   const Small s = add_small(*repo);
