@@ -1,5 +1,7 @@
 // kiort registry: the follow-up registry from the command line. Every subcommand takes --db (a
 // SQLite file, default kiort.db, or a postgresql:// URI) and --user (for the audit trail).
+#include <pwd.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -26,9 +28,13 @@ struct RegistryOptions {
   std::string user;
 };
 
+// The operating-system user: $USER, else the account of the effective uid (a cron job or a
+// container often has no $USER), else "uid N". Never "unknown": the trail must say who.
 std::string default_user() {
   const char* u = std::getenv("USER");
-  return u && *u ? u : "unknown";
+  if (u && *u) return u;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name && *pw->pw_name) return pw->pw_name;
+  return "uid " + std::to_string(geteuid());
 }
 
 // One add/edit subcommand per table, with one option per column the user may enter.
@@ -91,7 +97,8 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
   reg->add_option("--db", opts->db, "SQLite file or postgresql:// URI")
       ->capture_default_str()
       ->group("Registry options");
-  reg->add_option("--user", opts->user, "Who makes the change (audit trail); default $USER")
+  reg->add_option("--user", opts->user,
+                  "Who makes the change (audit trail); default the OS user ($USER or the account)")
       ->group("Registry options");
 
   auto open = [opts](OpenMode mode = OpenMode::kExisting) {

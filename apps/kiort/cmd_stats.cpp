@@ -17,8 +17,8 @@ namespace kiort::cli {
 namespace {
 
 struct StatsOptions {
-  std::string csv, time, event, group, conf_type = "log";
-  std::vector<std::string> covariates;
+  std::string csv, time, event, group, strata, conf_type = "log", ties = "efron";
+  std::vector<std::string> covariates, factors;
   std::vector<double> at;
   double conf_level = 0.95;
   bool json = false;
@@ -51,36 +51,61 @@ void add_stats_command(CLI::App& app, const Globals& /*globals*/, Commands& comm
       ->check(CLI::IsMember({"log", "log-log", "plain"}));
   km->add_option("--at", o->at, "Also report survival at these times (comma separated)")
       ->delimiter(',');
+  km->add_option("--strata", o->strata,
+                 "Column whose levels stratify the log-rank test (survdiff's strata())");
 
   CLI::App* cox = stats->add_subcommand(
-      "cox", "Cox proportional-hazards model (Efron ties): HR with CI, LR, Wald and score tests");
+      "cox",
+      "Cox proportional-hazards model (Efron or Breslow ties, strata, factors): HR with CI, "
+      "LR, Wald and score tests");
   add_common(cox, *o);
-  cox->add_option("--covariates", o->covariates, "Numeric covariate columns (comma separated)")
-      ->required()
-      ->delimiter(',');
+  auto* cov_opt =
+      cox->add_option("--covariates", o->covariates, "Numeric covariate columns (comma separated)")
+          ->delimiter(',');
+  auto* factor_opt = cox->add_option("--factor", o->factors,
+                                     "Categorical covariate columns, dummy-coded as R (first "
+                                     "level the reference; comma separated)")
+                         ->delimiter(',');
+  cox->add_option("--strata", o->strata, "Column whose levels are strata (coxph's strata())");
+  cox->add_option("--ties", o->ties, "Tied event times: efron (R's default) or breslow")
+      ->check(CLI::IsMember({"efron", "breslow"}));
+  cox->callback([cov_opt, factor_opt] {
+    if (cov_opt->count() == 0 && factor_opt->count() == 0)
+      throw CLI::RequiredError("--covariates or --factor");
+  });
 
-  commands.push_back({stats, [o, km] {
-                        const CsvTable table = read_csv(o->csv);
-                        if (km->parsed()) {
-                          const SurvivalData data =
-                              survival_data_from_csv(table, {o->time, o->event, o->group, {}});
-                          const KmReport r = km_report(data, conf_type_from_string(o->conf_type),
-                                                       o->conf_level, o->at);
-                          if (o->json)
-                            std::printf("%s\n", to_json(r).dump(2).c_str());
-                          else
-                            std::printf("%s", to_text(r).c_str());
-                        } else {
-                          const SurvivalData data =
-                              survival_data_from_csv(table, {o->time, o->event, "", o->covariates});
-                          const CoxFit f = cox_report(data, o->conf_level);
-                          if (o->json)
-                            std::printf("%s\n", to_json(f, data.n_omitted).dump(2).c_str());
-                          else
-                            std::printf("%s", to_text(f, data.n_omitted).c_str());
-                        }
-                        return static_cast<int>(ExitCode::kOk);
-                      }});
+  commands.push_back(
+      {stats, [o, km] {
+         const CsvTable table = read_csv(o->csv);
+         if (km->parsed()) {
+           const SurvivalData data = survival_data_from_csv(table, {.time = o->time,
+                                                                    .event = o->event,
+                                                                    .group = o->group,
+                                                                    .covariates = {},
+                                                                    .strata = o->strata,
+                                                                    .factors = {}});
+           const KmReport r =
+               km_report(data, conf_type_from_string(o->conf_type), o->conf_level, o->at);
+           if (o->json)
+             std::printf("%s\n", to_json(r).dump(2).c_str());
+           else
+             std::printf("%s", to_text(r).c_str());
+         } else {
+           const SurvivalData data = survival_data_from_csv(table, {.time = o->time,
+                                                                    .event = o->event,
+                                                                    .group = "",
+                                                                    .covariates = o->covariates,
+                                                                    .strata = o->strata,
+                                                                    .factors = o->factors});
+           const CoxFit f = cox_report(data, o->conf_level,
+                                       o->ties == "breslow" ? CoxTies::kBreslow : CoxTies::kEfron);
+           if (o->json)
+             std::printf("%s\n", to_json(f, data.n_omitted).dump(2).c_str());
+           else
+             std::printf("%s", to_text(f, data.n_omitted).c_str());
+         }
+         return static_cast<int>(ExitCode::kOk);
+       }});
 }
 
 }  // namespace kiort::cli

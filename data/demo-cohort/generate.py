@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Writes the SYNTHETIC Kypho-IORT demo cohort (no real patient): 9 patients, 15 levels.
 
+Every visit records that analgesics were asked (analgesics_assessed = yes: no analgesic row means
+none taken, OMED 0) and every procedure and follow-up visit that complications were looked for
+(complications_assessed = yes), so "no embolism in 9 of 9 assessed" can be stated.
+
 Deterministic (fixed seed). Run from this folder: python3 generate.py
 Column meanings: docs/registry.md. Scores (SINS, Tokuhashi, OME) are left empty: kiort computes them.
 """
@@ -68,7 +72,7 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
     patients.append([pid, pseudo, sex, by, site, hist, dx.isoformat(), kps, ecog, *sins, *tok,
                      "lung; liver" if tok[2] != "none" else ""])
     procedures.append([pid, pid, pdate, "Surgeon " + "ABC"[pid % 3], "Physicist " + "XY"[pid % 2],
-                       "none" if pid % 4 else "transient hypotension during cementation"])
+                       "none" if pid % 4 else "transient hypotension during cementation", "yes"])
     for lv in lvls:
         lid = len(levels) + 1
         dose = rng.choice([8, 8, 10, 12])
@@ -104,7 +108,7 @@ for pid, (pseudo, sex, by, site, hist, kps, ecog, sins, tok, pdate, lvls, death)
         imaging = ev in ("m2", "m6", "late_1")
         visits.append([vid, pid, ev, vdate.isoformat(), pain, c30, bm22, odi, "E", "E",
                        "controlled" if imaging else "", "none" if imaging else "",
-                       "no progression at treated levels" if imaging else ""])
+                       "no progression at treated levels" if imaging else "", "yes", "yes"])
         if pain >= 4:
             analgesics.append([len(analgesics) + 1, vid, "oxycodone", "oral", 20])
         if pain >= 2:
@@ -131,7 +135,7 @@ for pid, pdate, pain in baselines:
         ",".join(str(brng.randint(2, 4)) for _ in range(2))
     bm22 = ",".join(str(brng.randint(2, 4)) for _ in range(22))
     odi = ",".join(str(brng.randint(2, 4)) for _ in range(10))
-    visits.append([vid, pid, "preop", pdate, pain, c30, bm22, odi, "E", "E", "", "", ""])
+    visits.append([vid, pid, "preop", pdate, pain, c30, bm22, odi, "E", "E", "", "", "", "yes", ""])
     analgesics.append([len(analgesics) + 1, vid, "oxycodone", "oral", 30])
     analgesics.append([len(analgesics) + 1, vid, "metamizole", "oral", 2000])
     if pid % 3 == 0:
@@ -145,13 +149,13 @@ write("patients.csv", ["id", "pseudonym", "sex", "birth_year", "primary_site", "
                        "tok_extraspinal_bone_mets", "tok_vertebral_mets", "tok_visceral_mets",
                        "tok_palsy_frankel", "other_mets"], patients)
 write("procedures.csv", ["id", "patient_id", "procedure_date", "surgeon", "physicist",
-                         "intraop_events"], procedures)
+                         "intraop_events", "complications_assessed"], procedures)
 write("levels.csv", ["id", "procedure_id", "level", "access", "kv", "applicator", "dose_gy",
                      "ref_depth_mm", "dwell_json", "plan_id", "plan_checksum", "balloon_volume_ml",
                      "cement_volume_ml", "cement_type"], levels)
 write("visits.csv", ["id", "procedure_id", "event", "visit_date", "pain_worst", "qlq_c30",
                      "qlq_bm22", "odi", "frankel", "asia", "local_control", "new_fracture",
-                     "imaging_notes"], visits)
+                     "imaging_notes", "analgesics_assessed", "complications_assessed"], visits)
 write("analgesics.csv", ["id", "visit_id", "drug", "route", "daily_dose"], analgesics)
 write("complications.csv", ["id", "procedure_id", "level", "type", "leak_location", "ctcae_grade",
                             "severity", "onset_date", "description"], complications)

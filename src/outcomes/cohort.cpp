@@ -32,6 +32,25 @@ int year_of(std::int64_t days) {
   return static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
 }
 
+// Civil month and day of a day count.
+std::pair<int, int> month_day_of(std::int64_t days) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  return {static_cast<int>(mp < 10 ? mp + 3 : mp - 9),
+          static_cast<int>(doy - (153 * mp + 2) / 5 + 1)};
+}
+
+// Age in completed years on day `on` of someone born on day `birth`.
+double completed_years(std::int64_t birth, std::int64_t on) {
+  int years = year_of(on) - year_of(birth);
+  if (month_day_of(on) < month_day_of(birth)) --years;
+  return years;
+}
+
 // Spinal order: cervical, thoracic, lumbar, sacral, then the number.
 std::pair<int, int> level_key(const std::string& level) {
   static const std::string kOrder = "CTLS";
@@ -201,16 +220,23 @@ CohortSummary summarize_cohort(const CohortData& d) {
   // part of the series yet).
   s.n_patients = first_procedure.size();
   s.n_procedures = d.procedures.size();
-  std::map<std::string, std::size_t> sex, primaries;
+  std::map<std::string, std::size_t> sex, primaries, groups;
   std::vector<double> ages;
   for (const auto& [pid, start] : first_procedure) {
     const CohortPatient& p = *patient[pid];
     ++sex[p.sex.empty() ? "not recorded" : p.sex];
     ++primaries[p.primary_site.empty() ? "not recorded" : p.primary_site];
-    if (p.birth_year) ages.push_back(year_of(start) - *p.birth_year);
+    if (!p.primary_group.empty()) ++groups[p.primary_group];
+    if (p.birth_date) {
+      ages.push_back(completed_years(*p.birth_date, start));
+      ++s.n_age_from_birth_date;
+    } else if (p.birth_year) {
+      ages.push_back(year_of(start) - *p.birth_year);
+    }
   }
   s.sex = by_count(sex);
   s.primaries = by_count(primaries);
+  s.primary_groups = by_count(groups);
   s.age_years = describe(ages);
 
   // ---- Levels, dose and time.
@@ -282,6 +308,7 @@ CohortSummary summarize_cohort(const CohortData& d) {
   events.insert(events.end(), rest.begin(), rest.end());
 
   std::vector<double> base_pain, base_omed;
+  s.n_baseline_visits = baseline.size();
   for (const auto& [pid, v] : baseline) {
     if (v->pain_worst) {
       ++s.n_with_baseline;
@@ -297,7 +324,10 @@ CohortSummary summarize_cohort(const CohortData& d) {
     pv.event = e;
     std::vector<double> pain, change, omed;
     for (const CohortVisit* v : by_event[e]) {
-      if (v->omed_mg_day) omed.push_back(*v->omed_mg_day);
+      if (v->omed_mg_day)
+        omed.push_back(*v->omed_mg_day);
+      else
+        ++pv.n_omed_unknown;
       if (!v->pain_worst) continue;
       ++pv.n_assessed;
       pain.push_back(*v->pain_worst);
@@ -308,7 +338,16 @@ CohortSummary summarize_cohort(const CohortData& d) {
       change.push_back(*v->pain_worst - bp);
       pv.n_relief += *v->pain_worst < bp ? 1 : 0;
       pv.n_relief_3 += bp - *v->pain_worst >= 3 ? 1 : 0;
-      if (bp < 2 || !b->second->omed_mg_day || !v->omed_mg_day) continue;
+      // Chow 2012 needs OMED at both visits: without it the response is not evaluable, never
+      // "stable analgesics".
+      if (bp < 2 || !b->second->omed_mg_day || !v->omed_mg_day) {
+        ++pv.n_not_evaluable;
+        if (bp < 2)
+          ++pv.n_not_evaluable_pain_below_2;
+        else
+          ++pv.n_not_evaluable_no_omed;
+        continue;
+      }
       const PainResponseResult r =
           classify_pain_response({bp, *b->second->omed_mg_day}, {*v->pain_worst, *v->omed_mg_day});
       ++pv.n_evaluable;
@@ -382,6 +421,116 @@ CohortSummary summarize_cohort(const CohortData& d) {
     s.complications.push_back({type, sev, grade < 0 ? std::nullopt : std::optional<int>(grade), n});
   }
   s.n_procedures_with_complication = with_comp.size();
+  // Assessed-none: a procedure (or one of its visits) marked as looked at for complications.
+  std::set<std::int64_t> assessed;
+  for (const CohortProcedure& pr : d.procedures)
+    if (pr.complications_assessed == std::optional<bool>(true)) assessed.insert(pr.id);
+  for (const CohortVisit& v : d.visits)
+    if (v.complications_assessed == std::optional<bool>(true)) assessed.insert(v.procedure_id);
+  s.n_procedures_assessed = assessed.size();
+  for (const char* type :
+       {"cement_leak", "neuro_deficit", "embolism", "infection", "radiation", "other"}) {
+    ComplicationFinding f{.type = type};
+    std::set<std::int64_t> with, assessed_for = assessed;
+    for (const CohortComplication& c : d.complications)
+      if (c.type == type) {
+        with.insert(c.procedure_id);
+        assessed_for.insert(c.procedure_id);
+      }
+    f.n_procedures_with = with.size();
+    f.n_assessed = assessed_for.size();
+    f.n_not_recorded = s.n_procedures - f.n_assessed;
+    s.complication_findings.push_back(f);
+  }
+
+  // ---- Neurological status against baseline, at the last follow-up visit with a grade.
+  for (const char* scale : {"Frankel", "ASIA"}) {
+    auto grade = [&](const CohortVisit& v) -> const std::string& {
+      return std::string(scale) == "Frankel" ? v.frankel : v.asia;
+    };
+    NeuroChange nc{.scale = scale};
+    std::map<std::int64_t, const CohortVisit*> last;
+    for (const CohortVisit& v : d.visits) {
+      if (grade(v).empty() || v.event == d.baseline_event) continue;
+      auto [it, fresh] = last.emplace(v.procedure_id, &v);
+      if (!fresh && v.date > it->second->date) it->second = &v;
+    }
+    for (const CohortProcedure& pr : d.procedures) {
+      const auto b = baseline.find(pr.id);
+      const bool has_base = b != baseline.end() && !grade(*b->second).empty();
+      nc.n_baseline += has_base ? 1 : 0;
+      const auto f = last.find(pr.id);
+      if (!has_base || f == last.end()) {
+        ++nc.n_not_recorded;
+        continue;
+      }
+      ++nc.n_paired;
+      // A is the worst grade, E normal: a later letter is better.
+      const char g0 = grade(*b->second)[0], g1 = grade(*f->second)[0];
+      if (g1 > g0)
+        ++nc.improved;
+      else if (g1 < g0)
+        ++nc.worse;
+      else
+        ++nc.unchanged;
+    }
+    s.neuro.push_back(nc);
+  }
+
+  // ---- Local control and new fractures per treated level (time to event from the imaging).
+  std::map<std::int64_t, std::vector<const CohortVisit*>> visits_of;
+  for (const CohortVisit& v : d.visits) visits_of[v.procedure_id].push_back(&v);
+  for (auto& [pid, vs] : visits_of)
+    std::stable_sort(vs.begin(), vs.end(),
+                     [](const CohortVisit* a, const CohortVisit* b) { return a->date < b->date; });
+  auto endpoint = [&](LevelEndpoint& ep, const char* name, auto&& assessed_at, auto&& event_at) {
+    ep.name = name;
+    ep.n_levels = d.levels.size();
+    std::vector<double> t;
+    std::vector<int> e;
+    for (const CohortLevel& l : d.levels) {
+      const CohortProcedure& pr = proc_of(l.procedure_id, "levels.procedure_id");
+      std::optional<std::int64_t> end;
+      bool event = false;
+      for (const CohortVisit* v : visits_of[pr.id]) {
+        if (!assessed_at(*v)) continue;
+        end = v->date;
+        if (event_at(*v)) {
+          event = true;
+          ++ep.events_by_kind[event_at(*v) == 1 ? std::string(name) : v->new_fracture];
+          break;
+        }
+      }
+      if (!end) continue;
+      ++ep.n_assessed;
+      ep.n_events += event ? 1 : 0;
+      t.push_back(static_cast<double>(std::max<std::int64_t>(0, *end - pr.date)));
+      e.push_back(event ? 1 : 0);
+    }
+    if (t.empty()) return;
+    ep.km = kaplan_meier(t, e);
+    ep.km.name = name;
+    if (const auto a = ep.km.at(182.625)) {
+      ep.free_at_6m = a->surv;
+      ep.n_risk_6m = a->n_risk;
+    }
+    if (const auto a = ep.km.at(365.25)) {
+      ep.free_at_12m = a->surv;
+      ep.n_risk_12m = a->n_risk;
+    }
+  };
+  endpoint(
+      s.local_control, "local progression",
+      [](const CohortVisit& v) {
+        return v.local_control == "controlled" || v.local_control == "progression";
+      },
+      [](const CohortVisit& v) { return v.local_control == "progression" ? 1 : 0; });
+  endpoint(
+      s.new_fracture, "new vertebral fracture",
+      [](const CohortVisit& v) { return !v.new_fracture.empty(); },
+      [](const CohortVisit& v) {
+        return !v.new_fracture.empty() && v.new_fracture != "none" ? 2 : 0;
+      });
 
   // ---- Deaths and overall survival from the (first) procedure date.
   std::map<std::int64_t, const CohortVitalStatus*> vital;
@@ -422,8 +571,18 @@ CohortSummary summarize_cohort(const CohortData& d) {
   s.death_causes = by_count(causes);
   s.os = kaplan_meier(t, ev);
   s.os.name = "Overall survival";
-  if (const auto a = s.os.at(182.625)) s.os_at_6m = a->surv;
-  if (const auto a = s.os.at(365.25)) s.os_at_12m = a->surv;
+  if (const auto a = s.os.at(182.625)) {
+    s.os_at_6m = a->surv;
+    s.os_n_risk_6m = a->n_risk;
+  }
+  if (const auto a = s.os.at(365.25)) {
+    s.os_at_12m = a->surv;
+    s.os_n_risk_12m = a->n_risk;
+  }
+  if (s.os.median)
+    if (const auto a = s.os.at(*s.os.median)) s.os_median_n_risk = a->n_risk;
+  s.os_rmean = restricted_mean(s.os);
+  s.mean_follow_up_days = std::accumulate(t.begin(), t.end(), 0.0) / static_cast<double>(t.size());
   s.mean_follow_up_alive_days = alive_fu.empty()
                                     ? kNaN
                                     : std::accumulate(alive_fu.begin(), alive_fu.end(), 0.0) /

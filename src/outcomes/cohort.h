@@ -22,11 +22,16 @@ namespace kiort {
 struct CohortPatient {
   std::int64_t id = 0;
   std::string pseudonym, sex, primary_site;
+  std::string primary_group;  // breast, prostate, lung, kidney, thyroid, gastrointestinal, ...
   std::optional<int> birth_year;
+  std::optional<std::int64_t> birth_date;  // when recorded, age is exact (completed years)
 };
 struct CohortProcedure {
   std::int64_t id = 0, patient_id = 0;
   std::int64_t date = 0;
+  // Peri-operative complications looked for: true = every complication is listed (none listed =
+  // none found); false = not looked for; empty = not recorded.
+  std::optional<bool> complications_assessed;
 };
 struct CohortLevel {
   std::int64_t id = 0, procedure_id = 0;
@@ -39,14 +44,19 @@ struct CohortVisit {
   std::string event;
   std::int64_t date = 0;
   std::optional<double> pain_worst;  // 0..10
-  // Oral morphine equivalent, mg/day: the sum over the visit's analgesics (0 when none were
-  // recorded); empty when an analgesic has no known conversion factor.
+  // Oral morphine equivalent, mg/day: the sum over the visit's analgesics; 0 only when the visit
+  // says analgesics were asked and none is taken; empty when analgesics were not recorded or an
+  // analgesic has no known conversion factor.
   std::optional<double> omed_mg_day;
   std::string qlq_c30, qlq_bm22, odi;  // the registry's comma-separated answers; "" = not done
+  std::string frankel, asia;           // A-E; "" = not recorded
+  std::string local_control;           // controlled | progression | not_assessed | ""
+  std::string new_fracture;            // none | adjacent | other_level | treated_level | ""
+  std::optional<bool> complications_assessed;  // as CohortProcedure's, for this visit
 };
 struct CohortComplication {
   std::int64_t procedure_id = 0;
-  std::string type, severity;
+  std::string type, severity;  // severity "" = not recorded
   std::optional<int> ctcae_grade;
 };
 struct CohortVitalStatus {
@@ -85,9 +95,13 @@ struct PainAtVisit {
   std::size_t n_relief_3 = 0;  // decrease >= 3 points (of n_paired)
   // Chow 2012 consensus: evaluable = paired with baseline pain >= 2 and OMED known at both.
   std::size_t n_evaluable = 0;
+  // Paired but not evaluable: baseline worst pain below 2, or OMED not known at baseline or at
+  // this visit (analgesics not recorded). Never counted as responders or non-responders.
+  std::size_t n_not_evaluable = 0, n_not_evaluable_pain_below_2 = 0, n_not_evaluable_no_omed = 0;
   std::map<PainResponse, std::size_t> response;  // complete, partial, indeterminate, progression
   std::size_t n_responders = 0;                  // complete + partial
-  Describe omed;                                 // OMED at this visit, mg/day
+  Describe omed;                                 // OMED at this visit, mg/day (n = known)
+  std::size_t n_omed_unknown = 0;                // visits of this event without a known OMED
 };
 
 struct QolScaleChange {
@@ -116,6 +130,41 @@ struct ComplicationCount {
   std::size_t n = 0;
 };
 
+// One complication type over the procedures: "no embolism in 9 of 9 assessed". A procedure is
+// assessed for a type when it (or one of its visits) is marked complications_assessed = yes, or
+// when it has a complication of that type recorded.
+struct ComplicationFinding {
+  std::string type;
+  std::size_t n_procedures_with = 0;  // procedures with at least one of this type
+  std::size_t n_assessed = 0;         // procedures assessed for it
+  std::size_t n_not_recorded = 0;     // n_procedures - n_assessed
+};
+
+// Neurological status (Frankel or ASIA A-E) at the last follow-up visit that has it, against the
+// baseline visit's.
+struct NeuroChange {
+  std::string scale;                                   // "Frankel" or "ASIA"
+  std::size_t n_baseline = 0;                          // procedures with a baseline grade
+  std::size_t n_paired = 0;                            // ... and a follow-up grade
+  std::size_t improved = 0, unchanged = 0, worse = 0;  // by at least one grade (A worst, E normal)
+  std::size_t n_not_recorded = 0;                      // procedures without a pair
+};
+
+// A time-to-event endpoint per treated level from the imaging at the visits: local progression,
+// or a new vertebral fracture. Event at the first visit that shows it; censored at the last visit
+// where it was assessed (death censors: a competing risk shown as such in the report). The
+// finding of a visit applies to every level of its procedure.
+struct LevelEndpoint {
+  std::string name;
+  std::size_t n_levels = 0;    // treated levels
+  std::size_t n_assessed = 0;  // levels with at least one imaging assessment
+  std::size_t n_events = 0;
+  std::map<std::string, std::size_t> events_by_kind;  // new fracture: adjacent, other_level, ...
+  KmCurve km;  // over the assessed levels, days from the procedure
+  std::optional<double> free_at_6m, free_at_12m;
+  int n_risk_6m = 0, n_risk_12m = 0;
+};
+
 struct SurvivalSubject {  // one patient's overall survival record
   std::string pseudonym;
   std::int64_t start = 0, end = 0;  // first procedure; death or last contact
@@ -127,7 +176,9 @@ struct CohortSummary {
   std::size_t n_patients = 0, n_procedures = 0, n_levels = 0;
   std::vector<std::pair<std::string, std::size_t>> sex;        // by count, then name
   std::vector<std::pair<std::string, std::size_t>> primaries;  // by count, then name
-  Describe age_years;  // at the first procedure: its year minus the birth year
+  Describe age_years;  // at the first procedure: exact from birth_date, else year difference
+  std::size_t n_age_from_birth_date = 0;
+  std::vector<std::pair<std::string, std::size_t>> primary_groups;  // breast, prostate, ... other
   std::optional<std::int64_t> first_procedure, last_procedure;
 
   std::vector<std::pair<std::string, std::size_t>> levels;   // cranial to caudal
@@ -137,20 +188,29 @@ struct CohortSummary {
   std::vector<std::pair<std::string, std::size_t>> prescriptions;  // "8 Gy at 10 mm" -> levels
   Describe dose_gy, time_min, depth_mm;
 
-  std::size_t n_with_baseline = 0;  // procedures with a baseline worst pain
-  Describe baseline_pain, baseline_omed;
+  std::size_t n_with_baseline = 0;        // procedures with a baseline worst pain
+  Describe baseline_pain, baseline_omed;  // baseline_omed.n: baselines with a known OMED
+  std::size_t n_baseline_visits = 0;
   std::vector<PainAtVisit> pain;  // one per follow-up event with any worst pain, in order
   std::vector<QolScaleChange> qol;
 
   std::vector<ComplicationCount> complications;
   std::size_t n_procedures_with_complication = 0;
+  std::size_t n_procedures_assessed = 0;  // marked complications_assessed = yes (or via a visit)
+  std::vector<ComplicationFinding> complication_findings;  // every type, assessed-none included
+  std::vector<NeuroChange> neuro;
+  LevelEndpoint local_control, new_fracture;
 
   std::size_t n_deaths = 0, n_deaths_30d = 0;
   std::vector<std::pair<std::string, std::size_t>> death_causes;
   std::vector<SurvivalSubject> survival;      // per patient, in patient order
   KmCurve os;                                 // times in days from the first procedure
   std::optional<double> os_at_6m, os_at_12m;  // S(182.625 d), S(365.25 d) where observed
-  double mean_follow_up_alive_days = 0;       // NaN with nobody alive
+  int os_n_risk_6m = 0, os_n_risk_12m = 0;
+  int os_median_n_risk = 0;  // at risk at the median (the estimate rests on them)
+  RestrictedMean os_rmean;
+  double mean_follow_up_days = 0;        // all patients, to death or last contact
+  double mean_follow_up_alive_days = 0;  // NaN with nobody alive
   std::size_t n_alive = 0;
   std::optional<double> median_follow_up_reverse_km_days;
 };
@@ -165,5 +225,8 @@ std::vector<int> numbers_at_risk(const std::vector<SurvivalSubject>& subjects,
                                  const std::vector<double>& times_days);
 
 constexpr double kDaysPerMonth = 365.25 / 12;
+
+// An estimate resting on fewer patients at risk than this is flagged in the report.
+constexpr int kFewAtRisk = 3;
 
 }  // namespace kiort

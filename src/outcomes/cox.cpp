@@ -4,6 +4,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include "core/error.h"
 #include "outcomes/linalg.h"
@@ -19,25 +20,36 @@ struct Derivatives {
   explicit Derivatives(std::size_t p) : score(p, 0.0), info(p) {}
 };
 
-// Efron partial log likelihood and its first two derivatives. Subjects are processed in
-// decreasing time so the risk-set sums grow by accumulation; at a time with d tied events the
+// Efron (or Breslow) partial log likelihood and its first two derivatives. Subjects are processed
+// in decreasing time so the risk-set sums grow by accumulation; at a time with d tied events the
 // Efron correction removes the fraction l/d of the events' own contribution for l = 0..d-1.
 // Covariates are centred by the caller (as coxph does), which leaves every result unchanged.
-Derivatives efron(const std::vector<double>& time, const std::vector<int>& event,
-                  const std::vector<double>& x, std::size_t p, const std::vector<double>& beta,
-                  const std::vector<std::size_t>& order_desc) {
+// Breslow's approximation is the same sums without the correction (fraction 0 for every l).
+// Strata: subjects come grouped by stratum (order_desc sorts by stratum, then decreasing time)
+// and the risk-set sums start again at each stratum.
+Derivatives partial_likelihood(const std::vector<double>& time, const std::vector<int>& event,
+                               const std::vector<double>& x, std::size_t p,
+                               const std::vector<double>& beta,
+                               const std::vector<std::size_t>& order_desc,
+                               const std::vector<int>& strata, bool efron_ties) {
   const std::size_t n = time.size();
   Derivatives out(p);
   std::vector<double> s1(p, 0.0), d1(p, 0.0), a1(p, 0.0);
   detail::SquareMatrix s2(p), d2(p);
   double s0 = 0;
   for (std::size_t i = 0; i < n;) {
+    if (i > 0 && strata[order_desc[i]] != strata[order_desc[i - 1]]) {
+      s0 = 0;
+      std::fill(s1.begin(), s1.end(), 0.0);
+      std::fill(s2.a.begin(), s2.a.end(), 0.0);
+    }
     const double t = time[order_desc[i]];
+    const int stratum = strata[order_desc[i]];
     double dcount = 0, d0 = 0;
     std::fill(d1.begin(), d1.end(), 0.0);
     std::fill(d2.a.begin(), d2.a.end(), 0.0);
     std::size_t j = i;
-    for (; j < n && time[order_desc[j]] == t; ++j) {
+    for (; j < n && time[order_desc[j]] == t && strata[order_desc[j]] == stratum; ++j) {
       const std::size_t s = order_desc[j];
       const double* xs = &x[s * p];
       double eta = 0;
@@ -60,7 +72,7 @@ Derivatives efron(const std::vector<double>& time, const std::vector<int>& event
       }
     }
     for (double l = 0; l < dcount; l += 1) {
-      const double f = l / dcount;
+      const double f = efron_ties ? l / dcount : 0.0;
       const double r0 = s0 - f * d0;
       out.loglik -= std::log(r0);
       for (std::size_t a = 0; a < p; ++a) {
@@ -77,13 +89,13 @@ Derivatives efron(const std::vector<double>& time, const std::vector<int>& event
 }
 
 CoxConcordance concordance(const std::vector<double>& time, const std::vector<int>& event,
-                           const std::vector<double>& lp) {
+                           const std::vector<double>& lp, const std::vector<int>& strata) {
   CoxConcordance c;
   const std::size_t n = time.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (!event[i]) continue;
     for (std::size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
+      if (j == i || strata[j] != strata[i]) continue;
       if (time[j] > time[i] || (time[j] == time[i] && !event[j])) {
         if (lp[i] > lp[j])
           c.concordant += 1;
@@ -103,13 +115,22 @@ CoxConcordance concordance(const std::vector<double>& time, const std::vector<in
 
 }  // namespace
 
+std::string to_string(CoxTies t) {
+  return t == CoxTies::kEfron ? "efron" : "breslow";
+}
+
 CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::span<const double> x,
-              const std::vector<std::string>& names, double conf_level) {
+              const std::vector<std::string>& names, double conf_level, CoxTies ties,
+              std::span<const int> strata_in) {
   const std::size_t n = time.size();
   const std::size_t p = names.size();
   if (p == 0) throw Error::bad_input("Cox model: no covariates").expected("at least one");
-  if (event.size() != n || x.size() != n * p)
-    throw Error::internal("Cox model: time, event and covariate sizes differ");
+  if (event.size() != n || x.size() != n * p || (!strata_in.empty() && strata_in.size() != n))
+    throw Error::internal("Cox model: time, event, covariate and strata sizes differ");
+  const std::vector<int> strata = strata_in.empty()
+                                      ? std::vector<int>(n, 0)
+                                      : std::vector<int>(strata_in.begin(), strata_in.end());
+  const bool efron_ties = ties == CoxTies::kEfron;
   if (n == 0) throw Error::bad_input("Cox model: no observations").expected("at least one");
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::isfinite(time[i]) || time[i] < 0)
@@ -130,6 +151,8 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   }
 
   CoxFit fit;
+  fit.ties = ties;
+  fit.n_strata = static_cast<int>(std::set<int>(strata.begin(), strata.end()).size());
   fit.n = static_cast<int>(n);
   fit.conf_level = conf_level;
   fit.events = static_cast<int>(std::count(event.begin(), event.end(), 1));
@@ -148,11 +171,12 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   const std::vector<int> e(event.begin(), event.end());
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return t[a] > t[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return strata[a] != strata[b] ? strata[a] < strata[b] : t[a] > t[b];
+  });
 
   std::vector<double> beta(p, 0.0);
-  Derivatives cur = efron(t, e, xc, p, beta, order);
+  Derivatives cur = partial_likelihood(t, e, xc, p, beta, order, strata, efron_ties);
   fit.loglik_null = cur.loglik;
   detail::SquareMatrix inv(p);
   if (!detail::invert(cur.info, inv))
@@ -167,16 +191,17 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   constexpr int kMaxIter = 50;
   bool converged = false;
   int halvings = 0;
+  bool r_checked = false;  // the infinite-coefficient check has been made at coxph's stop
   for (int iter = 1; iter <= kMaxIter; ++iter) {
     fit.iterations = iter;
     const std::vector<double> step = detail::multiply(inv, cur.score);
     std::vector<double> next(p);
     for (std::size_t a = 0; a < p; ++a) next[a] = beta[a] + step[a];
-    Derivatives cand = efron(t, e, xc, p, next, order);
+    Derivatives cand = partial_likelihood(t, e, xc, p, next, order, strata, efron_ties);
     while (!(cand.loglik >= cur.loglik) && halvings < 60) {
       ++halvings;
       for (std::size_t a = 0; a < p; ++a) next[a] = (next[a] + beta[a]) / 2;
-      cand = efron(t, e, xc, p, next, order);
+      cand = partial_likelihood(t, e, xc, p, next, order, strata, efron_ties);
     }
     double max_step = 0;
     for (std::size_t a = 0; a < p; ++a)
@@ -192,6 +217,27 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
       throw Error::goal_not_met(
           "Cox model: did not converge: the information matrix vanishes as the coefficients grow "
           "(monotone likelihood: does a covariate separate the events?)");
+    // Where coxph stops (relative log-likelihood change <= 1e-9), it checks whether the next
+    // Newton step |U(beta) I(beta)^-1| is still large against the coefficient (> 1e-9 and
+    // > sqrt(1e-9) |beta|): the log likelihood has converged while a coefficient runs off to
+    // +-infinity (monotone likelihood, e.g. a group without events). R warns "Loglik converged
+    // before variable j; coefficient may be infinite"; kiort refuses the fit (exit 3).
+    if (!r_checked && rel <= 1e-9) {
+      r_checked = true;
+      const std::vector<double> next_step = detail::multiply(inv, cur.score);
+      std::string infinite;
+      for (std::size_t a = 0; a < p; ++a)
+        if (std::fabs(next_step[a]) > 1e-9 &&
+            std::fabs(next_step[a]) > 3.1622776601683795e-5 * std::fabs(beta[a]))
+          infinite += (infinite.empty() ? "" : ", ") + names[a];
+      if (!infinite.empty())
+        throw Error::goal_not_met(
+            "Cox model: did not converge to a finite estimate (monotone likelihood): the log "
+            "likelihood converged before " +
+            infinite +
+            ", whose coefficient may be infinite, as R's coxph warns; does a covariate separate "
+            "the events, e.g. a group without events?");
+    }
     if (rel < 1e-12 && max_step < 1e-9) {
       converged = true;
       break;
@@ -228,7 +274,7 @@ CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::spa
   std::vector<double> lp(n, 0.0);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t a = 0; a < p; ++a) lp[i] += beta[a] * xc[i * p + a];
-  fit.concordance = concordance(t, e, lp);
+  fit.concordance = concordance(t, e, lp, strata);
   return fit;
 }
 

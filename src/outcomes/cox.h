@@ -10,6 +10,10 @@
 
 namespace kiort {
 
+// Handling of tied event times, as coxph's ties = "efron" (default) or "breslow".
+enum class CoxTies { kEfron, kBreslow };
+std::string to_string(CoxTies t);
+
 struct CoxCoefficient {
   std::string name;
   double coef = 0;      // log hazard ratio per unit of the covariate
@@ -45,6 +49,8 @@ struct CoxConcordance {
 };
 
 struct CoxFit {
+  CoxTies ties = CoxTies::kEfron;
+  int n_strata = 1;
   int n = 0;
   int events = 0;
   int iterations = 0;
@@ -57,11 +63,14 @@ struct CoxFit {
   CoxConcordance concordance;
 };
 
-// Fits the model. x is row-major: x[i * names.size() + j] is covariate j of subject i.
+// Fits the model. x is row-major: x[i * names.size() + j] is covariate j of subject i. strata
+// (one code per subject, or empty): coxph's strata(): each stratum has its own baseline hazard
+// and risk sets; concordance counts pairs within a stratum only.
 // Throws kiort::Error: bad input on invalid times/events/covariates or no events, goal not met
 // when the information matrix is singular (collinear covariates) or the fit does not converge
 // (e.g. monotone likelihood, when a covariate separates the events).
 CoxFit cox_ph(std::span<const double> time, std::span<const int> event, std::span<const double> x,
-              const std::vector<std::string>& names, double conf_level = 0.95);
+              const std::vector<std::string>& names, double conf_level = 0.95,
+              CoxTies ties = CoxTies::kEfron, std::span<const int> strata = {});
 
 }  // namespace kiort

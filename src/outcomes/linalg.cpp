@@ -1,45 +1,30 @@
 #include "outcomes/linalg.h"
 
+#include <Eigen/Dense>
 #include <cmath>
-#include <utility>
 
 namespace kiort::detail {
 
 bool invert(const SquareMatrix& m, SquareMatrix& inv, double tol) {
+  // Every matrix inverted here is a symmetric positive semi-definite information or variance
+  // matrix: Eigen's LDLT (pivoted Cholesky) solves it, and a pivot below tol times the largest
+  // one means singular to working precision (collinear or constant covariates).
   const std::size_t n = m.n;
-  SquareMatrix w = m;
   inv = SquareMatrix(n);
-  for (std::size_t i = 0; i < n; ++i) inv(i, i) = 1.0;
-  double scale = 0;
-  for (double v : m.a) scale = std::fmax(scale, std::fabs(v));
   if (n == 0) return true;
-  if (scale == 0 || !std::isfinite(scale)) return false;
-  for (std::size_t col = 0; col < n; ++col) {
-    std::size_t piv = col;
-    for (std::size_t r = col + 1; r < n; ++r)
-      if (std::fabs(w(r, col)) > std::fabs(w(piv, col))) piv = r;
-    if (std::fabs(w(piv, col)) <= tol * scale) return false;
-    if (piv != col) {
-      for (std::size_t j = 0; j < n; ++j) {
-        std::swap(w(piv, j), w(col, j));
-        std::swap(inv(piv, j), inv(col, j));
-      }
-    }
-    const double d = w(col, col);
-    for (std::size_t j = 0; j < n; ++j) {
-      w(col, j) /= d;
-      inv(col, j) /= d;
-    }
-    for (std::size_t r = 0; r < n; ++r) {
-      if (r == col) continue;
-      const double f = w(r, col);
-      if (f == 0) continue;
-      for (std::size_t j = 0; j < n; ++j) {
-        w(r, j) -= f * w(col, j);
-        inv(r, j) -= f * inv(col, j);
-      }
-    }
-  }
+  const auto k = static_cast<Eigen::Index>(n);
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> a(
+      m.a.data(), k, k);
+  if (!a.allFinite()) return false;
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(a);
+  if (ldlt.info() != Eigen::Success) return false;
+  const Eigen::VectorXd d = ldlt.vectorD();
+  const double largest = d.cwiseAbs().maxCoeff();
+  if (!(largest > 0) || d.minCoeff() <= tol * largest) return false;
+  const Eigen::MatrixXd x = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t c = 0; c < n; ++c)
+      inv(r, c) = x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c));
   return true;
 }
 

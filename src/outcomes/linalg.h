@@ -1,5 +1,6 @@
 // Small dense linear algebra for the outcomes statistics (log-rank variance, Cox information):
-// matrices of a handful of rows, solved by Gauss-Jordan elimination with partial pivoting.
+// matrices of a handful of rows; the inverse by Eigen's LDLT (the matrices are symmetric
+// positive semi-definite).
 // Internal to the outcomes module; not a general-purpose matrix library.
 #pragma once
 
@@ -17,8 +18,8 @@ struct SquareMatrix {
   double operator()(std::size_t i, std::size_t j) const { return a[i * n + j]; }
 };
 
-// The inverse of m; returns false (and leaves inv unspecified) when m is singular to working
-// precision (a pivot below tol times the largest absolute entry of m).
+// The inverse of a symmetric positive semi-definite m; returns false (and leaves inv unspecified)
+// when m is singular to working precision (an LDLT pivot below tol times the largest pivot).
 bool invert(const SquareMatrix& m, SquareMatrix& inv, double tol = 1e-12);
 
 // x' M x.

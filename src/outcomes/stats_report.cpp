@@ -1,5 +1,6 @@
 #include "outcomes/stats_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -29,9 +30,16 @@ KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_lev
                    std::vector<double> at_times) {
   KmReport r;
   r.at_times = std::move(at_times);
+  auto add_rmean = [&r] {
+    double tau = 0;
+    for (const KmCurve& c : r.groups)
+      if (!c.table.empty()) tau = std::max(tau, c.table.back().time);
+    for (const KmCurve& c : r.groups) r.rmean.push_back(restricted_mean(c, tau));
+  };
   if (data.group_names.empty()) {
     r.groups.push_back(kaplan_meier(data.time, data.event, conf_type, conf_level));
     r.groups.back().name = "all";
+    add_rmean();
     return r;
   }
   for (std::size_t g = 0; g < data.group_names.size(); ++g) {
@@ -45,16 +53,19 @@ KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_lev
     r.groups.push_back(kaplan_meier(t, e, conf_type, conf_level));
     r.groups.back().name = data.group_names[g];
   }
+  add_rmean();
   if (r.groups.size() >= 2)
     r.logrank = log_rank(data.time, data.event, data.group_index,
-                         static_cast<int>(data.group_names.size()));
+                         static_cast<int>(data.group_names.size()), data.strata_index);
+  r.strata = data.strata_names;
   return r;
 }
 
 nlohmann::ordered_json to_json(const KmReport& report) {
   nlohmann::ordered_json j;
   j["groups"] = nlohmann::ordered_json::array();
-  for (const KmCurve& c : report.groups) {
+  for (std::size_t k = 0; k < report.groups.size(); ++k) {
+    const KmCurve& c = report.groups[k];
     nlohmann::ordered_json g;
     g["name"] = c.name;
     g["n"] = c.n;
@@ -64,6 +75,10 @@ nlohmann::ordered_json to_json(const KmReport& report) {
     g["median"] = number(c.median);
     g["median_lcl"] = number(c.median_lcl);
     g["median_ucl"] = number(c.median_ucl);
+    if (k < report.rmean.size())
+      g["rmean"] = {{"tau", number(report.rmean[k].tau)},
+                    {"rmean", number(report.rmean[k].rmean)},
+                    {"se", number(report.rmean[k].se)}};
     nlohmann::ordered_json table = nlohmann::ordered_json::array();
     for (const KmRow& r : c.table)
       table.push_back({{"time", r.time},
@@ -100,7 +115,8 @@ nlohmann::ordered_json to_json(const KmReport& report) {
     j["groups"].push_back(std::move(g));
   }
   if (report.logrank) {
-    j["logrank"] = {{"chisq", number(report.logrank->chisq)},
+    j["logrank"] = {{"stratified_by", report.strata},
+                    {"chisq", number(report.logrank->chisq)},
                     {"df", report.logrank->df},
                     {"p", number(report.logrank->p)},
                     {"observed", report.logrank->observed},
@@ -114,12 +130,19 @@ nlohmann::ordered_json to_json(const KmReport& report) {
 std::string to_text(const KmReport& report) {
   std::string out;
   char buf[256];
-  for (const KmCurve& c : report.groups) {
+  for (std::size_t k = 0; k < report.groups.size(); ++k) {
+    const KmCurve& c = report.groups[k];
     const int pct = static_cast<int>(std::lround(c.conf_level * 100));
     std::snprintf(buf, sizeof buf, "group %s: n = %d, events = %d, median %s (%d%% CI %s to %s)\n",
                   c.name.c_str(), c.n, c.events, fmt("%g", c.median).c_str(), pct,
                   fmt("%g", c.median_lcl).c_str(), fmt("%g", c.median_ucl).c_str());
     out += buf;
+    if (k < report.rmean.size()) {
+      std::snprintf(buf, sizeof buf, "restricted mean %s (se %s) up to %g\n",
+                    fmt("%.4g", report.rmean[k].rmean).c_str(),
+                    fmt("%.4g", report.rmean[k].se).c_str(), report.rmean[k].tau);
+      out += buf;
+    }
     std::snprintf(buf, sizeof buf, "%10s %7s %7s %9s %9s %9s %9s   (%s CI)\n", "time", "n.risk",
                   "n.event", "survival", "se(H)", "lower", "upper", to_string(c.conf_type).c_str());
     out += buf;
@@ -144,6 +167,8 @@ std::string to_text(const KmReport& report) {
     out += "\n";
   }
   if (report.logrank) {
+    if (!report.strata.empty())
+      out += "stratified by " + std::to_string(report.strata.size()) + " strata\n";
     std::snprintf(buf, sizeof buf, "log-rank: chisq = %.4f on %d df, p = %.4g\n",
                   report.logrank->chisq, report.logrank->df, report.logrank->p);
     out += buf;
@@ -151,8 +176,9 @@ std::string to_text(const KmReport& report) {
   return out;
 }
 
-CoxFit cox_report(const SurvivalData& data, double conf_level) {
-  return cox_ph(data.time, data.event, data.covariates, data.covariate_names, conf_level);
+CoxFit cox_report(const SurvivalData& data, double conf_level, CoxTies ties) {
+  return cox_ph(data.time, data.event, data.covariates, data.covariate_names, conf_level, ties,
+                data.strata_index);
 }
 
 nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
@@ -160,7 +186,8 @@ nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
   j["n"] = f.n;
   j["events"] = f.events;
   j["n_omitted"] = n_omitted;
-  j["ties"] = "efron";
+  j["ties"] = to_string(f.ties);
+  j["n_strata"] = f.n_strata;
   j["conf_level"] = f.conf_level;
   j["iterations"] = f.iterations;
   j["loglik_null"] = number(f.loglik_null);
@@ -193,7 +220,10 @@ nlohmann::ordered_json to_json(const CoxFit& f, int n_omitted) {
 std::string to_text(const CoxFit& f, int n_omitted) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "Cox model (Efron ties): n = %d, events = %d", f.n, f.events);
+  std::snprintf(buf, sizeof buf, "Cox model (%s ties%s): n = %d, events = %d",
+                f.ties == CoxTies::kEfron ? "Efron" : "Breslow",
+                f.n_strata > 1 ? (", " + std::to_string(f.n_strata) + " strata").c_str() : "", f.n,
+                f.events);
   out += buf;
   if (n_omitted > 0) out += ", " + std::to_string(n_omitted) + " rows omitted (missing covariate)";
   out += "\n\n";

@@ -18,6 +18,10 @@ struct KmReport {
   std::vector<KmCurve> groups;     // one per group, in SurvivalData::group_names order
   std::optional<LogRank> logrank;  // only with groups
   std::vector<double> at_times;    // survival asked for at these times (KmCurve::at)
+  // Restricted mean survival per group up to the largest time of all groups (R's
+  // print(survfit, rmean = "common")).
+  std::vector<RestrictedMean> rmean;
+  std::vector<std::string> strata;  // the log-rank test is stratified by these (empty: not)
 };
 
 KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_level = 0.95,
@@ -25,7 +29,8 @@ KmReport km_report(const SurvivalData& data, ConfType conf_type, double conf_lev
 nlohmann::ordered_json to_json(const KmReport& report);
 std::string to_text(const KmReport& report);
 
-CoxFit cox_report(const SurvivalData& data, double conf_level = 0.95);
+CoxFit cox_report(const SurvivalData& data, double conf_level = 0.95,
+                  CoxTies ties = CoxTies::kEfron);
 nlohmann::ordered_json to_json(const CoxFit& fit, int n_omitted);
 std::string to_text(const CoxFit& fit, int n_omitted);
 

@@ -5,6 +5,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "core/error.h"
@@ -211,7 +212,7 @@ std::optional<SurvAt> KmCurve::at(double t) const {
 }
 
 LogRank log_rank(std::span<const double> time, std::span<const int> event,
-                 std::span<const int> group, int n_groups) {
+                 std::span<const int> group, int n_groups, std::span<const int> strata) {
   check_inputs(time, event, "log-rank");
   if (group.size() != time.size()) throw Error::internal("log-rank: group length differs");
   if (n_groups < 2)
@@ -222,48 +223,55 @@ LogRank log_rank(std::span<const double> time, std::span<const int> event,
   for (int g : group)
     if (g < 0 || g >= n_groups) throw Error::internal("log-rank: group index out of range");
 
-  const std::size_t n = time.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+  if (!strata.empty() && strata.size() != time.size())
+    throw Error::internal("log-rank: strata length differs");
+  const std::size_t n_all = time.size();
+  // Stratified (survdiff with strata()): observed, expected and variance are summed over the
+  // strata, each with its own risk sets.
+  std::map<int, std::vector<std::size_t>> by_stratum;
+  for (std::size_t i = 0; i < n_all; ++i) by_stratum[strata.empty() ? 0 : strata[i]].push_back(i);
 
   LogRank lr;
   lr.observed.assign(k, 0.0);
   lr.expected.assign(k, 0.0);
   detail::SquareMatrix var(k);
-  std::vector<double> risk(k, 0.0);
-  for (int g : group) risk[static_cast<std::size_t>(g)] += 1;
-  double n_risk = static_cast<double>(n);
-  std::vector<double> deaths(k);
-  for (std::size_t i = 0; i < n;) {
-    const double t = time[order[i]];
-    std::fill(deaths.begin(), deaths.end(), 0.0);
-    std::vector<double> leaving(k, 0.0);
-    std::size_t j = i;
-    for (; j < n && time[order[j]] == t; ++j) {
-      const auto g = static_cast<std::size_t>(group[order[j]]);
-      deaths[g] += event[order[j]];
-      leaving[g] += 1;
-    }
-    const double d = std::accumulate(deaths.begin(), deaths.end(), 0.0);
-    if (d > 0) {
+  for (auto& [stratum, order] : by_stratum) {
+    const std::size_t n = order.size();
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+    std::vector<double> risk(k, 0.0);
+    for (std::size_t i : order) risk[static_cast<std::size_t>(group[i])] += 1;
+    double n_risk = static_cast<double>(n);
+    std::vector<double> deaths(k);
+    for (std::size_t i = 0; i < n;) {
+      const double t = time[order[i]];
+      std::fill(deaths.begin(), deaths.end(), 0.0);
+      std::vector<double> leaving(k, 0.0);
+      std::size_t j = i;
+      for (; j < n && time[order[j]] == t; ++j) {
+        const auto g = static_cast<std::size_t>(group[order[j]]);
+        deaths[g] += event[order[j]];
+        leaving[g] += 1;
+      }
+      const double d = std::accumulate(deaths.begin(), deaths.end(), 0.0);
+      if (d > 0) {
+        for (std::size_t a = 0; a < k; ++a) {
+          lr.observed[a] += deaths[a];
+          lr.expected[a] += d * risk[a] / n_risk;
+        }
+        if (n_risk > 1) {
+          const double kappa = d * (n_risk - d) / (n_risk - 1) / n_risk;
+          for (std::size_t a = 0; a < k; ++a)
+            for (std::size_t b = 0; b < k; ++b)
+              var(a, b) += kappa * risk[a] * ((a == b ? 1.0 : 0.0) - risk[b] / n_risk);
+        }
+      }
       for (std::size_t a = 0; a < k; ++a) {
-        lr.observed[a] += deaths[a];
-        lr.expected[a] += d * risk[a] / n_risk;
+        risk[a] -= leaving[a];
+        n_risk -= leaving[a];
       }
-      if (n_risk > 1) {
-        const double kappa = d * (n_risk - d) / (n_risk - 1) / n_risk;
-        for (std::size_t a = 0; a < k; ++a)
-          for (std::size_t b = 0; b < k; ++b)
-            var(a, b) += kappa * risk[a] * ((a == b ? 1.0 : 0.0) - risk[b] / n_risk);
-      }
+      i = j;
     }
-    for (std::size_t a = 0; a < k; ++a) {
-      risk[a] -= leaving[a];
-      n_risk -= leaving[a];
-    }
-    i = j;
   }
 
   // survdiff: groups with expected > 0 take part; drop the first of them; solve the rest.
@@ -288,6 +296,51 @@ LogRank log_rank(std::span<const double> time, std::span<const int> event,
   lr.chisq = detail::quadratic_form(vinv, diff);
   lr.p = chisq_upper_p(lr.chisq, lr.df);
   return lr;
+}
+
+RestrictedMean restricted_mean(const KmCurve& km, std::optional<double> tau_opt) {
+  // survival:::survmean (3.5-3), pfun with end.time = tau and start.time = 0: rectangles under
+  // the step function to tau; varmean = sum over the curve's times after the first of
+  // (area from that time to tau)^2 * d / (n (n - d)).
+  RestrictedMean r;
+  if (km.table.empty()) return r;
+  const double tau = tau_opt.value_or(km.table.back().time);
+  r.tau = tau;
+  std::vector<double> time, surv, hh;
+  for (const KmRow& row : km.table) {
+    if (row.time > tau) break;
+    time.push_back(row.time);
+    surv.push_back(row.surv);
+    const int left = row.n_risk - row.n_event;
+    hh.push_back(left == 0
+                     ? 0.0
+                     : static_cast<double>(row.n_event) / (static_cast<double>(row.n_risk) * left));
+  }
+  if (time.empty()) {
+    r.rmean = tau;
+    return r;
+  }
+  time.push_back(tau);
+  surv.push_back(surv.back());
+  hh.push_back(0);
+  const std::size_t n = time.size();
+  std::vector<double> rect(n);
+  double prev_t = 0, prev_s = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    rect[i] = (time[i] - prev_t) * prev_s;
+    prev_t = time[i];
+    prev_s = surv[i];
+  }
+  r.rmean = std::accumulate(rect.begin(), rect.end(), 0.0);
+  // cumsum(rev(rectangles[-1]))^2 * rev(hh)[-1]: the k-th term pairs the area of the last k
+  // rectangles with hh of the (n-k)-th time (1-based), i.e. hh[n-1-k] 0-based.
+  double area = 0, var = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    area += rect[n - k];
+    var += area * area * hh[n - 1 - k];
+  }
+  r.se = std::sqrt(var);
+  return r;
 }
 
 }  // namespace kiort

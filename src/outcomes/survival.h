@@ -77,6 +77,15 @@ void km_confint(double p, double se, ConfType type, double conf_level, double& l
 // time and the time of the drop. NaN entries of y are skipped.
 std::optional<double> km_median_time(std::span<const double> time, std::span<const double> y);
 
+// Restricted mean survival time: the area under the curve from 0 to tau, and its standard error,
+// as R's print(survfit, rmean = ...) reports them (survival:::survmean). tau defaults to the
+// curve's last time; rmean = "common" over several curves is tau = the largest time of all.
+// Beyond the last row the curve is carried at its last value.
+struct RestrictedMean {
+  double tau = 0, rmean = 0, se = 0;
+};
+RestrictedMean restricted_mean(const KmCurve& km, std::optional<double> tau = std::nullopt);
+
 struct LogRank {
   double chisq = 0;
   int df = 0;
@@ -85,9 +94,11 @@ struct LogRank {
   std::vector<double> expected;  // per group
 };
 
-// The k-group log-rank test (R's survdiff, rho = 0). group[i] is in 0..n_groups-1.
+// The k-group log-rank test (R's survdiff, rho = 0). group[i] is in 0..n_groups-1. With strata
+// (one code per subject), the stratified test (survdiff(... ~ group + strata(s))): observed,
+// expected and variance summed over the strata.
 LogRank log_rank(std::span<const double> time, std::span<const int> event,
-                 std::span<const int> group, int n_groups);
+                 std::span<const int> group, int n_groups, std::span<const int> strata = {});
 
 // Upper-tail probability of the chi-square distribution (Boost.Math); 1 for x <= 0.
 double chisq_upper_p(double x, int df);

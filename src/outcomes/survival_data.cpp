@@ -39,6 +39,25 @@ std::string where(const CsvTable& t, std::size_t row, std::size_t col) {
          std::to_string(col + 1) + ")";
 }
 
+// Distinct labels sorted as R sorts factor levels here (numerically when all are numbers), and
+// each row's index into them.
+void index_labels(const std::vector<std::string>& labels, std::vector<std::string>& names,
+                  std::vector<int>& index) {
+  std::set<std::string> distinct(labels.begin(), labels.end());
+  names.assign(distinct.begin(), distinct.end());
+  const bool numeric = std::all_of(
+      names.begin(), names.end(), [](const std::string& x) { return parse_number(x).has_value(); });
+  if (numeric)
+    std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+      return *parse_number(a) < *parse_number(b);
+    });
+  index.clear();
+  for (const std::string& g : labels) {
+    const auto it = std::find(names.begin(), names.end(), g);
+    index.push_back(static_cast<int>(it - names.begin()));
+  }
+}
+
 }  // namespace
 
 SurvivalData survival_data_from_csv(const CsvTable& t, const SurvivalColumns& cols) {
@@ -48,6 +67,12 @@ SurvivalData survival_data_from_csv(const CsvTable& t, const SurvivalColumns& co
   const std::size_t gc = grouped ? t.column(cols.group) : 0;
   std::vector<std::size_t> cc;
   for (const std::string& c : cols.covariates) cc.push_back(t.column(c));
+  const bool stratified = !cols.strata.empty();
+  const std::size_t sc = stratified ? t.column(cols.strata) : 0;
+  std::vector<std::size_t> fc;
+  for (const std::string& c : cols.factors) fc.push_back(t.column(c));
+  std::vector<std::vector<std::string>> factor_labels(fc.size());
+  std::vector<std::string> strata_labels;
 
   if (t.rows.empty())
     throw Error::bad_input("no data rows")
@@ -109,6 +134,21 @@ SurvivalData survival_data_from_csv(const CsvTable& t, const SurvivalColumns& co
             .seen(row[gc])
             .expected("a group label");
     }
+    std::string stratum;
+    if (stratified) {
+      stratum = trim(row[sc]);
+      if (stratum.empty() || stratum == "NA")
+        throw Error::bad_input("empty stratum")
+            .file(t.source)
+            .field(where(t, r, sc))
+            .seen(row[sc])
+            .expected("a stratum label");
+    }
+    std::vector<std::string> levels;
+    for (std::size_t k = 0; k < fc.size(); ++k) {
+      if (is_missing(row[fc[k]])) omit = true;  // na.omit, as for numeric covariates
+      levels.push_back(trim(row[fc[k]]));
+    }
     if (omit) {
       ++d.n_omitted;
       continue;
@@ -117,6 +157,8 @@ SurvivalData survival_data_from_csv(const CsvTable& t, const SurvivalColumns& co
     codes.push_back(*code);
     code_rows.push_back(r);
     if (grouped) d.group.push_back(group);
+    if (stratified) strata_labels.push_back(stratum);
+    for (std::size_t k = 0; k < fc.size(); ++k) factor_labels[k].push_back(levels[k]);
     d.covariates.insert(d.covariates.end(), cov.begin(), cov.end());
   }
   if (d.time.empty())
@@ -136,21 +178,40 @@ SurvivalData survival_data_from_csv(const CsvTable& t, const SurvivalColumns& co
     d.event.push_back(static_cast<int>(d.event_coded_1_2 ? codes[i] - 1 : codes[i]));
   }
 
-  if (grouped) {
-    std::set<std::string> names(d.group.begin(), d.group.end());
-    d.group_names.assign(names.begin(), names.end());
-    const bool numeric =
-        std::all_of(d.group_names.begin(), d.group_names.end(),
-                    [](const std::string& s) { return parse_number(s).has_value(); });
-    if (numeric)
-      std::stable_sort(d.group_names.begin(), d.group_names.end(),
-                       [](const std::string& a, const std::string& b) {
-                         return *parse_number(a) < *parse_number(b);
-                       });
-    for (const std::string& g : d.group) {
-      const auto it = std::find(d.group_names.begin(), d.group_names.end(), g);
-      d.group_index.push_back(static_cast<int>(it - d.group_names.begin()));
+  if (grouped) index_labels(d.group, d.group_names, d.group_index);
+  if (stratified) index_labels(strata_labels, d.strata_names, d.strata_index);
+  // Factors: treatment contrasts as R's model.matrix, the first level the reference, one 0/1
+  // column per other level named <column><level> (celltypelarge), after the numeric covariates.
+  if (!fc.empty()) {
+    const std::size_t n = d.time.size(), p0 = cols.covariates.size();
+    std::vector<std::vector<int>> idx(fc.size());
+    std::size_t width = p0;
+    for (std::size_t k = 0; k < fc.size(); ++k) {
+      std::vector<std::string> names;
+      index_labels(factor_labels[k], names, idx[k]);
+      if (names.size() < 2)
+        throw Error::bad_input("a factor with a single level")
+            .file(t.source)
+            .field("column '" + cols.factors[k] + "'")
+            .seen(names.empty() ? "" : names[0])
+            .expected("at least two levels");
+      for (std::size_t l = 1; l < names.size(); ++l)
+        d.covariate_names.push_back(cols.factors[k] + names[l]);
+      width += names.size() - 1;
     }
+    std::vector<double> x(n * width, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::copy_n(d.covariates.begin() + static_cast<std::ptrdiff_t>(i * p0), p0,
+                  x.begin() + static_cast<std::ptrdiff_t>(i * width));
+      std::size_t col = p0;
+      for (std::size_t k = 0; k < fc.size(); ++k) {
+        const std::size_t n_levels =
+            static_cast<std::size_t>(*std::max_element(idx[k].begin(), idx[k].end()) + 1);
+        if (idx[k][i] > 0) x[i * width + col + static_cast<std::size_t>(idx[k][i]) - 1] = 1;
+        col += n_levels - 1;
+      }
+    }
+    d.covariates = std::move(x);
   }
   return d;
 }

@@ -78,8 +78,13 @@ class Checker {
       for (const ColumnSpec& c : t.columns) {
         const auto& v = at(r, c.name);
         if (!v) {
-          if (c.required || c.not_null)
+          // Impossible (a NOT NULL column empty behind kiort's back) is an error; a field the
+          // study did not record is completeness, or a warning where a main result needs it.
+          if (c.not_null)
             add("required", "error", t.name, r, c.name, "missing " + c.description);
+          else if (c.required)
+            add("required", c.key ? "warning" : "completeness", t.name, r, c.name,
+                "not recorded: " + c.description);
           continue;
         }
         try {
@@ -152,7 +157,11 @@ class Checker {
       const std::string field = table == "visits" ? "visit_date" : "onset_date";
       for (const auto& [id, v] : data_[table]) {
         const Row& pr = find("procedures", id_of(v, "procedure_id"));
-        before(table, v, field, day_of(v, field), day_of(pr, "procedure_date"), "before surgery");
+        // A pre-operative event (its window opens before day 0) is checked by its window.
+        const auto ev = table == "visits" ? at(v, "event") : std::nullopt;
+        const auto target = ev ? find_event(schedule_, *ev) : std::nullopt;
+        if (!target || target->day - target->event->window_before >= 0)
+          before(table, v, field, day_of(v, field), day_of(pr, "procedure_date"), "before surgery");
         after(table, v, field, day_of(v, field), death_of(id_of(pr, "patient_id")), "after death");
       }
     }
@@ -253,6 +262,10 @@ class Checker {
             "birth_year " + *by + " disagrees with birth_date " + *bd);
     }
     for (const auto& [id, a] : data_["analgesics"]) {
+      const Row& visit = find("visits", id_of(a, "visit_id"));
+      if (at(visit, "analgesics_assessed") == std::optional<std::string>("no"))
+        add("consistency", "error", "analgesics", a, "visit_id",
+            "an analgesic is recorded at a visit marked analgesics_assessed = no");
       const auto& dose = at(a, "daily_dose");
       const auto& f = at(a, "ome_factor");
       const auto& ome = at(a, "ome_mg_day");
@@ -267,9 +280,16 @@ class Checker {
     }
     for (const auto& [id, c] : data_["complications"]) {
       const bool leak = at(c, "type") == std::optional<std::string>("cement_leak");
-      if (leak != at(c, "leak_location").has_value())
+      if (!leak && at(c, "leak_location"))
         add("consistency", "error", "complications", c, "leak_location",
-            leak ? "cement leak without a location" : "leak_location given for a non-leak");
+            "leak_location given for a non-leak");
+      if (leak && !at(c, "leak_location"))
+        add("required", "completeness", "complications", c, "leak_location",
+            "not recorded: cement leak location");
+      const Row& pr = find("procedures", id_of(c, "procedure_id"));
+      if (at(pr, "complications_assessed") == std::optional<std::string>("no"))
+        add("consistency", "warning", "complications", c, "procedure_id",
+            "a complication is recorded for a procedure marked complications_assessed = no");
       const auto& lv = at(c, "level");
       if (lv) {
         bool treated = false;
@@ -314,7 +334,11 @@ std::string violations_text(const std::vector<Violation>& v) {
     out += x.severity + " [" + x.rule + "] patient " + (x.patient.empty() ? "?" : x.patient) +
            ", form " + x.form + " #" + std::to_string(x.record_id) + ", field " + x.field + ": " +
            x.message + "\n";
-  out += std::to_string(v.size()) + (v.size() == 1 ? " violation\n" : " violations\n");
+  std::map<std::string, std::size_t> n;
+  for (const Violation& x : v) ++n[x.severity];
+  out += std::to_string(v.size()) + (v.size() == 1 ? " violation" : " violations") + " (" +
+         std::to_string(n["error"]) + " errors, " + std::to_string(n["warning"]) + " warnings, " +
+         std::to_string(n["completeness"]) + " completeness)\n";
   return out;
 }
 

@@ -12,11 +12,14 @@
 namespace kiort {
 
 struct Violation {
-  std::string rule;      // range | plausibility | required | date_order | duplicate | window |
-                         // consistency
-  std::string severity;  // error | warning
-  std::string patient;   // pseudonym ("" when the row cannot be tied to a patient)
-  std::string form;      // patient | procedure | level | visit | analgesic | complication | ...
+  std::string rule;  // range | plausibility | required | date_order | duplicate | window |
+                     // consistency
+  // error: impossible (a value out of its hard range, dates out of order, a contradiction);
+  // warning: possible but suspicious, or a field a main result needs is not recorded;
+  // completeness: a field the study did not record (a published series has many).
+  std::string severity;
+  std::string patient;  // pseudonym ("" when the row cannot be tied to a patient)
+  std::string form;     // patient | procedure | level | visit | analgesic | complication | ...
   std::int64_t record_id = 0;
   std::string field;
   std::string message;

@@ -52,6 +52,11 @@ class Repository {
 
   virtual std::optional<Row> get(const std::string& table, std::int64_t id) = 0;
   virtual std::vector<Row> list(const std::string& table) = 0;  // ordered by id
+  // A read-only SELECT over the registry tables (reports that print their SQL, such as the
+  // cohort report): each row's values as text, NULL absent. Runs in a transaction that is rolled
+  // back, so nothing it does is kept; refuses anything but one SELECT (bad input).
+  virtual std::vector<std::vector<std::optional<std::string>>> select(const std::string& sql) = 0;
+
   // The audit trail, oldest first; table empty = all tables, row_id 0 = all rows.
   virtual std::vector<AuditEntry> audit_trail(const std::string& table = {},
                                               std::int64_t row_id = 0) = 0;
@@ -59,8 +64,14 @@ class Repository {
   // All or nothing: inserts every row with its explicit id in one transaction (configuration
   // tables are updated by id instead). On any bad row nothing is kept and a kiort::Error names
   // file:line, the column and the reason. on_row(n) is called after the n-th row is written.
+  // Without a trail every row is audited as an insert by user. With the trail the rows came with
+  // (an export's audit.csv), that trail is kept as it was (who, when, what; its ids too when this
+  // registry's trail is empty) instead, and the import itself is one audit entry by user
+  // (table "registry", action "import", new_value saying what was imported from source).
   virtual void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
-                           const std::function<void(std::size_t)>& on_row = {}) = 0;
+                           const std::function<void(std::size_t)>& on_row = {},
+                           const std::vector<AuditEntry>* trail = nullptr,
+                           const std::string& source = {}) = 0;
 };
 
 // Opens a registry: a SQLite file path, or a postgresql:// URI. kCreate creates it if needed and

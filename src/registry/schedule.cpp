@@ -67,6 +67,10 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
     const std::int64_t start = *start_day;
     const auto died = death.find(patient_id);
     for (const ScheduledEvent& e : schedule) {
+      // A pre-operative event (the baseline, day 0 and no window after) is taken before or at the
+      // operation: once the procedure is in the registry it can no longer be "due"; a missing
+      // baseline shows in the cohort report's n instead.
+      if (e.repeat_days == 0 && e.day + e.window_after <= 0) continue;
       // A recurring event: only its latest instance whose window has opened is listed.
       std::string name = e.event;
       std::int64_t day = e.day;

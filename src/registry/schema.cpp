@@ -66,6 +66,20 @@ ColumnSpec real(std::string name, double lo, double hi, std::optional<double> so
           .soft_min = soft_lo,
           .soft_max = soft_hi};
 }
+// "Was this looked for?": yes, no, or empty (not recorded). Distinguishes "assessed, none found"
+// from "nobody wrote anything down".
+ColumnSpec assessed(std::string name, std::string what) {
+  return {.name = std::move(name),
+          .type = ColumnType::kChoice,
+          .description = std::move(what),
+          .choices = {"yes", "no"}};
+}
+// A field whose absence weakens the series' main results: `registry check` reports it missing as a
+// warning rather than as a completeness note.
+ColumnSpec key(ColumnSpec c) {
+  c.key = true;
+  return c;
+}
 ColumnSpec computed(ColumnSpec c) {
   c.computed = true;
   return c;
@@ -96,11 +110,11 @@ std::vector<TableSpec> build_tables() {
                          "pseudonymous ID with a site prefix, e.g. HD-0001 (2-8 capital letters, "
                          "a dash, 1-16 letters or digits); unique")),
            computed(text("site", "site prefix of the pseudonym (computed)")),
-           choice("sex", {"female", "male", "other"}, "sex", true),
+           key(choice("sex", {"female", "male", "other"}, "sex", true)),
            integer("birth_year", 1900, 2100, "year of birth (or give birth_date)"),
            date("birth_date", "date of birth, if recorded (its year must equal birth_year)"),
-           choice("primary_site", primary_sites(),
-                  "primary tumour site (categories of the revised Tokuhashi table)", true),
+           key(choice("primary_site", primary_sites(),
+                      "primary tumour site (categories of the revised Tokuhashi table)", true)),
            text("histology", "histology of the primary tumour", true),
            date("spinal_met_dx_date", "date of diagnosis of the spinal metastasis", true),
            integer("kps", 0, 100, "Karnofsky performance status, %, multiple of 10", true),
@@ -140,6 +154,10 @@ std::vector<TableSpec> build_tables() {
                    text("surgeon", "operating surgeon", true),
                    text("physicist", "responsible medical physicist", true),
                    text("intraop_events", "intra-operative events (free text)"),
+                   assessed("complications_assessed",
+                            "peri-operative complications looked for (yes: every complication of "
+                            "this procedure is in complications, none = assessed and none found; "
+                            "empty: not recorded)"),
                }});
   t.push_back({.name = "levels",
                .form = "level",
@@ -152,7 +170,7 @@ std::vector<TableSpec> build_tables() {
                    choice("access", {"unilateral", "bilateral"}, "transpedicular access", true),
                    integer("kv", 30, 50, "X-ray source voltage, kV (30, 40 or 50)", true),
                    text("applicator", "applicator type or ID", true),
-                   real("dose_gy", 0, 100, 5, 20, "prescribed dose, Gy", true),
+                   key(real("dose_gy", 0, 100, 5, 20, "prescribed dose, Gy", true)),
                    real("ref_depth_mm", 0, 50, 2, 15,
                         "prescription reference depth, mm from the applicator surface", true),
                    {.name = "dwell_json",
@@ -207,6 +225,12 @@ std::vector<TableSpec> build_tables() {
            choice("new_fracture", {"none", "adjacent", "other_level", "treated_level"},
                   "imaging: new vertebral fracture"),
            text("imaging_notes", "imaging findings (free text)"),
+           assessed("analgesics_assessed",
+                    "analgesic use asked at this visit (yes: the analgesics rows are the whole "
+                    "list, none = no analgesic, OMED 0; empty: not recorded, OMED unknown)"),
+           assessed("complications_assessed",
+                    "complications looked for at this visit (yes: none in complications = none "
+                    "found; empty: not recorded)"),
        }});
   t.push_back(
       {.name = "opioid_conversion",
@@ -258,11 +282,12 @@ std::vector<TableSpec> build_tables() {
                "cement_leak, neuro_deficit (new neurological deficit), embolism, "
                "infection, radiation (radiation-related), other")),
            choice("leak_location",
-                  {"epidural", "foraminal", "intradiscal", "paravertebral", "venous"},
-                  "cement leak location (required for cement_leak, empty otherwise)"),
-           integer("ctcae_grade", 1, 5, "CTCAE grade 1-5", true),
-           choice("severity", {"minor", "major"}, "minor or major", true),
-           date("onset_date", "date of onset", true),
+                  {"epidural", "foraminal", "intradiscal", "paravertebral", "venous", "unknown"},
+                  "cement leak location (for cement_leak only; unknown or empty when the study "
+                  "did not record it)"),
+           integer("ctcae_grade", 1, 5, "CTCAE grade 1-5 (empty: not recorded)", true),
+           choice("severity", {"minor", "major", "unknown"}, "minor or major", true),
+           date("onset_date", "date of onset (empty: not recorded)", true),
            text("description", "description (free text)"),
        }});
   t.push_back({.name = "vital_status",
@@ -272,7 +297,7 @@ std::vector<TableSpec> build_tables() {
                .columns = {
                    id_col(),
                    ref("patient_id", "patients", "patient (patients.id); unique"),
-                   date("last_contact_date", "date last known alive or last contact", true),
+                   key(date("last_contact_date", "date last known alive or last contact", true)),
                    date("death_date", "date of death"),
                    text("death_cause", "cause of death"),
                }});
@@ -369,6 +394,19 @@ INSERT INTO visit_schedule (id, event, label, day, window_before, window_after, 
 // audit row ({AUDIT_APPEND_ONLY} expands to each engine's trigger syntax).
 constexpr const char* kSchemaV4 = "{AUDIT_APPEND_ONLY}";
 
+// Version 5: missing is not none. "Assessed" flags separate "looked for, nothing found" from "not
+// recorded" (analgesics per visit, complications per procedure and visit), and the default
+// schedule gains the pre-operative baseline (day 0, up to 14 days before surgery) unless the
+// registry already has a 'preop' event.
+constexpr const char* kSchemaV5 = R"SQL(
+ALTER TABLE procedures ADD COLUMN complications_assessed {TEXT};
+ALTER TABLE visits ADD COLUMN analgesics_assessed {TEXT};
+ALTER TABLE visits ADD COLUMN complications_assessed {TEXT};
+INSERT INTO visit_schedule (id, event, label, day, window_before, window_after)
+  SELECT COALESCE((SELECT MAX(id) FROM visit_schedule), 0) + 1, 'preop', 'pre-operative baseline', 0, 14, 0
+  WHERE NOT EXISTS (SELECT 1 FROM visit_schedule WHERE event = 'preop');
+)SQL";
+
 }  // namespace
 
 const ColumnSpec* TableSpec::column(std::string_view n) const {
@@ -414,6 +452,7 @@ const std::vector<Migration>& migrations() {
       {2, "visit schedule, analgesics and oral morphine equivalents", kSchemaV2},
       {3, "recurring follow-up beyond 6 months", kSchemaV3},
       {4, "append-only audit trail", kSchemaV4},
+      {5, "assessed flags (missing is not none) and the pre-operative baseline event", kSchemaV5},
   };
   return m;
 }
@@ -454,7 +493,7 @@ std::string schema_markdown() {
       std::string rules;
       auto add = [&](const std::string& r) { rules += (rules.empty() ? "" : "; ") + r; };
       if (c.not_null) add("not empty");
-      if (c.required) add("required (check)");
+      if (c.required) add(c.key ? "required (check: warning)" : "required (check: completeness)");
       if (c.computed) add("computed by kiort");
       if (c.min || c.max)
         add((c.min ? format_real(*c.min) : std::string("")) + " to " +

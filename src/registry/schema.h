@@ -33,10 +33,12 @@ struct ColumnSpec {
   std::string name;
   ColumnType type = ColumnType::kText;
   std::string description;
-  bool not_null = false;           // hard: entry is refused without it
-  bool required = false;           // soft: `registry check` reports it missing (REDCap "required")
-  bool computed = false;           // written by kiort (scores, conversions), never by the user
-  std::optional<double> min, max;  // hard limits (impossible values)
+  bool not_null = false;  // hard: entry is refused without it
+  bool required = false;  // soft: `registry check` reports it missing (REDCap "required") as
+                          // completeness (not recorded), never as an error
+  bool key = false;       // ... and as a warning: a main result of the series needs it
+  bool computed = false;  // written by kiort (scores, conversions), never by the user
+  std::optional<double> min, max;            // hard limits (impossible values)
   std::optional<double> soft_min, soft_max;  // plausibility limits (`registry check`)
   std::vector<std::string> choices;          // kChoice
   std::string references;                    // kRef: table name

@@ -111,6 +111,17 @@ int tokuhashi_primary_points(std::string_view primary_site) {
       .expected("a primary site of the revised Tokuhashi table (see docs/registry.md)");
 }
 
+std::string primary_group(std::string_view site) {
+  if (site.empty()) return "not recorded";
+  for (const char* same : {"breast", "prostate", "lung", "kidney", "thyroid"})
+    if (site == same) return same;
+  for (const char* gi :
+       {"esophagus", "stomach", "colon", "rectum", "liver", "gallbladder", "pancreas"})
+    if (site == gi) return "gastrointestinal";
+  if (site == "myeloma" || site == "lymphoma") return "haematological";
+  return "other";
+}
+
 int tokuhashi_score(const TokuhashiInputs& in) {
   // Tokuhashi 2005, Table 1.
   int s = 0;

@@ -40,6 +40,10 @@ struct TokuhashiInputs {
 const std::vector<std::string>& primary_sites();
 int tokuhashi_primary_points(std::string_view primary_site);
 int tokuhashi_score(const TokuhashiInputs& in);  // 0..15
+// The grouping case series report primaries in: breast, prostate, lung, kidney, thyroid,
+// gastrointestinal (oesophagus to rectum, liver, gallbladder, pancreas), haematological (myeloma,
+// lymphoma), other; "not recorded" for an empty site.
+std::string primary_group(std::string_view primary_site);
 // Tokuhashi 2005: 0-8 predicted survival < 6 months, 9-11 >= 6 months, 12-15 >= 1 year.
 std::string tokuhashi_prognosis(int score);
 

@@ -1,5 +1,6 @@
 #include "registry/sql_repository.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -270,11 +271,9 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
     row["ome_factor"] = conv[0][1];
     row["ome_mg_day"] = format_real(std::stod(*at(row, "daily_dose")) * std::stod(*conv[0][1]));
   } else if (t.name == "complications") {
+    // A leak's location may be unknown (a study that reports "minor cement leak in 4 cases"):
+    // `registry check` lists it under completeness.
     const bool leak = *at(row, "type") == "cement_leak";
-    if (leak && !at(row, "leak_location"))
-      throw Error::bad_input("a cement leak needs its location")
-          .field("complications.leak_location")
-          .expected("epidural, foraminal, intradiscal, paravertebral or venous");
     if (!leak && at(row, "leak_location"))
       throw Error::bad_input("leak_location is only for type cement_leak")
           .field("complications.leak_location")
@@ -321,7 +320,8 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
 }
 
 std::int64_t SqlRepository::write_insert(const TableSpec& t, const Row& full, bool explicit_id,
-                                         const std::string& user, const std::string& when) {
+                                         const std::string& user, const std::string& when,
+                                         bool audited) {
   std::string cols, marks;
   std::vector<SqlValue> params;
   for (const ColumnSpec& c : t.columns) {
@@ -333,6 +333,7 @@ std::int64_t SqlRepository::write_insert(const TableSpec& t, const Row& full, bo
   const auto rows = conn_->query(
       "INSERT INTO " + t.name + " (" + cols + ") VALUES (" + marks + ") RETURNING id", params);
   const std::int64_t id = std::stoll(*rows.at(0).at(0));
+  if (!audited) return id;
   for (const ColumnSpec& c : t.columns) {
     const std::optional<std::string> v = c.type == ColumnType::kId
                                              ? std::optional<std::string>(std::to_string(id))
@@ -424,6 +425,34 @@ std::vector<Row> SqlRepository::list(const std::string& table) {
   return out;
 }
 
+std::vector<std::vector<std::optional<std::string>>> SqlRepository::select(const std::string& sql) {
+  std::size_t start = sql.find_first_not_of(" \t\r\n");
+  const std::string head = start == std::string::npos ? "" : sql.substr(start, 6);
+  std::string upper;
+  for (const char ch : head)
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string body = sql;
+  while (!body.empty() &&
+         (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+    body.pop_back();
+  if (upper != "SELECT" || body.find(';') != std::string::npos)
+    throw Error::bad_input("not a single SELECT statement")
+        .seen(sql.substr(0, 60))
+        .expected("one read-only SELECT");
+  conn_->begin();
+  try {
+    const std::vector<SqlRow> rows = conn_->query(body);
+    conn_->rollback();
+    return rows;
+  } catch (...) {
+    try {
+      conn_->rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
 std::vector<AuditEntry> SqlRepository::audit_trail(const std::string& table, std::int64_t row_id) {
   std::string where = " WHERE 1 = 1";
   std::vector<SqlValue> params;
@@ -455,7 +484,8 @@ std::vector<AuditEntry> SqlRepository::audit_trail(const std::string& table, std
 }
 
 void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::string& user,
-                                const std::function<void(std::size_t)>& on_row) {
+                                const std::function<void(std::size_t)>& on_row,
+                                const std::vector<AuditEntry>* trail, const std::string& source) {
   in_transaction(*conn_, [&] {
     const std::string when = now_utc();
     std::set<std::string> explicit_tables;
@@ -480,7 +510,7 @@ void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::s
           write_update(t, id, *existing, full, user, when);
         } else {
           check_unique(t, full, id);
-          write_insert(t, full, true, user, when);
+          write_insert(t, full, true, user, when, trail == nullptr);
           explicit_tables.insert(t.name);
         }
       } catch (const Error& e) {
@@ -501,6 +531,28 @@ void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::s
       if (on_row) on_row(++n);
     }
     for (const std::string& t : explicit_tables) conn_->after_explicit_ids(t);
+    if (!trail) return;
+    // The exported trail, as it was: with its own ids into an empty trail (so that export ->
+    // import -> export gives the same audit.csv), appended in order otherwise.
+    const bool keep_ids = conn_->query("SELECT id FROM audit LIMIT 1").empty();
+    auto v = [](const std::optional<std::string>& x) -> SqlValue {
+      if (!x) return std::monostate{};
+      return *x;
+    };
+    for (const AuditEntry& a : *trail) {
+      if (keep_ids)
+        conn_->query(
+            "INSERT INTO audit (id, user_name, changed_at, table_name, row_id, action, field, "
+            "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {a.id, a.user, a.changed_at, a.table, a.row_id, a.action, a.field, v(a.old_value),
+             v(a.new_value)});
+      else
+        audit(a.user, a.changed_at, a.table, a.row_id, a.action, a.field, a.old_value, a.new_value);
+    }
+    if (keep_ids) conn_->after_explicit_ids("audit");
+    audit(user, when, "registry", 0, "import", source.empty() ? "rows" : source, std::nullopt,
+          std::to_string(rows.size()) + " rows imported with their audit trail of " +
+              std::to_string(trail->size()) + " entries");
   });
 }
 

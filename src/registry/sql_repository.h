@@ -25,8 +25,10 @@ class SqlRepository final : public Repository {
   std::optional<Row> get(const std::string& table, std::int64_t id) override;
   std::vector<Row> list(const std::string& table) override;
   std::vector<AuditEntry> audit_trail(const std::string& table, std::int64_t row_id) override;
+  std::vector<std::vector<std::optional<std::string>>> select(const std::string& sql) override;
   void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
-                   const std::function<void(std::size_t)>& on_row) override;
+                   const std::function<void(std::size_t)>& on_row,
+                   const std::vector<AuditEntry>* trail, const std::string& source) override;
 
   // The raw connection, for maintenance and tests: it bypasses validation and the audit trail.
   SqlConnection& connection() { return *conn_; }
@@ -35,8 +37,9 @@ class SqlRepository final : public Repository {
   enum class Mode { kInsert, kUpdate, kImport };
   // Canonicalises, fills computed columns and checks the hard rules of a full row.
   Row prepare(const TableSpec& t, const Row& given, const Row* existing, Mode mode);
+  // audited = false: the row's history comes from an imported trail instead.
   std::int64_t write_insert(const TableSpec& t, const Row& full, bool explicit_id,
-                            const std::string& user, const std::string& when);
+                            const std::string& user, const std::string& when, bool audited = true);
   void write_update(const TableSpec& t, std::int64_t id, const Row& before, const Row& after,
                     const std::string& user, const std::string& when);
   void audit(const std::string& user, const std::string& when, const std::string& table,

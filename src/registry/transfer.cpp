@@ -1,7 +1,9 @@
 #include "registry/transfer.h"
 
+#include <charconv>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include "core/error.h"
 #include "registry/csv.h"
 #include "registry/schema.h"
+#include "registry/scores.h"
 
 namespace kiort {
 namespace {
@@ -25,6 +28,69 @@ const std::optional<std::string>& at(const Row& r, const std::string& k) {
   static const std::optional<std::string> none;
   const auto it = r.find(k);
   return it == r.end() ? none : it->second;
+}
+
+// The audit trail an export wrote (audit.csv), checked line by line; nullopt without the file.
+std::optional<std::vector<AuditEntry>> read_audit_csv(const std::filesystem::path& p) {
+  if (!std::filesystem::exists(p)) return std::nullopt;
+  const std::string name = p.string();
+  const std::vector<CsvRecord> recs = parse_csv(read_text(p), name);
+  if (recs.empty() || recs[0].fields != audit_columns()) {
+    std::string want;
+    for (const std::string& c : audit_columns()) want += (want.empty() ? "" : ",") + c;
+    throw Error::bad_input("not an audit trail written by kiort registry export")
+        .file(name + ":1")
+        .expected("the header " + want);
+  }
+  std::vector<AuditEntry> out;
+  for (std::size_t r = 1; r < recs.size(); ++r) {
+    const CsvRecord& rec = recs[r];
+    const std::string where = name + ":" + std::to_string(rec.line);
+    if (rec.fields.size() != audit_columns().size())
+      throw Error::bad_input("wrong number of fields")
+          .file(where)
+          .seen(std::to_string(rec.fields.size()))
+          .expected(std::to_string(audit_columns().size()) + " as in the header");
+    const auto& f = rec.fields;
+    auto integer = [&](std::size_t i, long long lo) {
+      long long v = 0;
+      const auto res = std::from_chars(f[i].data(), f[i].data() + f[i].size(), v);
+      if (res.ec != std::errc() || res.ptr != f[i].data() + f[i].size() || v < lo)
+        throw Error::bad_input("not an integer")
+            .file(where)
+            .field("column " + std::to_string(i + 1) + " (" + audit_columns()[i] + ")")
+            .seen(f[i])
+            .expected("an integer >= " + std::to_string(lo));
+      return static_cast<std::int64_t>(v);
+    };
+    auto bad = [&](std::size_t i, const std::string& expected) {
+      return Error::bad_input("not a valid audit entry")
+          .file(where)
+          .field("column " + std::to_string(i + 1) + " (" + audit_columns()[i] + ")")
+          .seen(f[i])
+          .expected(expected);
+    };
+    AuditEntry a;
+    a.id = integer(0, 1);
+    a.user = f[1];
+    if (a.user.empty()) throw bad(1, "who made the change");
+    a.changed_at = f[2];
+    if (f[2].size() < 10 || !parse_date(std::string_view(f[2]).substr(0, 10)))
+      throw bad(2, "a UTC time YYYY-MM-DDTHH:MM:SSZ");
+    a.table = f[3];
+    if (a.table != "registry" && !find_table(a.table)) throw bad(3, "a registry table");
+    a.row_id = integer(4, 0);
+    a.action = f[5];
+    if (a.action != "insert" && a.action != "update" && a.action != "delete" &&
+        a.action != "import")
+      throw bad(5, "insert, update, delete or import");
+    a.field = f[6];
+    if (a.field.empty()) throw bad(6, "a column name");
+    if (!f[7].empty()) a.old_value = f[7];
+    if (!f[8].empty()) a.new_value = f[8];
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 }  // namespace
@@ -103,10 +169,14 @@ std::size_t import_csv(Repository& repo, const std::filesystem::path& dir, const
     throw Error::bad_input("no registry CSV files in the folder")
         .file(dir.string())
         .expected("patients.csv, procedures.csv, ... (docs/registry.md)");
+  const std::optional<std::vector<AuditEntry>> trail = read_audit_csv(dir / "audit.csv");
   const std::size_t total = rows.size();
-  repo.import_rows(rows, user, [&](std::size_t n) {
-    if (progress) progress(n, total);
-  });
+  repo.import_rows(
+      rows, user,
+      [&](std::size_t n) {
+        if (progress) progress(n, total);
+      },
+      trail ? &*trail : nullptr, dir.string());
   return total;
 }
 

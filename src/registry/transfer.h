@@ -13,13 +13,15 @@
 
 namespace kiort {
 
-// Writes <dir>/<table>.csv for every table, and audit.csv (the trail, for review; import ignores
-// it because an import writes its own trail). Creates dir if needed. Returns the files written.
+// Writes <dir>/<table>.csv for every table, and audit.csv (the whole trail). Creates dir if
+// needed. Returns the files written.
 std::vector<std::filesystem::path> export_csv(Repository& repo, const std::filesystem::path& dir);
 
 // Reads the tables' CSV files that exist in dir (at least one must) and imports them in one
 // transaction. A bad row throws kiort::Error naming file:line, column and reason, and leaves the
-// registry as it was. Returns the number of rows imported.
+// registry as it was. Returns the number of rows imported. With an audit.csv beside them (an
+// export), the trail is kept as exported (who, when, what) and the import is one audit entry
+// by user; without it every row is audited as an insert by user.
 std::size_t import_csv(
     Repository& repo, const std::filesystem::path& dir, const std::string& user,
     const std::function<void(std::size_t done, std::size_t total)>& progress = {});

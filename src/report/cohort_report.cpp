@@ -10,7 +10,6 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "registry/scores.h"
-#include "registry/sql_repository.h"
 #include "report/markdown.h"
 
 namespace kiort {
@@ -19,12 +18,12 @@ namespace {
 // The queries the report runs, in the order of the appendix. Plain SQL that SQLite and
 // PostgreSQL both accept, so that a reader can paste them into either.
 constexpr const char* kPatientsSql =
-    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site\n"
+    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site, p.birth_date\n"
     "FROM patients p\n"
     "WHERE p.id IN (SELECT pr.patient_id FROM procedures pr)\n"
     "ORDER BY p.id";
 constexpr const char* kProceduresSql =
-    "SELECT pr.id, pr.patient_id, pr.procedure_date\n"
+    "SELECT pr.id, pr.patient_id, pr.procedure_date, pr.complications_assessed\n"
     "FROM procedures pr\n"
     "ORDER BY pr.id";
 constexpr const char* kLevelsSql =
@@ -36,7 +35,8 @@ constexpr const char* kVisitsSql =
     "  (SELECT COUNT(*) FROM analgesics a WHERE a.visit_id = v.id) AS n_analgesics,\n"
     "  (SELECT COUNT(a.ome_mg_day) FROM analgesics a WHERE a.visit_id = v.id) AS n_with_ome,\n"
     "  (SELECT SUM(a.ome_mg_day) FROM analgesics a WHERE a.visit_id = v.id) AS omed_mg_day,\n"
-    "  v.qlq_c30, v.qlq_bm22, v.odi\n"
+    "  v.qlq_c30, v.qlq_bm22, v.odi, v.analgesics_assessed, v.frankel, v.asia,\n"
+    "  v.local_control, v.new_fracture, v.complications_assessed\n"
     "FROM visits v\n"
     "ORDER BY v.id";
 constexpr const char* kComplicationsSql =
@@ -76,6 +76,10 @@ std::int64_t to_day(const std::optional<std::string>& v, const char* field) {
         .expected("YYYY-MM-DD (run `kiort registry check`)");
   return *d;
 }
+std::optional<bool> yes_no(const std::optional<std::string>& v) {
+  if (!v || v->empty()) return std::nullopt;
+  return *v == "yes";
+}
 std::optional<std::int64_t> to_day_opt(const std::optional<std::string>& v, const char* field) {
   if (!v || v->empty()) return std::nullopt;
   return to_day(v, field);
@@ -110,6 +114,15 @@ std::string signed_fmt(double v, int dec = 1) {
   return v > 0 && s.find_first_not_of("0.") != std::string::npos ? "+" + s : s;
 }
 
+// "new neurological deficit" for neuro_deficit: the words a results section uses.
+std::string complication_name(const std::string& type) {
+  if (type == "cement_leak") return "cement leak";
+  if (type == "neuro_deficit") return "new neurological deficit";
+  if (type == "radiation") return "radiation-related complication";
+  if (type == "other") return "other complication";
+  return type;
+}
+
 std::string event_label(const std::map<std::string, std::string>& labels, const std::string& e) {
   const auto it = labels.find(e);
   return it == labels.end() ? e : e + " (" + it->second + ")";
@@ -126,43 +139,43 @@ std::string median_os_text(const KmCurve& km) {
 }  // namespace
 
 LoadedCohort load_cohort(Repository& repo) {
-  auto* sql_repo = dynamic_cast<SqlRepository*>(&repo);
-  if (!sql_repo)
-    throw Error::bad_input("the cohort report needs an SQL registry")
-        .expected("a SQLite file or a postgresql:// URI");
-  SqlConnection& conn = sql_repo->connection();
   LoadedCohort out;
   out.backend = repo.backend();
   int n = 0;
   auto run = [&](const std::string& purpose, const char* sql) {
-    const std::vector<SqlRow> rows = conn.query(sql);
+    const auto rows = repo.select(sql);
     out.queries.push_back({"Q" + std::to_string(++n), purpose, sql, rows.size(), ""});
     return rows;
   };
   auto count = [&](const std::string& purpose, const char* sql) {
-    const std::vector<SqlRow> rows = conn.query(sql);
+    const auto rows = repo.select(sql);
     const std::string v = rows.empty() || rows[0].empty() ? "0" : rows[0][0].value_or("0");
     out.queries.push_back({"Q" + std::to_string(++n), purpose, sql, rows.size(), v});
     return std::stoll(v);
   };
   CohortData& d = out.data;
-  for (const SqlRow& r : run("treated patients (sex, birth year, primary site)", kPatientsSql)) {
+  for (const auto& r :
+       run("treated patients (sex, birth year or date, primary site)", kPatientsSql)) {
     CohortPatient p{.id = to_int(r[0], "patients.id"),
                     .pseudonym = r[1].value_or(""),
                     .sex = r[2].value_or(""),
                     .primary_site = r[4].value_or(""),
-                    .birth_year = std::nullopt};
+                    .primary_group = primary_group(r[4].value_or("")),
+                    .birth_year = std::nullopt,
+                    .birth_date = to_day_opt(r[5], "patients.birth_date")};
     if (r[3]) p.birth_year = static_cast<int>(std::stol(*r[3]));
     d.patients.push_back(std::move(p));
   }
-  for (const SqlRow& r : run("procedures (start of follow-up and survival)", kProceduresSql))
+  for (const auto& r :
+       run("procedures (start of follow-up and survival; complications assessed)", kProceduresSql))
     d.procedures.push_back({.id = to_int(r[0], "procedures.id"),
                             .patient_id = to_int(r[1], "procedures.patient_id"),
-                            .date = to_day(r[2], "procedures.procedure_date")});
+                            .date = to_day(r[2], "procedures.procedure_date"),
+                            .complications_assessed = yes_no(r[3])});
   if (d.procedures.empty())
     throw Error::bad_input("the registry holds no procedure: nothing to report")
         .expected("a registry with patients and procedures (kiort registry import)");
-  for (const SqlRow& r :
+  for (const auto& r :
        run("treated levels: prescription and dwell times (time = sum of dwell_json time_s)",
            kLevelsSql))
     d.levels.push_back({.id = to_int(r[0], "levels.id"),
@@ -171,9 +184,11 @@ LoadedCohort load_cohort(Repository& repo) {
                         .dose_gy = to_real(r[3]),
                         .ref_depth_mm = to_real(r[4]),
                         .time_s = dwell_time_s(r[5])});
-  for (const SqlRow& r : run("visits: worst pain, OMED (sum over the visit's analgesics; unknown "
-                             "when an analgesic lacks an OME), questionnaires",
-                             kVisitsSql)) {
+  for (const auto& r : run("visits: worst pain, OMED (sum over the visit's analgesics; 0 only "
+                           "when analgesics_assessed = yes and none is listed; unknown when "
+                           "not assessed or an analgesic lacks an OME), questionnaires, "
+                           "neurological status, imaging",
+                           kVisitsSql)) {
     CohortVisit v{.id = to_int(r[0], "visits.id"),
                   .procedure_id = to_int(r[1], "visits.procedure_id"),
                   .event = r[2].value_or(""),
@@ -182,38 +197,43 @@ LoadedCohort load_cohort(Repository& repo) {
                   .omed_mg_day = std::nullopt,
                   .qlq_c30 = r[8].value_or(""),
                   .qlq_bm22 = r[9].value_or(""),
-                  .odi = r[10].value_or("")};
+                  .odi = r[10].value_or(""),
+                  .frankel = r[12].value_or(""),
+                  .asia = r[13].value_or(""),
+                  .local_control = r[14].value_or(""),
+                  .new_fracture = r[15].value_or(""),
+                  .complications_assessed = yes_no(r[16])};
     const std::int64_t n_analgesics = to_int(r[5], "n_analgesics");
     const std::int64_t n_with_ome = to_int(r[6], "n_with_ome");
-    if (n_analgesics == 0)
-      v.omed_mg_day = 0.0;
-    else if (n_with_ome == n_analgesics)
+    // Missing is not none: no analgesic row is OMED 0 only when the visit says they were asked.
+    if (n_analgesics == 0) {
+      if (yes_no(r[11]) == std::optional<bool>(true)) v.omed_mg_day = 0.0;
+    } else if (n_with_ome == n_analgesics)
       v.omed_mg_day = to_real(r[7]).value_or(0.0);
     d.visits.push_back(std::move(v));
   }
-  for (const SqlRow& r : run("complications by type and severity", kComplicationsSql)) {
+  for (const auto& r : run("complications by type and severity", kComplicationsSql)) {
     CohortComplication c{.procedure_id = to_int(r[0], "complications.procedure_id"),
                          .type = r[1].value_or(""),
-                         .severity = r[2].value_or("not recorded"),
+                         .severity = r[2].value_or(""),
                          .ctcae_grade = std::nullopt};
     if (r[3]) c.ctcae_grade = static_cast<int>(std::stol(*r[3]));
     d.complications.push_back(std::move(c));
   }
-  for (const SqlRow& r : run("vital status: deaths, causes, last contact", kVitalSql))
+  for (const auto& r : run("vital status: deaths, causes, last contact", kVitalSql))
     d.vital_status.push_back({.patient_id = to_int(r[0], "vital_status.patient_id"),
                               .last_contact = to_day_opt(r[1], "vital_status.last_contact_date"),
                               .death = to_day_opt(r[2], "vital_status.death_date"),
                               .death_cause = r[3].value_or("")});
-  const std::vector<SqlRow> schedule =
-      run("visit schedule: order and labels of the visits", kScheduleSql);
-  for (const SqlRow& r : schedule) {
+  const auto schedule = run("visit schedule: order and labels of the visits", kScheduleSql);
+  for (const auto& r : schedule) {
     if (r[3]) continue;  // recurring: its instances (late_1, ...) sort by number after the rest
     const std::string ev = r[0].value_or("");
     d.event_order.push_back(ev);
     out.event_labels[ev] = r[1].value_or("day " + r[2].value_or("?"));
   }
   // Labels of recurring instances: their target day.
-  for (const SqlRow& r : schedule) {
+  for (const auto& r : schedule) {
     if (!r[3]) continue;
     const std::string base = r[0].value_or("");
     for (const CohortVisit& v : d.visits)
@@ -366,12 +386,20 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
   doc.heading("1. Patients", 2);
   std::string sexes;
   for (const auto& [k, n] : s.sex)
-    sexes += (sexes.empty() ? "" : ", ") + std::to_string(n) + " " + k;
+    sexes += (sexes.empty() ? "" : ", ") + (k == "not recorded"
+                                                ? "sex not recorded for " + std::to_string(n)
+                                                : std::to_string(n) + " " + k);
+  const std::string age =
+      s.age_years.n == 0
+          ? "age was not recorded (no birth date or year)"
+          : "their mean age at the first procedure was " + fmt(s.age_years.mean) +
+                " years (range " + range_str(s.age_years, 0) +
+                ", n = " + std::to_string(s.age_years.n) + " of " + std::to_string(s.n_patients) +
+                "; " + std::to_string(s.n_age_from_birth_date) + " from the birth date)";
   doc.paragraph(std::to_string(s.n_patients) + " patients (" + sexes + ") were treated with " +
-                std::to_string(s.n_procedures) + " Kypho-IORT procedures; their mean age at the " +
-                "first procedure was " + fmt(s.age_years.mean) + " years (range " +
-                range_str(s.age_years, 0) + ") [" + q_pat + ", " + q_proc + "; check " + q_npat +
-                " = " + result_of("number of treated patients") + "].");
+                std::to_string(s.n_procedures) + " Kypho-IORT procedures; " + age + " [" + q_pat +
+                ", " + q_proc + "; check " + q_npat + " = " +
+                result_of("number of treated patients") + "].");
   Table pt;
   pt.caption = "Table 1. Patient characteristics (n = " + std::to_string(s.n_patients) + ")";
   pt.header = {"Characteristic", "Value"};
@@ -381,6 +409,8 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
   pt.rows.push_back({"Age at first procedure, years: mean (SD)", dstr(s.age_years)});
   pt.rows.push_back(
       {"Age: median (range)", fmt(s.age_years.median) + " (" + range_str(s.age_years, 0) + ")"});
+  for (const auto& [k, n] : s.primary_groups)
+    pt.rows.push_back({"Primary tumour group: " + k, count_pct(n, s.n_patients)});
   for (const auto& [k, n] : s.primaries)
     pt.rows.push_back({"Primary tumour: " + k, count_pct(n, s.n_patients)});
   doc.table(pt);
@@ -437,9 +467,15 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
   doc.paragraph(std::to_string(s.n_with_baseline) + " of " + std::to_string(s.n_procedures) +
                 " procedures have a baseline worst pain (event '" + cohort.data.baseline_event +
                 "'): mean " + dstr(s.baseline_pain) + ", median " + fmt(s.baseline_pain.median) +
-                "; baseline OMED median " + fmt(s.baseline_omed.median) + " mg/day [" + q_vis +
+                "; baseline OMED " +
+                (s.baseline_omed.n ? "median " + fmt(s.baseline_omed.median) + " mg/day"
+                                   : std::string("not recorded")) +
+                " (known at " + std::to_string(s.baseline_omed.n) + " of " +
+                std::to_string(s.n_baseline_visits) +
+                " baseline visits: analgesics recorded, or asked with none taken) [" + q_vis +
                 "]. Pain relief is any decrease in worst pain against baseline; response follows "
-                "the international consensus (Chow 2012), using worst pain and OMED.");
+                "the international consensus (Chow 2012), using worst pain and OMED: without "
+                "OMED at both visits a response is not evaluable and is not counted.");
   Table pa;
   pa.caption = "Table 4. Worst pain (0–10) by visit and pain relief against baseline [" + q_vis +
                ", " + q_sched + "]";
@@ -461,26 +497,28 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
   Table re;
   re.caption = "Table 5. Pain response (Chow 2012 consensus) by visit [" + q_vis + "]";
   re.caption += ": CR complete, PR partial response";
-  re.header = {"Visit",
-               "Evaluable",
-               "CR",
-               "PR",
-               "Indeterminate",
-               "Progression",
-               "Responders (CR+PR)",
-               "OMED median (mg/day)"};
-  re.align = {Align::kLeft,  Align::kRight, Align::kRight, Align::kRight,
+  re.header = {
+      "Visit",       "Evaluable",          "Not evaluable",       "CR", "PR", "Indeterminate",
+      "Progression", "Responders (CR+PR)", "OMED median (mg/day)"};
+  re.align = {Align::kLeft,  Align::kRight, Align::kRight, Align::kRight, Align::kRight,
               Align::kRight, Align::kRight, Align::kRight, Align::kRight};
-  re.width_weight = {1.5, 0.95, 0.45, 0.45, 1.25, 1.15, 1.25, 1.2};
+  re.width_weight = {1.4, 0.95, 1.2, 0.45, 0.45, 1.2, 1.1, 1.2, 1.1};
   auto cat = [](const PainAtVisit& v, PainResponse r) {
     const auto it = v.response.find(r);
     return std::to_string(it == v.response.end() ? 0 : it->second);
   };
   for (const PainAtVisit& v : s.pain)
-    re.rows.push_back({event_label(labels, v.event), std::to_string(v.n_evaluable),
-                       cat(v, PainResponse::kComplete), cat(v, PainResponse::kPartial),
-                       cat(v, PainResponse::kIndeterminate), cat(v, PainResponse::kProgression),
-                       count_pct(v.n_responders, v.n_evaluable, 0), fmt(v.omed.median, 1)});
+    re.rows.push_back(
+        {event_label(labels, v.event), std::to_string(v.n_evaluable),
+         std::to_string(v.n_not_evaluable) +
+             (v.n_not_evaluable ? " (" + std::to_string(v.n_not_evaluable_no_omed) + " no OMED, " +
+                                      std::to_string(v.n_not_evaluable_pain_below_2) + " pain < 2)"
+                                : std::string()),
+         cat(v, PainResponse::kComplete), cat(v, PainResponse::kPartial),
+         cat(v, PainResponse::kIndeterminate), cat(v, PainResponse::kProgression),
+         v.n_evaluable ? count_pct(v.n_responders, v.n_evaluable, 0) : std::string("n/a"),
+         v.omed.n ? fmt(v.omed.median, 1) + " (n " + std::to_string(v.omed.n) + ")"
+                  : std::string("not recorded")});
   doc.table(re);
   doc.figure({.caption = "Figure 1. Worst pain at the treated site by visit (mean ± SD), visits "
                          "at equal spacing in schedule order [" +
@@ -536,21 +574,116 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
                 std::to_string(s.n_procedures) + " procedures (" +
                 fmt(100.0 * static_cast<double>(s.n_procedures_with_complication) /
                     static_cast<double>(s.n_procedures)) +
-                " %) had at least one complication recorded [" + q_comp + "].");
+                " %) had at least one complication recorded; " +
+                std::to_string(s.n_procedures_assessed) + " of " + std::to_string(s.n_procedures) +
+                " procedures are marked as assessed for complications (complications_assessed "
+                "= yes), so that a type not listed for them was looked for and not found [" +
+                q_proc + ", " + q_vis + ", " + q_comp + "].");
+  Table cf;
+  cf.caption = "Table 7. Complications by type among the procedures assessed for it";
+  cf.header = {"Type", "Finding", "Procedures with it", "Assessed", "Not recorded"};
+  cf.align = {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight};
+  cf.width_weight = {1.2, 2.6, 1, 0.8, 0.9};
+  for (const ComplicationFinding& f : s.complication_findings) {
+    const std::string what = complication_name(f.type);
+    std::string finding;
+    if (f.n_assessed == 0)
+      finding = "not recorded";
+    else if (f.n_procedures_with == 0)
+      finding = "no " + what + " in " + std::to_string(f.n_assessed) + " of " +
+                std::to_string(f.n_assessed) + " assessed";
+    else
+      finding =
+          what + " in " + std::to_string(f.n_procedures_with) + " of " +
+          std::to_string(f.n_assessed) + " assessed (" +
+          fmt(100.0 * static_cast<double>(f.n_procedures_with) / static_cast<double>(f.n_assessed),
+              0) +
+          " %)";
+    cf.rows.push_back({f.type, finding, std::to_string(f.n_procedures_with),
+                       std::to_string(f.n_assessed), std::to_string(f.n_not_recorded)});
+  }
+  doc.table(cf);
   if (!s.complications.empty()) {
     Table ct;
-    ct.caption = "Table 7. Complications by type and severity";
+    ct.caption = "Table 7b. Recorded complications by type, severity and grade";
     ct.header = {"Type", "Severity", "CTCAE grade", "n"};
     ct.align = {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight};
     for (const ComplicationCount& c : s.complications)
-      ct.rows.push_back({c.type, c.severity,
-                         c.ctcae_grade ? std::to_string(*c.ctcae_grade) : std::string("n/a"),
-                         std::to_string(c.n)});
+      ct.rows.push_back(
+          {c.type, c.severity.empty() ? "not recorded" : c.severity,
+           c.ctcae_grade ? std::to_string(*c.ctcae_grade) : std::string("not recorded"),
+           std::to_string(c.n)});
     doc.table(ct);
   }
 
+  // ---- Neurological status and imaging.
+  auto at_risk = [](int n) {
+    return " (" + std::to_string(n) + " at risk" +
+           (n < kFewAtRisk ? "; WARNING: fewer than " + std::to_string(kFewAtRisk) +
+                                 " at risk, the estimate is unstable"
+                           : std::string()) +
+           ")";
+  };
+  doc.heading("6. Neurological status, local control and new fractures", 2);
+  {
+    const ComplicationFinding* neuro = nullptr;
+    for (const ComplicationFinding& f : s.complication_findings)
+      if (f.type == "neuro_deficit") neuro = &f;
+    std::string text;
+    if (neuro && neuro->n_assessed > 0)
+      text = neuro->n_procedures_with == 0
+                 ? "No new neurological deficit in " + std::to_string(neuro->n_assessed) + " of " +
+                       std::to_string(neuro->n_assessed) + " procedures assessed"
+                 : "New neurological deficit after " + std::to_string(neuro->n_procedures_with) +
+                       " of " + std::to_string(neuro->n_assessed) + " procedures assessed";
+    else
+      text = "New neurological deficits were not recorded";
+    text += " (" + std::to_string(neuro ? neuro->n_not_recorded : s.n_procedures) +
+            " not recorded) [" + q_comp + "].";
+    for (const NeuroChange& nc : s.neuro) {
+      if (nc.n_paired == 0) {
+        text += " " + nc.scale + " grade: no procedure has a baseline and a follow-up grade (" +
+                std::to_string(nc.n_baseline) + " with a baseline grade).";
+        continue;
+      }
+      text += " " + nc.scale + " grade at the last follow-up against baseline, " +
+              std::to_string(nc.n_paired) + " of " + std::to_string(s.n_procedures) +
+              " procedures with both: " + std::to_string(nc.improved) + " improved, " +
+              std::to_string(nc.unchanged) + " unchanged, " + std::to_string(nc.worse) +
+              " worse (" + std::to_string(nc.n_not_recorded) + " not recorded).";
+    }
+    doc.paragraph(text + " [" + q_vis + "]");
+  }
+  for (const LevelEndpoint* ep : {&s.local_control, &s.new_fracture}) {
+    std::string text = "Freedom from " + ep->name +
+                       " per treated level: " + std::to_string(ep->n_assessed) + " of " +
+                       std::to_string(ep->n_levels) + " levels with imaging at a follow-up visit";
+    if (ep->n_assessed == 0) {
+      doc.paragraph(text + "; not recorded [" + q_vis + ", " + q_lev + "].");
+      continue;
+    }
+    text += ", " + std::to_string(ep->n_events) + " with " + ep->name;
+    if (ep->name == "new vertebral fracture" && ep->n_events > 0) {
+      std::string kinds;
+      for (const auto& [k, n] : ep->events_by_kind)
+        kinds += (kinds.empty() ? "" : ", ") + std::to_string(n) + " " + k;
+      text += " (" + kinds + ")";
+    }
+    text += ". Kaplan-Meier from the procedure, censored at the last imaging (death censors)";
+    text += std::string("; at 6 months ") +
+            (ep->free_at_6m ? fmt(100 * *ep->free_at_6m) + " %" + at_risk(ep->n_risk_6m)
+                            : std::string("not observed"));
+    text += std::string(", at 12 months ") +
+            (ep->free_at_12m ? fmt(100 * *ep->free_at_12m) + " %" + at_risk(ep->n_risk_12m)
+                             : std::string("not observed"));
+    doc.paragraph(text +
+                  ". The imaging finding of a visit applies to every level of its "
+                  "procedure [" +
+                  q_vis + ", " + q_lev + "].");
+  }
+
   // ---- Deaths and survival.
-  doc.heading("6. Deaths and overall survival", 2);
+  doc.heading("7. Deaths and overall survival", 2);
   std::string causes;
   for (const auto& [k, n] : s.death_causes)
     causes += (causes.empty() ? "" : "; ") + k + ": " + std::to_string(n);
@@ -562,11 +695,22 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
                 "]. Overall survival runs from the (first) procedure date to death from any "
                 "cause; living patients are censored at their last contact.");
   doc.key_values({
-      {"Median overall survival", median_os_text(s.os)},
-      {"Overall survival at 6 months",
-       s.os_at_6m ? fmt(100 * *s.os_at_6m) + " %" : std::string("not observed")},
+      {"Median overall survival",
+       median_os_text(s.os) + (s.os.median ? at_risk(s.os_median_n_risk) : std::string())},
+      {"Restricted mean survival",
+       s.os.table.empty()
+           ? std::string("n/a")
+           : months(s.os_rmean.rmean) + " months (SE " + months(s.os_rmean.se, 2) + ", " +
+                 fmt(s.os_rmean.rmean, 0) + " days) up to " + months(s.os_rmean.tau) +
+                 " months, the longest follow-up (as R's print(survfit, rmean = \"common\"))"},
+      {"Overall survival at 6 months", s.os_at_6m
+                                           ? fmt(100 * *s.os_at_6m) + " %" + at_risk(s.os_n_risk_6m)
+                                           : std::string("not observed")},
       {"Overall survival at 12 months",
-       s.os_at_12m ? fmt(100 * *s.os_at_12m) + " %" : std::string("not observed")},
+       s.os_at_12m ? fmt(100 * *s.os_at_12m) + " %" + at_risk(s.os_n_risk_12m)
+                   : std::string("not observed")},
+      {"Mean follow-up (all patients, to death or last contact)",
+       months(s.mean_follow_up_days) + " months (n = " + std::to_string(s.n_patients) + ")"},
       {"Mean follow-up of living patients",
        s.n_alive ? months(s.mean_follow_up_alive_days) + " months (" +
                        fmt(s.mean_follow_up_alive_days, 0) +
@@ -612,13 +756,20 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
   def.width_weight = {1, 3};
   def.rows = {
       {"Patients", "Patients with at least one procedure [" + q_pat + "]."},
-      {"Age", "Year of the first procedure minus the birth year (the registry keeps birth years)."},
+      {"Age",
+       "Completed years at the first procedure from the birth date; without a birth date, the "
+       "year of the first procedure minus the birth year."},
       {"Irradiation time", "Sum of the dwell times (dwell_json time_s) of a level, in minutes."},
       {"Baseline",
        "The procedure's visit with event '" + cohort.data.baseline_event + "' (pre-operative)."},
       {"OMED",
-       "Oral morphine equivalent daily dose: sum of the visit's analgesics' ome_mg_day "
-       "(0 when no analgesic is recorded; unknown when one lacks a conversion factor)."},
+       "Oral morphine equivalent daily dose: sum of the visit's analgesics' ome_mg_day; 0 "
+       "only when the visit says analgesics were asked (analgesics_assessed = yes) and none is "
+       "listed; unknown when analgesics were not recorded or one lacks a conversion factor."},
+      {"Assessed",
+       "A complication type counts as assessed for a procedure marked complications_assessed = "
+       "yes (or with a visit so marked), or with a complication of that type recorded; 'no X in "
+       "n of n assessed' counts only those. Not recorded = the rest."},
       {"Pain relief", "Any decrease in worst pain against baseline, among procedures with both."},
       {"Pain response",
        "International consensus (Chow E et al., Int J Radiat Oncol Biol Phys "
@@ -632,8 +783,14 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
        "Median and 95 % CI as R's survfit (log transform)."},
       {"Mean follow-up",
        "Simple mean of procedure-to-last-contact time among patients alive at "
-       "last contact. Median follow-up: reverse Kaplan-Meier (censoring as the "
-       "event)."},
+       "last contact; for all patients, to death or last contact. Median follow-up: reverse "
+       "Kaplan-Meier (censoring as the event)."},
+      {"Restricted mean survival",
+       "Area under the Kaplan-Meier curve up to the longest follow-up, with the standard error "
+       "of R's survmean (print(survfit, rmean = \"common\"))."},
+      {"At risk",
+       "Patients (or levels) still followed at that time; an estimate resting on fewer than 3 "
+       "is marked WARNING."},
       {"Months", "Days / 30.4375."},
   };
   doc.table(def);

@@ -32,7 +32,7 @@ struct LoadedCohort {
 };
 
 // Runs the report's queries on the registry. Throws kiort::Error (bad input) for an empty
-// registry (no procedure) or a repository that does not speak SQL.
+// registry (no procedure). The queries go through Repository::select (read-only, rolled back).
 LoadedCohort load_cohort(Repository& repo);
 
 struct CohortReportOptions {

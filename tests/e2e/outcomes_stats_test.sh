@@ -75,6 +75,22 @@ check non-numeric-covariate 2 "cov\.csv: line 3, column 'x' \(3\): non-numeric c
 # A fit that cannot meet its goal exits 3: the covariate separates the events (monotone likelihood).
 printf 't,e,x\n1,1,1\n2,1,1\n3,0,0\n4,0,0\n' >"$tmp/sep.csv"
 check cox-separation-exit-3 3 'did not converge' -- "$kiort" stats cox --csv "$tmp/sep.csv" --time t --event e --covariates x
+# A group without events: R's coxph warns "Loglik converged before variable 1"; kiort exits 3.
+printf 't,e,g\n1,0,1\n2,1,0\n3,0,1\n4,1,0\n5,1,0\n6,0,1\n7,1,0\n8,0,1\n9,1,0\n10,1,0\n' >"$tmp/noev.csv"
+check cox-group-without-events-exit-3 3 'monotone likelihood.*converged before g' -- "$kiort" stats cox --csv "$tmp/noev.csv" --time t --event e --covariates g
+# Restricted mean survival (R: print(survfit(Surv(time, status) ~ 1, data = lung), rmean =
+# "common"): rmean 376.27474614784973, se 19.707791421339873, up to 1022; data/reference/survival).
+pycheck km-lung-rmean "$tmp/lung.json" "abs(j['groups'][0]['rmean']['rmean'] - 376.27474614784973) < 1e-9 and abs(j['groups'][0]['rmean']['se'] - 19.707791421339873) < 1e-9 and j['groups'][0]['rmean']['tau'] == 1022"
+# Breslow ties, strata and factors by name (R: coxph(Surv(time, status) ~ trt + age + celltype +
+# strata(prior), data = veteran), data/reference/survival/cox_strata.json: celltypelarge coef
+# -0.86875). And the stratified log-rank (survdiff(... ~ trt + strata(celltype)): chisq 0.7017).
+"$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status --covariates trt,age --factor celltype --strata prior --json >"$tmp/coxs.json"
+pycheck cox-factor-names "$tmp/coxs.json" "[c['name'] for c in j['coefficients']] == ['trt', 'age', 'celltypelarge', 'celltypesmallcell', 'celltypesquamous'] and j['n_strata'] == 2 and j['ties'] == 'efron'"
+check cox-breslow-text 0 'Cox model \(Breslow ties, 4 strata\)' -- "$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status --covariates karno --strata celltype --ties breslow
+check cox-needs-covariates 2 'covariates or --factor' -- "$kiort" stats cox --csv "$ref/veteran.csv" --time time --event status
+check km-stratified-logrank 0 'stratified by 4 strata' -- "$kiort" stats km --csv "$ref/veteran.csv" --time time --event status --group trt --strata celltype
+"$kiort" stats km --csv "$ref/veteran.csv" --time time --event status --group trt --strata celltype --json >"$tmp/slr.json"
+pycheck km-stratified-chisq "$tmp/slr.json" "($close)(j['logrank']['chisq'], 0.70174334684431905) and j['logrank']['stratified_by'] == ['adeno', 'large', 'smallcell', 'squamous']"
 printf 't,e,a,b\n1,1,1,2\n2,0,2,4\n3,1,3,6\n4,1,5,10\n' >"$tmp/col.csv"
 check cox-collinear-exit-3 3 'singular information' -- "$kiort" stats cox --csv "$tmp/col.csv" --time t --event e --covariates a,b
 check missing-file 2 'cannot open CSV file' -- "$kiort" stats km --csv "$tmp/absent.csv" --time t --event e

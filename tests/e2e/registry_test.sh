@@ -16,8 +16,8 @@ same() {  # same NAME FILE1 FILE2
 R=("$kiort" registry --user e2e)
 check no-registry-yet 2 'no registry database' -- "${R[@]}" list patients
 [[ ! -e kiort.db ]] && passes=$((passes+1)) || { echo "FAIL a failed command created kiort.db"; fails=$((fails+1)); }
-check init 0 'schema version 4' -- "${R[@]}" init
-check init-again 0 'schema version 4' -- "${R[@]}" init
+check init 0 'schema version 5' -- "${R[@]}" init
+check init-again 0 'schema version 5' -- "${R[@]}" init
 check add-patient 0 'added patient 1' -- "${R[@]}" add patient --pseudonym HD-0001 --sex female \
   --birth_year 1960 --primary_site breast --histology ductal --spinal_met_dx_date 2024-01-01 \
   --kps 80 --ecog 1 --sins_location junctional --sins_pain mechanical --sins_lesion lytic \
@@ -57,6 +57,21 @@ check demo-init 0 '' -- "${D[@]}" init
 check demo-import 0 'imported 166 rows' -- "${D[@]}" import --csv "$demo"
 check demo-check 0 '^0 violations' -- "${D[@]}" check --today 2026-01-01
 check demo-due 0 'SYNB-007 .* m6 .* due' -- "${D[@]}" due --date 2024-12-10
+# A published series entered only as its abstract reports it (tests/e2e/published-series): no
+# error, only completeness and warnings; every JSON finding carries its severity.
+pub=$(realpath "$(dirname "$0")/published-series")
+PB=("$kiort" registry --db pub.db --user e2e)
+check pub-init 0 '' -- "${PB[@]}" init
+check pub-import 0 'imported 64 rows' -- "${PB[@]}" import --csv "$pub"
+check pub-check-no-error 0 '\(0 errors, 9 warnings, [0-9]+ completeness\)' -- "${PB[@]}" check --today 2026-01-01
+"${PB[@]}" check --json --today 2026-01-01 >pub.json
+python3 -c "
+import json, sys
+v = json.load(open('pub.json'))
+sev = {x['severity'] for x in v}
+leak = [x for x in v if x['form'] == 'complication' and x['field'] == 'leak_location']
+sys.exit(0 if sev == {'warning', 'completeness'} and len(leak) == 4 and all(x['severity'] == 'completeness' for x in leak) else 1)
+" && passes=$((passes+1)) || { echo "FAIL published series: severities or leak findings wrong"; fails=$((fails+1)); }
 cp -r "$demo" bad
 sed -i '4s/,2024-0[0-9]-[0-9][0-9],/,2024-02-30,/' bad/visits.csv
 check empty-init 0 '' -- "$kiort" registry --db empty.db init
@@ -72,6 +87,15 @@ check round-trip-export 0 '' -- "$kiort" registry --db copy.db export --csv out2
 for t in patients procedures levels visit_schedule visits opioid_conversion analgesics complications vital_status; do
   same "round trip $t" "out1/$t.csv" "out2/$t.csv"
 done
+# The audit trail travels: out2's audit.csv is out1's byte for byte plus one line, the import by
+# the OS user (no --user given here).
+n1=$(wc -c <out1/audit.csv)
+cmp -s out1/audit.csv <(head -c "$n1" out2/audit.csv) && ok || fail "round trip: the exported audit trail was rewritten"
+added=$(tail -c +"$((n1 + 1))" out2/audit.csv)
+[[ $(wc -l <<<"$added") -eq 1 && $added == *",$(id -un),"*",registry,0,import,"* ]] && ok ||
+  fail "round trip: expected one import line by $(id -un), got: $added"
+grep -q '^[0-9]*,e2e,.*,patients,1,insert,pseudonym,,SYNA-001$' out2/audit.csv && ok ||
+  fail "round trip: the original import's entries (user e2e) are not kept"
 check redcap 0 'exported' -- "${D[@]}" export --redcap redcap.csv
 check redcap-events 0 'SYNA-001,m6_arm_1' -- cat redcap.csv
 check export-needs-target 2 '' -- "${D[@]}" export
@@ -91,7 +115,7 @@ if [[ -x $pgbin/initdb ]]; then
     PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
     P=("$kiort" registry --db "$PG" --user e2e)
     check pg-not-initialised 2 'not an initialised kiort registry' -- "${P[@]}" list patients
-    check pg-init 0 'postgresql, schema version 4' -- "${P[@]}" init
+    check pg-init 0 'postgresql, schema version 5' -- "${P[@]}" init
     check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
     n=$("${P[@]}" list patients | wc -l)
     [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }

@@ -1,7 +1,9 @@
 # Reference numbers for kiort's survival statistics, from R's survival package.
 # Run from this folder:  Rscript generate.R
 # Writes lung.csv, aml.csv, veteran.csv (the data sets shipped with survival) and
-# km.json (survfit), logrank.json (survdiff), cox.json (coxph, Efron ties), meta.json.
+# km.json (survfit), logrank.json (survdiff), cox.json (coxph, Efron ties), rmean.json
+# (restricted mean survival, print(survfit, rmean = "common")), cox_strata.json (Breslow ties,
+# strata, factors), logrank_strata.json (stratified survdiff), meta.json.
 suppressPackageStartupMessages(library(survival))
 
 # --- JSON helpers: numbers with 17 significant digits; NA/NaN -> null; +Inf -> "Inf" ----------
@@ -138,6 +140,78 @@ writeLines(jlist(c(cox_case("lung", c("sex")), cox_case("lung", c("age", "sex"))
                    cox_case("aml", c("nonmaintained")),
                    cox_case("veteran", c("trt", "karno", "diagtime", "age", "prior")))),
            "cox.json")
+
+# --- Cox with Breslow ties, strata and factor covariates; stratified log-rank ------------------
+# (cox_strata.json; same fields as cox.json plus ties and strata). A character column in the
+# formula is a factor with treatment contrasts (first level the reference).
+cox_case2 <- function(set, covs, ties, strata = NULL, factors = character(0)) {
+  terms <- c(covs, factors, if (!is.null(strata)) sprintf("strata(%s)", strata))
+  f <- as.formula(sprintf("Surv(time, status) ~ %s", paste(terms, collapse = " + ")))
+  fit <- coxph(f, data = sets[[set]], ties = ties)
+  s <- summary(fit)
+  lr <- 2 * diff(fit$loglik)
+  df <- length(coef(fit))
+  obj(id = str(paste0(set, "_", paste(terms, collapse = "_"), "_", ties)),
+      r_call = str(sprintf("coxph(%s, data = %s, ties = \"%s\")", deparse(f), set, ties)),
+      data = str(paste0(set, ".csv")), time = str("time"), event = str("status"),
+      covariates = paste0("[", paste(str(covs), collapse = ", "), "]"),
+      factors = if (length(factors) == 0) "[]" else paste0("[", paste(str(factors), collapse = ", "), "]"),
+      strata = if (is.null(strata)) "null" else str(strata), ties = str(ties),
+      names = paste0("[", paste(str(names(coef(fit))), collapse = ", "), "]"),
+      n = num(fit$n), events = num(fit$nevent),
+      coef = arr(coef(fit)), se = arr(sqrt(diag(vcov(fit)))), hr = arr(exp(coef(fit))),
+      hr_lower = arr(s$conf.int[, "lower .95"]), hr_upper = arr(s$conf.int[, "upper .95"]),
+      z = arr(s$coefficients[, "z"]), p = arr(s$coefficients[, "Pr(>|z|)"]),
+      loglik_null = num(fit$loglik[1]), loglik = num(fit$loglik[2]),
+      lr_chisq = num(lr), wald_chisq = num(fit$wald.test), score_chisq = num(fit$score),
+      df = num(df), concordance = num(fit$concordance[["concordance"]]))
+}
+writeLines(jlist(c(cox_case2("lung", c("age", "sex"), "breslow"),
+                   cox_case2("lung", c("age"), "efron", strata = "sex"),
+                   cox_case2("veteran", c("trt"), "efron", factors = "celltype"),
+                   cox_case2("veteran", c("karno"), "breslow", strata = "celltype"),
+                   cox_case2("veteran", c("trt", "age"), "efron", strata = "prior",
+                             factors = "celltype"))),
+           "cox_strata.json")
+slr_case <- function(set, group, strata) {
+  f <- as.formula(sprintf("Surv(time, status) ~ %s + strata(%s)", group, strata))
+  sd <- survdiff(f, data = sets[[set]])
+  obs <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  ex <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  df <- sum(ex > 0) - 1
+  obj(id = str(paste0(set, "_", group, "_strata_", strata)),
+      r_call = str(sprintf("survdiff(%s, data = %s)", deparse(f), set)),
+      data = str(paste0(set, ".csv")), time = str("time"), event = str("status"),
+      group = str(group), strata = str(strata),
+      observed = arr(obs), expected = arr(ex),
+      chisq = num(sd$chisq), df = num(df), p = num(pchisq(sd$chisq, df, lower.tail = FALSE)))
+}
+writeLines(jlist(c(slr_case("veteran", "trt", "celltype"), slr_case("veteran", "celltype", "prior"))),
+           "logrank_strata.json")
+
+# --- Restricted mean survival: print(survfit, rmean = "common"), i.e. summary(fit, rmean =
+# --- "common")$table's rmean and se(rmean), upper limit the largest time of all curves ----------
+rmean_case <- function(set, time, event, group) {
+  d <- sets[[set]]
+  f <- if (is.null(group)) as.formula(sprintf("Surv(%s, %s) ~ 1", time, event))
+       else as.formula(sprintf("Surv(%s, %s) ~ %s", time, event, group))
+  fit <- survfit(f, data = d)
+  s <- summary(fit, rmean = "common")
+  tab <- s$table
+  if (is.null(dim(tab))) tab <- matrix(tab, nrow = 1, dimnames = list(NULL, names(tab)))
+  gnames <- if (is.null(fit$strata)) "all" else sub("^[^=]*=", "", names(fit$strata))
+  obj(id = str(paste0(set, "_", if (is.null(group)) "all" else group)),
+      r_call = str(sprintf("print(survfit(%s, data = %s), rmean = \"common\")", deparse(f), set)),
+      data = str(paste0(set, ".csv")), time = str(time), event = str(event),
+      group = if (is.null(group)) "null" else str(group),
+      groups = paste0("[", paste(str(gnames), collapse = ", "), "]"),
+      tau = num(s$rmean.endtime[1]), rmean = arr(tab[, "rmean"]), se = arr(tab[, "se(rmean)"]))
+}
+writeLines(jlist(c(rmean_case("lung", "time", "status", NULL),
+                   rmean_case("lung", "time", "status", "sex"),
+                   rmean_case("aml", "time", "status", "x"),
+                   rmean_case("veteran", "time", "status", "trt"),
+                   rmean_case("flat", "time", "status", "arm"))), "rmean.json")
 
 writeLines(obj(r_version = str(R.version.string),
                survival_version = str(as.character(packageVersion("survival")))), "meta.json")

@@ -76,6 +76,24 @@ TEST(Cox, SeparationIsReportedNotFitted) {
   }
 }
 
+// A group without events (g = 1: every subject censored) among events in the other group. R 4.2.2
+// with survival 3.5-3 (coxph(Surv(t, e) ~ g), data as below) returns coef -20.6 with the warning
+// "Loglik converged before variable 1; coefficient may be infinite"; kiort refuses the fit rather
+// than print a hazard ratio of 1e-9 (before this check it printed coef -37 and exited 0).
+TEST(Cox, AGroupWithoutEventsIsAMonotoneLikelihood) {
+  const std::vector<double> t{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const std::vector<int> e{0, 1, 0, 1, 1, 0, 1, 0, 1, 1};
+  const std::vector<double> g{1, 0, 1, 0, 0, 1, 0, 1, 0, 0};
+  try {
+    cox_ph(t, e, g, {"g"});
+    FAIL() << "expected an error";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.kind(), ErrorKind::kGoalNotMet);
+    EXPECT_NE(std::string(err.what()).find("monotone likelihood"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("converged before g"), std::string::npos) << err.what();
+  }
+}
+
 TEST(Cox, CollinearCovariatesAreReported) {
   const std::vector<double> t{1, 2, 3, 4, 5};
   const std::vector<int> s{1, 0, 1, 1, 1};

@@ -70,7 +70,7 @@ void expect_bad_data(const std::string& text, const SurvivalColumns& c, const st
 }
 
 TEST(SurvivalData, EventCodings) {
-  const SurvivalColumns c{"t", "e", "", {}};
+  const SurvivalColumns c{"t", "e", "", {}, "", {}};
   const SurvivalData a = load("t,e\n1,0\n2,1\n", c);
   EXPECT_FALSE(a.event_coded_1_2);
   EXPECT_EQ(a.event[0], 0);
@@ -82,20 +82,20 @@ TEST(SurvivalData, EventCodings) {
 }
 
 TEST(SurvivalData, BadCellsNameLineAndColumn) {
-  const SurvivalColumns c{"t", "e", "", {}};
+  const SurvivalColumns c{"t", "e", "", {}, "", {}};
   expect_bad_data("t,e\n1,0\n-2,1\n", c, "s.csv: line 3, column 't' (1): negative survival time");
   expect_bad_data("t,e\n1,0\nabc,1\n", c, "line 3, column 't' (1): non-numeric");
   expect_bad_data("t,e\n1,3\n", c, "line 2, column 'e' (2): invalid event code");
   expect_bad_data("t,e\n1,0\n2,2\n", c, "line 2, column 'e' (2): event code 0");
-  expect_bad_data("t,e\n1,0\n", {"time", "e", "", {}}, "no such column");
-  expect_bad_data("t,e,g\n1,0,a\n2,1,\n", {"t", "e", "g", {}},
+  expect_bad_data("t,e\n1,0\n", {"time", "e", "", {}, "", {}}, "no such column");
+  expect_bad_data("t,e,g\n1,0,a\n2,1,\n", {"t", "e", "g", {}, "", {}},
                   "line 3, column 'g' (3): empty group");
   expect_bad_data("t,e\n", c, "no data rows");
 }
 
 TEST(SurvivalData, GroupsSortedAndCovariatesNaOmitted) {
   const SurvivalData d =
-      load("t,e,g,x\n1,1,10,0.5\n2,0,9,NA\n3,1,9,1.5\n4,1,10,\n", {"t", "e", "g", {"x"}});
+      load("t,e,g,x\n1,1,10,0.5\n2,0,9,NA\n3,1,9,1.5\n4,1,10,\n", {"t", "e", "g", {"x"}, "", {}});
   EXPECT_EQ(d.n_omitted, 2);
   ASSERT_EQ(d.time.size(), 2u);
   ASSERT_EQ(d.group_names.size(), 2u);

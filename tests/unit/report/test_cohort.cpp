@@ -2,6 +2,7 @@
 // and the full report written from it.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,9 @@
 #include "registry/repository.h"
 #include "report/cohort_report.h"
 #include "report_test_util.h"
+
+// Plain rows are written with designated initializers; members left out keep their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace kiort {
 namespace {
@@ -28,23 +32,18 @@ Row row(std::initializer_list<std::pair<const char*, const char*>> kv) {
 //      = partial response (Chow 2012), relief. A minor grade-1 cement leak. Died 2024-07-08
 //      (day 180).
 //   P2 male, born 1960, prostate; procedure 2 on 2024-03-01: L3 8 Gy at 10 mm, dwell 150 s.
-//      Baseline pain 6 without analgesics (OMED 0); 1 month pain 7, OMED 0: +1 = indeterminate,
-//      no relief. Alive at last contact 2024-12-31 (day 305).
+//      Baseline pain 6 without analgesics (asked, none: OMED 0); 1 month pain 7, OMED 0: +1 =
+//      indeterminate, no relief. Alive at last contact 2024-12-31 (day 305).
 //   P3 female, born 1970: no procedure, so not part of the series.
 // Expected: 2 patients (1 female, 1 male), age at first procedure 2024-1950 = 74 and 2024-1960 =
 // 64: mean 69, range 64-74; 3 levels; baseline pain mean 7; at m1 pain mean 5, relief 1 of 2,
 // evaluable 2, responders 1; dose median 8 Gy; time median 2.5 min (1.5, 2.5, 3); 1 death, KM
 // S(180) = 1/2; mean follow-up of the living 305 days.
 std::unique_ptr<Repository> tiny_registry(const std::filesystem::path& db) {
+  // The default schedule has the pre-operative baseline 'preop' since schema version 5 (this
+  // test added it itself before).
   auto repo = open_repository(db.string(), OpenMode::kCreate);
   const std::string u = "test";
-  repo->insert("visit_schedule",
-               row({{"event", "preop"},
-                    {"label", "pre-operative baseline"},
-                    {"day", "0"},
-                    {"window_before", "14"},
-                    {"window_after", "0"}}),
-               u);
   const auto p1 = std::to_string(repo->insert("patients",
                                               row({{"pseudonym", "TT-0001"},
                                                    {"sex", "female"},
@@ -94,7 +93,8 @@ std::unique_ptr<Repository> tiny_registry(const std::filesystem::path& db) {
                                        row({{"procedure_id", pr.c_str()},
                                             {"event", ev},
                                             {"visit_date", date},
-                                            {"pain_worst", pain}}),
+                                            {"pain_worst", pain},
+                                            {"analgesics_assessed", "yes"}}),
                                        u));
   };
   const auto v1 = visit(pr1, "preop", "2024-01-10", "8");
@@ -196,6 +196,117 @@ TEST(CohortSummary, HandWorkedTinyRegistry) {
       EXPECT_EQ(q.result, "1");
     }
   }
+}
+
+// Missing is not none: the same registry with P2's analgesics not recorded (analgesics_assessed
+// empty). P2's OMED is unknown at baseline and at 1 month, so its response is not evaluable:
+// evaluable 1 (P1, partial), not evaluable 1 (no OMED); baseline OMED known for 1 of 2.
+TEST(CohortSummary, AVisitWithoutAnalgesicDataIsNotOmedZero) {
+  const auto dir = test::scratch_dir("tiny_missing");
+  auto repo = tiny_registry(dir / "tiny.db");
+  for (const Row& v : repo->list("visits"))
+    if (v.at("procedure_id") == "2")
+      repo->update("visits", std::stoll(*v.at("id")), {{"analgesics_assessed", std::nullopt}}, "t");
+  const CohortSummary s = summarize_cohort(load_cohort(*repo).data);
+  EXPECT_EQ(s.baseline_omed.n, 1u);
+  EXPECT_EQ(s.n_baseline_visits, 2u);
+  ASSERT_EQ(s.pain.size(), 1u);
+  EXPECT_EQ(s.pain[0].n_paired, 2u);
+  EXPECT_EQ(s.pain[0].n_evaluable, 1u);
+  EXPECT_EQ(s.pain[0].n_not_evaluable, 1u);
+  EXPECT_EQ(s.pain[0].n_not_evaluable_no_omed, 1u);
+  EXPECT_EQ(s.pain[0].n_responders, 1u);
+  EXPECT_EQ(s.pain[0].n_omed_unknown, 1u);
+  EXPECT_EQ(s.pain[0].response.count(PainResponse::kIndeterminate), 0u);
+}
+
+// Assessed-none complications, neurological change, imaging endpoints, exact age and the
+// restricted mean, on plain rows worked by hand:
+//   procedure 1 (patient 1, born 1950-06-30, treated 2024-06-29: 73 completed years) marked
+//   complications_assessed, one cement leak; procedure 2 (patient 2, birth year 1960, treated
+//   2024-01-01: 64) not marked. Frankel baseline D -> E at the last visit (improved) for 1;
+//   C -> C (unchanged) for 2. Imaging: procedure 1 controlled at day 60, progression at day 120
+//   (event at 120, its 2 levels); procedure 2 controlled at day 90 (censored at 90, 1 level).
+//   Local progression KM over 3 levels: S(120) = 1 - 2/2 = 0 after the censored level at 90.
+//   OS: patient 1 died at day 150, patient 2 censored at day 200: KM 1 to day 150, then 1/2; RMST
+//   to 200 = 150 x 1 + 50 x 0.5 = 175; se = sqrt((area after 150)^2 x d / (n (n - d))) =
+//   sqrt(25^2 x 1 / (2 x 1)) = 17.678 (survmean's formula); mean follow-up (150 + 200) / 2.
+TEST(CohortSummary, AssessedNoneNeurologyImagingAndRestrictedMean) {
+  const std::int64_t d0 = 19903;  // 2024-06-29
+  const std::int64_t d1 = 19723;  // 2024-01-01
+  CohortData d;
+  d.patients = {{.id = 1,
+                 .pseudonym = "A",
+                 .sex = "female",
+                 .primary_site = "stomach",
+                 .primary_group = "gastrointestinal",
+                 .birth_year = 1950,
+                 .birth_date = 19903 - 27028 /* 1950-06-30 */},
+                {.id = 2,
+                 .pseudonym = "B",
+                 .sex = "male",
+                 .primary_site = "breast",
+                 .primary_group = "breast",
+                 .birth_year = 1960,
+                 .birth_date = std::nullopt}};
+  d.procedures = {{.id = 1, .patient_id = 1, .date = d0, .complications_assessed = true},
+                  {.id = 2, .patient_id = 2, .date = d1, .complications_assessed = std::nullopt}};
+  d.levels = {{.id = 1, .procedure_id = 1, .level = "T12"},
+              {.id = 2, .procedure_id = 1, .level = "L1"},
+              {.id = 3, .procedure_id = 2, .level = "L3"}};
+  auto visit = [](std::int64_t id, std::int64_t proc, const char* ev, std::int64_t date,
+                  const char* frankel, const char* lc) {
+    CohortVisit v;
+    v.id = id;
+    v.procedure_id = proc;
+    v.event = ev;
+    v.date = date;
+    v.frankel = frankel;
+    v.local_control = lc;
+    return v;
+  };
+  d.visits = {visit(1, 1, "preop", d0, "D", ""), visit(2, 1, "m2", d0 + 60, "", "controlled"),
+              visit(3, 1, "m6", d0 + 120, "E", "progression"), visit(4, 2, "preop", d1, "C", ""),
+              visit(5, 2, "m2", d1 + 90, "C", "controlled")};
+  d.complications = {{.procedure_id = 1, .type = "cement_leak", .severity = "minor"}};
+  d.vital_status = {{.patient_id = 1, .last_contact = d0 + 150, .death = d0 + 150},
+                    {.patient_id = 2, .last_contact = d1 + 200, .death = std::nullopt}};
+  const CohortSummary s = summarize_cohort(d);
+  EXPECT_EQ(s.n_age_from_birth_date, 1u);
+  ASSERT_EQ(s.age_years.n, 2u);
+  EXPECT_DOUBLE_EQ(s.age_years.min, 64);  // 2024 - 1960
+  EXPECT_DOUBLE_EQ(s.age_years.max, 73);  // the day before the 74th birthday
+  ASSERT_EQ(s.primary_groups.size(), 2u);
+  EXPECT_EQ(s.n_procedures_assessed, 1u);
+  for (const ComplicationFinding& f : s.complication_findings) {
+    if (f.type == "cement_leak") {
+      EXPECT_EQ(f.n_procedures_with, 1u);
+      EXPECT_EQ(f.n_assessed, 1u);
+    } else {
+      EXPECT_EQ(f.n_procedures_with, 0u) << f.type;
+      EXPECT_EQ(f.n_assessed, 1u) << f.type;      // only procedure 1 was looked at
+      EXPECT_EQ(f.n_not_recorded, 1u) << f.type;  // procedure 2: not recorded, not "none"
+    }
+  }
+  ASSERT_EQ(s.neuro.size(), 2u);
+  EXPECT_EQ(s.neuro[0].scale, "Frankel");
+  EXPECT_EQ(s.neuro[0].n_paired, 2u);
+  EXPECT_EQ(s.neuro[0].improved, 1u);
+  EXPECT_EQ(s.neuro[0].unchanged, 1u);
+  EXPECT_EQ(s.neuro[0].worse, 0u);
+  EXPECT_EQ(s.neuro[1].n_paired, 0u);  // ASIA not recorded
+  EXPECT_EQ(s.local_control.n_levels, 3u);
+  EXPECT_EQ(s.local_control.n_assessed, 3u);
+  EXPECT_EQ(s.local_control.n_events, 2u);
+  ASSERT_FALSE(s.local_control.km.table.empty());
+  EXPECT_DOUBLE_EQ(s.local_control.km.table.back().time, 120);
+  EXPECT_DOUBLE_EQ(s.local_control.km.table.back().surv, 0);
+  EXPECT_EQ(s.new_fracture.n_assessed, 0u);
+  EXPECT_DOUBLE_EQ(s.os_rmean.tau, 200);
+  EXPECT_DOUBLE_EQ(s.os_rmean.rmean, 175);
+  EXPECT_NEAR(s.os_rmean.se, std::sqrt(25.0 * 25.0 / 2), 1e-12);
+  EXPECT_DOUBLE_EQ(s.mean_follow_up_days, 175);
+  EXPECT_EQ(s.os_n_risk_6m, 1);
 }
 
 TEST(CohortReport, WritesMarkdownPdfFiguresAndTheSurvivalCsv) {

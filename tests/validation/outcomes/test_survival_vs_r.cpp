@@ -70,8 +70,12 @@ struct Tally {
 SurvivalData data_for(const json& c, const std::string& group,
                       const std::vector<std::string>& covariates = {}) {
   const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
-  return survival_data_from_csv(
-      t, {c["time"].get<std::string>(), c["event"].get<std::string>(), group, covariates});
+  return survival_data_from_csv(t, {.time = c["time"].get<std::string>(),
+                                    .event = c["event"].get<std::string>(),
+                                    .group = group,
+                                    .covariates = covariates,
+                                    .strata = {},
+                                    .factors = {}});
 }
 
 TEST(SurvivalVsR, KaplanMeierTablesMediansAndBands) {
@@ -194,6 +198,99 @@ TEST(SurvivalVsR, CoxEfron) {
     EXPECT_EQ(f.concordance.tied_y, c["tied_y"].get<double>()) << id;
     EXPECT_EQ(f.concordance.tied_xy, c["tied_xy"].get<double>()) << id;
     tally.check(c["concordance"], f.concordance.concordance, id + " concordance");
+  }
+}
+
+// Restricted mean survival and its standard error, as print(survfit, rmean = "common") gives.
+TEST(SurvivalVsR, RestrictedMeanCommon) {
+  Tally tally;
+  const json cases = load("rmean.json");
+  ASSERT_EQ(cases.size(), 5u);
+  for (const json& c : cases) {
+    const std::string id = c["id"].get<std::string>();
+    SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
+    const SurvivalData d =
+        data_for(c, c["group"].is_null() ? std::string() : c["group"].get<std::string>());
+    const KmReport rep = km_report(d, ConfType::kLog);
+    ASSERT_EQ(rep.rmean.size(), c["groups"].size());
+    for (std::size_t g = 0; g < rep.rmean.size(); ++g) {
+      EXPECT_EQ(rep.groups[g].name, c["groups"][g].get<std::string>());
+      tally.check(c["tau"], rep.rmean[g].tau, id + " tau");
+      tally.check(c["rmean"][g], rep.rmean[g].rmean, id + " rmean " + rep.groups[g].name);
+      tally.check(c["se"][g], rep.rmean[g].se, id + " se(rmean) " + rep.groups[g].name);
+    }
+  }
+}
+
+// Breslow ties, strata and factor covariates (cox_strata.json: coxph(..., ties = ...) with
+// strata() and character columns as factors, treatment contrasts).
+TEST(SurvivalVsR, CoxBreslowStrataFactors) {
+  Tally tally;
+  const json cases = load("cox_strata.json");
+  ASSERT_EQ(cases.size(), 5u);
+  for (const json& c : cases) {
+    const std::string id = c["id"].get<std::string>();
+    SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
+    const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
+    const SurvivalData d = survival_data_from_csv(
+        t, {.time = "time",
+            .event = "status",
+            .group = "",
+            .covariates = c["covariates"].get<std::vector<std::string>>(),
+            .strata = c["strata"].is_null() ? std::string() : c["strata"].get<std::string>(),
+            .factors = c["factors"].get<std::vector<std::string>>()});
+    const CoxFit f = cox_report(
+        d, 0.95, c["ties"].get<std::string>() == "breslow" ? CoxTies::kBreslow : CoxTies::kEfron);
+    EXPECT_EQ(f.n, c["n"].get<int>());
+    EXPECT_EQ(f.events, c["events"].get<int>());
+    const auto names = c["names"].get<std::vector<std::string>>();
+    ASSERT_EQ(f.coefficients.size(), names.size());
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      const CoxCoefficient& k = f.coefficients[j];
+      EXPECT_EQ(k.name, names[j]);
+      const std::string w = id + " " + names[j];
+      tally.check(c["coef"][j], k.coef, w + " coef");
+      tally.check(c["se"][j], k.se, w + " se");
+      tally.check(c["hr"][j], k.hr, w + " HR");
+      tally.check(c["hr_lower"][j], k.hr_lower, w + " HR lower");
+      tally.check(c["hr_upper"][j], k.hr_upper, w + " HR upper");
+      tally.check(c["z"][j], k.z, w + " z");
+      tally.check(c["p"][j], k.p, w + " p");
+    }
+    tally.check(c["loglik_null"], f.loglik_null, id + " loglik(0)");
+    tally.check(c["loglik"], f.loglik, id + " loglik");
+    tally.check(c["lr_chisq"], f.likelihood_ratio.chisq, id + " LR");
+    tally.check(c["wald_chisq"], f.wald.chisq, id + " Wald");
+    tally.check(c["score_chisq"], f.score.chisq, id + " score");
+    EXPECT_EQ(f.likelihood_ratio.df, c["df"].get<int>());
+    tally.check(c["concordance"], f.concordance.concordance, id + " concordance");
+  }
+}
+
+// Stratified log-rank: survdiff(Surv(time, status) ~ group + strata(s)).
+TEST(SurvivalVsR, StratifiedLogRank) {
+  Tally tally;
+  const json cases = load("logrank_strata.json");
+  ASSERT_EQ(cases.size(), 2u);
+  for (const json& c : cases) {
+    const std::string id = c["id"].get<std::string>();
+    SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
+    const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
+    const SurvivalData d = survival_data_from_csv(t, {.time = "time",
+                                                      .event = "status",
+                                                      .group = c["group"].get<std::string>(),
+                                                      .covariates = {},
+                                                      .strata = c["strata"].get<std::string>(),
+                                                      .factors = {}});
+    const KmReport rep = km_report(d, ConfType::kLog);
+    ASSERT_TRUE(rep.logrank.has_value());
+    for (std::size_t g = 0; g < d.group_names.size(); ++g) {
+      tally.check(c["observed"][g], rep.logrank->observed[g], id + " observed");
+      tally.check(c["expected"][g], rep.logrank->expected[g], id + " expected");
+    }
+    tally.check(c["chisq"], rep.logrank->chisq, id + " chisq");
+    EXPECT_EQ(rep.logrank->df, c["df"].get<int>());
+    tally.check(c["p"], rep.logrank->p, id + " p");
   }
 }
 
