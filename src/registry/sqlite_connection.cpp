@@ -2,6 +2,7 @@
 // process waits instead of failing, and BEGIN IMMEDIATE so a writer takes its lock up front.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "registry/schema.h"
 #include "registry/sql.h"
@@ -91,6 +92,9 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 }  // namespace
 
 std::unique_ptr<SqlConnection> open_sqlite(const std::string& path) {
+  // Patient data: a new registry is created owner-only (SQLite gives its -wal and -shm files the
+  // database file's mode).
+  if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) create_private_file(path);
   try {
     return std::make_unique<SqliteConnection>(path);
   } catch (const SQLite::Exception& e) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace kiort {
@@ -74,6 +75,7 @@ bool verify_password(const std::string& hash, const std::string& password) {
 }
 
 UserStore::UserStore(const std::string& path) {
+  create_private_file(path);  // password hashes: owner only
   try {
     db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(10000);

@@ -49,6 +49,9 @@ TEST(Auth, UserStoreAuthenticates) {
     EXPECT_EQ(store.authenticate("ann", "new-password")->role, Role::kReadOnly);
     EXPECT_EQ(store.users().size(), 1u);
   }
+  // Issue 18: the file of password hashes was created world-readable (0644 under umask 022).
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::remove(path);
 }
 
