@@ -189,7 +189,11 @@ double PhaseSpace::mean_energy_kev() const {
 }
 
 PhaseSpace read_iaea_phase_space(const std::filesystem::path& path, std::uint64_t max_photons) {
-  const auto [header_file, data_file] = file_pair(path);
+  // Named paths, not a structured binding: the record checks' lambda captures them (clang 14,
+  // which builds the fuzz targets, cannot capture structured bindings).
+  const auto files = file_pair(path);
+  const std::filesystem::path& header_file = files.first;
+  const std::filesystem::path& data_file = files.second;
   PhaseSpace ps;
   ps.header = read_iaea_header(header_file);
   const IaeaHeader& h = ps.header;
