@@ -280,7 +280,13 @@ struct WebServer::Impl {
       } catch (const HttpError& e) {
         send_error(res, e.status, e.message, e.field);
       } catch (const Error& e) {
-        if (e.kind() == ErrorKind::kInternal) {
+        if (e.kind() == ErrorKind::kBusy) {
+          // The registry stayed locked (a CLI import): nothing was saved; say so and when to retry.
+          res.set_header("Retry-After", "5");
+          send_error(res, 503,
+                     "the registry is busy (another program is writing); nothing was saved, try "
+                     "again in a few seconds");
+        } else if (e.kind() == ErrorKind::kInternal) {
           spdlog::error("{} {}: {}", log_escape(req.method), log_escape(req.path),
                         log_escape(e.what()));
           send_error(res, 500, "internal fault");
