@@ -20,6 +20,7 @@
 #include "plan/compute.h"
 #include "plan/plan.h"
 #include "plan_export.h"
+#include "plan_summary.h"
 
 namespace kiort::cli {
 namespace {
@@ -158,53 +159,8 @@ void add_accesses(Plan& p, const CreateArgs& a, const Loaded& l) {
   }
 }
 
-void print_summary(const ojson& s) {
-  std::printf("plan %s (%s)\n", s.value("plan_id", "").c_str(), s.value("approval", "").c_str());
-  std::printf("engine: %s\n", s.value("engine", "").c_str());
-  const auto& times = s["dwell_times_s"];
-  for (std::size_t i = 0; i < times.size(); ++i)
-    std::printf("dwell %zu at (%.1f, %.1f, %.1f) mm: %.1f s\n", i + 1,
-                s["dwell_positions_mm"][i][0].get<double>(),
-                s["dwell_positions_mm"][i][1].get<double>(),
-                s["dwell_positions_mm"][i][2].get<double>(), times[i].get<double>());
-  const auto& rx = s["prescription"];
-  std::printf(
-      "prescription: %s, %.2f Gy at %.1f mm from the %s; water engine gives %.3f Gy there, dose to "
-      "medium %.3f Gy (sigma %.1f %%)\n",
-      rx["kind"].get<std::string>().c_str(), rx["dose_gy"].get<double>(),
-      rx["depth_mm"].get<double>(), rx["from"].get<std::string>().c_str(),
-      rx["dose_at_point_water_engine_gy"].get<double>(),
-      rx["dose_at_point_medium_gy"].get<double>(), 100 * rx["sigma_at_point_rel"].get<double>());
-  const auto& t = s["target"];
-  std::printf(
-      "target %s (%.2f cc): D90 %.2f Gy, D98 %.2f Gy, Dmean %.2f Gy, V100 %.1f %%, V150 %.1f %%\n",
-      t["name"].get<std::string>().c_str(), t["volume_cc"].get<double>(), t["D90_gy"].get<double>(),
-      t["D98_gy"].get<double>(), t["Dmean_gy"].get<double>(), t["V100_pct"].get<double>(),
-      t["V150_pct"].get<double>());
-  if (!s["cord"].is_null())
-    std::printf("%s: Dmax %.2f Gy, D0.1cc %.2f Gy, D0.03cc %.2f Gy\n",
-                s["cord"]["name"].get<std::string>().c_str(), s["cord"]["Dmax_gy"].get<double>(),
-                s["cord"]["D0.1cc_gy"].get<double>(), s["cord"]["D0.03cc_gy"].get<double>());
-  if (!s["canal"].is_null())
-    std::printf("%s: Dmax %.2f Gy, anterior wall %.2f Gy\n",
-                s["canal"]["name"].get<std::string>().c_str(), s["canal"]["Dmax_gy"].get<double>(),
-                s["canal"]["anterior_wall_Dmax_gy"].get<double>());
-  if (!s["bone_water_ratio"].is_null())
-    std::printf("bone/water dose ratio in %s: %.3f\n",
-                s["bone_water_ratio_structure"].get<std::string>().c_str(),
-                s["bone_water_ratio"].get<double>());
-  const auto& sc = s["second_check"];
-  std::printf(
-      "second check (water engine): %+.2f %% against the calibration (tolerance %.0f %%): %s\n",
-      100 * sc["deviation"].get<double>(), 100 * sc["tolerance"].get<double>(),
-      sc["flagged"].get<bool>() ? "FLAGGED" : "pass");
-  for (const auto& c : s["constraints"])
-    std::printf("constraint %s: %.2f Gy %s\n", c["name"].get<std::string>().c_str(),
-                c["value_gy"].get<double>(), c["pass"].get<bool>() ? "pass" : "FAIL");
-  for (const auto& m : s["messages"]) std::printf("%s\n", m.get<std::string>().c_str());
-  std::printf("Monte Carlo histories %llu; %.1f s\n",
-              static_cast<unsigned long long>(s["mc_histories"].get<std::uint64_t>()),
-              s["seconds"].get<double>());
+void print_summary(const ojson& summary, const std::string& file) {
+  std::fputs(format_plan_summary(summary, file).c_str(), stdout);
 }
 
 void add_create_options(CLI::App* c, CreateArgs& a) {
@@ -326,7 +282,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
                         if (co->json)
                           std::printf("%s\n", c.summary.dump(2).c_str());
                         else
-                          print_summary(c.summary);
+                          print_summary(c.summary, co->plan);
                         return c.goals_met ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
                       }});
 
@@ -382,7 +338,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
                                          : p.patient.path.c_str(),
              p.level.c_str(), p.target.c_str(), p.kv, p.source.c_str());
          if (!p.evaluation_json.empty())
-           print_summary(ojson::parse(p.evaluation_json));
+           print_summary(ojson::parse(p.evaluation_json), sh->plan);
          else
            std::printf("not computed yet (kiort plan compute)\n");
          return 0;
@@ -429,7 +385,7 @@ int run_demo(const std::string& out, unsigned threads, bool json, const Globals&
   if (json) {
     std::printf("%s\n", c.summary.dump(2).c_str());
   } else {
-    print_summary(c.summary);
+    print_summary(c.summary, plan_file.string());
     std::printf(
         "wrote %s: plan.json, dose.nrrd, dose_sigma.nrrd, dose_water.nrrd, dvh.csv, summary.json, "
         "%s\n",

@@ -27,7 +27,8 @@ void write_file_atomic(const std::filesystem::path& path,
   const std::filesystem::path dir =
       path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string name = path.filename().string();
-  name.insert(0, 1, '.');  // hidden temporary beside the target (GCC 12 misfires -Wrestrict on "."+s)
+  name.insert(0, 1,
+              '.');  // hidden temporary beside the target (GCC 12 misfires -Wrestrict on "."+s)
   name.append(".tmp.XXXXXX");
   std::string tmpl = (dir / name).string();
   const int fd = ::mkstemp(tmpl.data());
@@ -55,6 +56,19 @@ void write_file_atomic(const std::filesystem::path& path,
     throw;
   }
   fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
+void create_private_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno == EEXIST) return;
+  throw Error::bad_input("cannot create file")
+      .file(path.string())
+      .seen(std::strerror(errno))
+      .expected("a writable folder");
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {

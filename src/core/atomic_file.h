@@ -16,4 +16,10 @@ void write_file_atomic(const std::filesystem::path& path,
                        const std::function<void(std::ostream&)>& writer);
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// Creates path empty, readable and writable by its owner only (0600), when it does not exist yet:
+// for files that hold password hashes or patient data (the users file, the registry), which a
+// library would otherwise create world-readable under the usual umask. An existing file is left
+// as it is. Throws kiort::Error naming the file when it cannot be created.
+void create_private_file(const std::filesystem::path& path);
+
 }  // namespace kiort

@@ -2,7 +2,9 @@
 
 namespace kiort {
 
-Error::Error(ErrorKind kind, std::string what) : kind_(kind), what_(std::move(what)) { compose(); }
+Error::Error(ErrorKind kind, std::string what) : kind_(kind), what_(std::move(what)) {
+  compose();
+}
 
 Error& Error::file(std::string f) {
   file_ = std::move(f);
@@ -42,6 +44,8 @@ ExitCode exit_code_for(ErrorKind kind) {
       return ExitCode::kGoalNotMet;
     case ErrorKind::kInternal:
       return ExitCode::kInternal;
+    case ErrorKind::kBusy:
+      return ExitCode::kBusy;
   }
   return ExitCode::kInternal;
 }

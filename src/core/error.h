@@ -8,10 +8,12 @@
 
 namespace kiort {
 
-// Exit codes of the CLI (DESIGN.md): 0 ok, 1 internal fault, 2 bad input, 3 goal not met.
-enum class ExitCode : int { kOk = 0, kInternal = 1, kBadInput = 2, kGoalNotMet = 3 };
+// Exit codes of the CLI (DESIGN.md): 0 ok, 1 internal fault, 2 bad input, 3 goal not met,
+// 4 busy: a shared resource (the registry database) stayed locked by another writer for the stated
+// wait; nothing was changed and the same command may be run again (HTTP: 503 + Retry-After).
+enum class ExitCode : int { kOk = 0, kInternal = 1, kBadInput = 2, kGoalNotMet = 3, kBusy = 4 };
 
-enum class ErrorKind { kBadInput, kGoalNotMet, kInternal };
+enum class ErrorKind { kBadInput, kGoalNotMet, kInternal, kBusy };
 
 class Error : public std::exception {
  public:
@@ -20,6 +22,7 @@ class Error : public std::exception {
   static Error bad_input(std::string what) { return {ErrorKind::kBadInput, std::move(what)}; }
   static Error goal_not_met(std::string what) { return {ErrorKind::kGoalNotMet, std::move(what)}; }
   static Error internal(std::string what) { return {ErrorKind::kInternal, std::move(what)}; }
+  static Error busy(std::string what) { return {ErrorKind::kBusy, std::move(what)}; }
 
   // Builders, so a throw reads as a sentence:
   //   throw Error::bad_input("unknown material").file(p).field("medium").seen(m).expected("...");
@@ -46,6 +49,8 @@ class Error : public std::exception {
 };
 
 ExitCode exit_code_for(ErrorKind kind);
-inline int exit_code_for(const Error& e) { return static_cast<int>(exit_code_for(e.kind())); }
+inline int exit_code_for(const Error& e) {
+  return static_cast<int>(exit_code_for(e.kind()));
+}
 
 }  // namespace kiort

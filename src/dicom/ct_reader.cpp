@@ -116,7 +116,7 @@ std::vector<std::uint16_t> read_pixels(const Slice& sl, int& bits_allocated, int
         .seen(std::to_string(ba))
         .expected("8 or 16");
   const std::size_t count = static_cast<std::size_t>(sl.rows) * static_cast<std::size_t>(sl.cols);
-  std::vector<std::uint16_t> out(count);
+  std::vector<std::uint16_t> out;  // allocated once the pixel data are known to hold count pixels
   const DcmXfer xfer(ds.getOriginalXfer());
   const std::string ts = xfer.getXferID();
   if (!xfer.isEncapsulated()) {
@@ -132,6 +132,7 @@ std::vector<std::uint16_t> read_pixels(const Slice& sl, int& bits_allocated, int
           .field("(7FE0,0010) PixelData")
           .seen(std::to_string(px->getLength()) + " bytes")
           .expected(std::to_string(need) + " bytes");
+    out.resize(count);
     if (ba == 16) {
       Uint16* data = nullptr;
       cond = px->getUint16Array(data);
@@ -177,6 +178,7 @@ std::vector<std::uint16_t> read_pixels(const Slice& sl, int& bits_allocated, int
         .file(fname)
         .seen(std::to_string(buf.size()) + " bytes")
         .expected(std::to_string(count * bytes));
+  out.resize(count);
   for (std::size_t v = 0; v < count; ++v) {
     if (bytes == 2) {
       std::uint16_t w;
@@ -187,6 +189,80 @@ std::vector<std::uint16_t> read_pixels(const Slice& sl, int& bits_allocated, int
     }
   }
   return out;
+}
+
+// Attribute checks made on the header alone (pass 1), before any pixel buffer is allocated: the
+// pixel data must hold exactly Rows x Columns x BitsAllocated/8 bytes, and every number that
+// scales or places the image must be finite and in its range.
+void check_slice_attributes(DcmDataset& ds, Slice& sl) {
+  const std::string fname = sl.file.string();
+  auto bad = [&](const char* what, const char* tag, const std::string& seen, const char* expected) {
+    return Error::bad_input(what).file(fname).field(tag).seen(seen).expected(expected);
+  };
+  // 65535 x 65535 is legal in the tag but not a CT slice; bounding it keeps a 36 KB file from
+  // asking for gigabytes.
+  if (sl.rows > 8192 || sl.cols > 8192)
+    throw bad("image size out of range", "(0028,0010) Rows / (0028,0011) Columns",
+              std::to_string(sl.rows) + " x " + std::to_string(sl.cols), "at most 8192 x 8192");
+  OFString frames;
+  if (ds.findAndGetOFString(DCM_NumberOfFrames, frames).good() && !frames.empty() &&
+      std::string(frames.c_str()) != "1")
+    throw bad("multi-frame images are not supported", "(0028,0008) NumberOfFrames", frames.c_str(),
+              "1 (one slice per file)");
+  Uint16 ba = 16, bs = 16, hb = 15;
+  const bool has_ba = ds.findAndGetUint16(DCM_BitsAllocated, ba).good();
+  const bool has_bs = ds.findAndGetUint16(DCM_BitsStored, bs).good();
+  if (ba != 8 && ba != 16)
+    throw bad("unsupported pixel size", "(0028,0100) BitsAllocated", std::to_string(ba), "8 or 16");
+  if (has_bs && (bs < 1 || bs > ba))
+    throw bad("BitsStored out of range", "(0028,0101) BitsStored", std::to_string(bs),
+              ("1 to BitsAllocated (" + std::to_string(ba) + ")").c_str());
+  if (has_bs && ds.findAndGetUint16(DCM_HighBit, hb).good() && hb != bs - 1)
+    throw bad("HighBit does not match BitsStored", "(0028,0102) HighBit", std::to_string(hb),
+              ("BitsStored - 1 = " + std::to_string(bs - 1)).c_str());
+  (void)has_ba;
+  DcmElement* px = nullptr;
+  if (!DcmXfer(ds.getOriginalXfer()).isEncapsulated() &&
+      ds.findAndGetElement(DCM_PixelData, px).good() && px != nullptr) {
+    const Uint32 len = px->getLength();
+    {  // native (not encapsulated) pixel data
+      const std::uint64_t need =
+          static_cast<std::uint64_t>(sl.rows) * static_cast<std::uint64_t>(sl.cols) * (ba / 8u);
+      if (len < need || len > need + 1)  // +1: the pad byte of an odd length
+        throw bad("pixel data length does not match Rows x Columns x BitsAllocated",
+                  "(7FE0,0010) PixelData", std::to_string(len) + " bytes",
+                  (std::to_string(need) + " bytes (" + std::to_string(sl.rows) + " x " +
+                   std::to_string(sl.cols) + " x " + std::to_string(ba / 8) + ")")
+                      .c_str());
+    }
+  }
+  auto finite_all = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  };
+  if (!finite_all(sl.ipp))
+    throw bad("position is not finite", "(0020,0032) ImagePositionPatient", "NaN or Inf",
+              "3 finite coordinates (mm)");
+  if (!finite_all(sl.iop))
+    throw bad("orientation is not finite", "(0020,0037) ImageOrientationPatient", "NaN or Inf",
+              "6 finite direction cosines");
+  for (const double x : sl.spacing)
+    if (!(x > 0) || !(x < 1000))
+      throw bad("pixel spacing out of range", "(0028,0030) PixelSpacing", std::to_string(x),
+                "two numbers in (0, 1000) mm");
+  // CT rescale: HU = stored * slope + intercept. A slope of 0 makes every voxel one value, NaN
+  // makes them all undefined, 1e30 overflows; scanners write 1 (or a small positive factor).
+  if (!(sl.slope > 1e-6 && sl.slope <= 1000))
+    throw bad("RescaleSlope out of range", "(0028,1053) RescaleSlope", std::to_string(sl.slope),
+              "a finite number in (1e-6, 1000]");
+  if (!(std::abs(sl.intercept) <= 1e5))
+    throw bad("RescaleIntercept out of range", "(0028,1052) RescaleIntercept",
+              std::to_string(sl.intercept), "a finite number of magnitude <= 1e5");
+  if (!std::isfinite(sl.gantry_tilt) || std::abs(sl.gantry_tilt) > 90)
+    throw bad("GantryDetectorTilt out of range", "(0018,1120) GantryDetectorTilt",
+              std::to_string(sl.gantry_tilt), "-90 to 90 degrees");
+  if (!get_numbers(ds, DCM_SliceThickness).empty() && !(sl.thickness > 0 && sl.thickness < 1000))
+    throw bad("SliceThickness out of range", "(0018,0050) SliceThickness",
+              std::to_string(sl.thickness), "a positive thickness under 1000 mm (or empty)");
 }
 
 }  // namespace
@@ -266,6 +342,7 @@ CtReadResult read_ct_series(const fs::path& path, const std::optional<std::strin
     if (!tilt.empty()) sl.gantry_tilt = tilt[0];
     const auto thick = get_numbers(ds, DCM_SliceThickness);
     if (!thick.empty()) sl.thickness = thick[0];
+    if (sl.modality == "CT") check_slice_attributes(ds, sl);
     all.push_back(std::move(sl));
   }
 
@@ -377,6 +454,12 @@ CtReadResult read_ct_series(const fs::path& path, const std::optional<std::strin
           .field("(0028,0010) Rows / (0028,0011) Columns")
           .seen(std::to_string(s->rows) + " x " + std::to_string(s->cols))
           .expected(std::to_string(first.rows) + " x " + std::to_string(first.cols));
+    if (s->patient_id != first.patient_id)
+      throw Error::bad_input("Patient ID differs within the series")
+          .file(fname)
+          .field("(0010,0020) PatientID")
+          .seen(s->patient_id)
+          .expected(first.patient_id + " as in " + first.file.filename().string());
     if (s->frame != first.frame)
       throw Error::bad_input("Frame of Reference differs within the series")
           .file(fname)
@@ -483,6 +566,12 @@ CtReadResult read_ct_series(const fs::path& path, const std::optional<std::strin
   m.source = path.string();
   const std::size_t slice_voxels =
       static_cast<std::size_t>(first.rows) * static_cast<std::size_t>(first.cols);
+  if (static_cast<std::uint64_t>(slice_voxels) * nz > (1ull << 31))
+    throw Error::bad_input("CT series too large")
+        .file(path.string())
+        .seen(std::to_string(first.cols) + " x " + std::to_string(first.rows) + " x " +
+              std::to_string(nz) + " voxels")
+        .expected("at most 2^31 voxels (crop or resample the series)");
   m.hu.resize(slice_voxels * nz);
   std::size_t clamped = 0;
   for (std::size_t k = 0; k < nz; ++k) {

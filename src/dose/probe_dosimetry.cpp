@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/paths.h"
+#include "core/read_file.h"
 #include "core/version.h"
 #include "transport/transport.h"
 
@@ -251,11 +252,8 @@ void write_commissioned_source(const std::filesystem::path& path, const Commissi
 }
 
 CommissionedSource load_commissioned_source(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error::bad_input("cannot read commissioned source").file(path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  // Bounded: a plan naming "/dev/zero" or a huge file as its source is refused, not slurped.
+  const std::string text = read_file_bounded(path, 64u << 20);
   CommissionedSource s;
   try {
     const auto j = nlohmann::json::parse(text);

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "physics/ct_calibration.h"
 
 namespace kiort {
@@ -29,14 +31,25 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Whole file, gunzipped when it is gzip (zlib reads plain files unchanged).
-std::string read_maybe_gz(const fs::path& path) {
+// A volume file may be large, but never larger than this (a 512x512x2000 int16 CT is 1 GiB).
+constexpr std::uintmax_t kMaxVolumeFileBytes = 4ull << 30;
+
+// The first max_bytes of a file, gunzipped when it is gzip (zlib reads plain files unchanged):
+// memory grows only with bytes actually present, up to what the header asks for.
+std::string read_maybe_gz(const fs::path& path, std::uint64_t max_bytes) {
+  check_input_file(path, kMaxVolumeFileBytes);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error::bad_input("cannot open file").file(path.string());
   std::string out;
   char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  int n = 0;
+  while (out.size() < max_bytes) {
+    const auto want =
+        static_cast<unsigned>(std::min<std::uint64_t>(sizeof buf, max_bytes - out.size()));
+    n = gzread(f, buf, want);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
   int err = 0;
   const char* msg = gzerror(f, &err);
   const std::string why = msg ? msg : "";
@@ -48,11 +61,13 @@ std::string read_maybe_gz(const fs::path& path) {
   return out;
 }
 
-std::string gunzip_buffer(const std::string& in, const std::string& fname) {
+// Inflates at most max_out bytes (the header's voxel data and byte skip): a small gzip bomb
+// cannot grow memory past what the header promised.
+std::string gunzip_buffer(const std::string& in, const std::string& fname, std::uint64_t max_out) {
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 32) != Z_OK) throw Error::internal("zlib inflateInit failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
+  zs.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size(), 0xffffffffu));
   std::string out;
   char buf[1 << 16];
   int rc;
@@ -66,9 +81,17 @@ std::string gunzip_buffer(const std::string& in, const std::string& fname) {
           .file(fname);
     }
     out.append(buf, sizeof buf - zs.avail_out);
-  } while (rc != Z_STREAM_END);
+  } while (rc != Z_STREAM_END && out.size() < max_out);
   inflateEnd(&zs);
+  if (out.size() > max_out) out.resize(static_cast<std::size_t>(max_out));
   return out;
+}
+
+const std::map<std::string, std::size_t>& sample_sizes() {
+  static const std::map<std::string, std::size_t> sizes = {
+      {"int8", 1},   {"uint8", 1}, {"int16", 2},  {"uint16", 2},  {"int32", 4},
+      {"uint32", 4}, {"int64", 8}, {"uint64", 8}, {"float32", 4}, {"float64", 8}};
+  return sizes;
 }
 
 template <typename T>
@@ -84,11 +107,8 @@ T get(const std::string& buf, std::size_t offset, bool swap) {
 // Converts raw samples of a given type to doubles.
 std::vector<double> decode_samples(const std::string& buf, std::size_t offset, std::size_t count,
                                    const std::string& type, bool swap, const std::string& fname) {
-  static const std::map<std::string, std::size_t> sizes = {
-      {"int8", 1},   {"uint8", 1}, {"int16", 2},  {"uint16", 2},  {"int32", 4},
-      {"uint32", 4}, {"int64", 8}, {"uint64", 8}, {"float32", 4}, {"float64", 8}};
-  const std::size_t size = sizes.at(type);
-  if (buf.size() < offset + count * size)
+  const std::size_t size = sample_sizes().at(type);
+  if (offset > buf.size() || (buf.size() - offset) / size < count)
     throw Error::bad_input("volume data shorter than the header says (truncated file?)")
         .file(fname)
         .seen(std::to_string(buf.size() - std::min(buf.size(), offset)) + " bytes")
@@ -149,12 +169,17 @@ Grid3 grid_from_affine(const std::array<int, 3>& dims, const Vec3 axes[3], const
   unit[1] = normalized(unit[1] - dot(unit[1], unit[0]) * unit[0]);
   const Vec3 c = cross(unit[0], unit[1]);
   unit[2] = dot(c, unit[2]) >= 0 ? c : -c;
-  return Grid3(dims, spacing, origin, Mat3::from_columns(unit[0], unit[1], unit[2]));
+  try {
+    return Grid3(dims, spacing, origin, Mat3::from_columns(unit[0], unit[1], unit[2]));
+  } catch (Error& e) {
+    if (e.file().empty()) e.file(fname);
+    throw;
+  }
 }
 
 Volume read_nifti(const fs::path& path) {
   const std::string fname = path.string();
-  const std::string buf = read_maybe_gz(path);
+  std::string buf = read_maybe_gz(path, 348);
   if (buf.size() < 348) throw Error::bad_input("file too short for a NIfTI header").file(fname);
   const auto sizeof_hdr = get<std::int32_t>(buf, 0, false);
   bool swap = false;
@@ -183,12 +208,21 @@ Volume read_nifti(const fs::path& path) {
   std::int16_t dim[8];
   for (int i = 0; i < 8; ++i)
     dim[i] = get<std::int16_t>(buf, 40 + 2 * static_cast<std::size_t>(i), swap);
-  if (dim[0] < 3 || dim[0] > 7 || (dim[0] > 3 && dim[4] > 1))
+  bool extra_axes = false;  // dim[4..dim[0]] must all be 1 for a 3-D volume
+  for (int i = 4; i <= dim[0] && i < 8; ++i) extra_axes = extra_axes || dim[i] != 1;
+  if (dim[0] < 3 || dim[0] > 7 || extra_axes)
     throw Error::bad_input("not a 3-D volume")
         .file(fname)
         .field("dim")
         .seen(std::to_string(dim[0]) + "-D")
         .expected("3-D");
+  for (int i = 1; i <= 3; ++i)
+    if (dim[i] < 1)
+      throw Error::bad_input("volume size must be positive")
+          .file(fname)
+          .field("dim[" + std::to_string(i) + "]")
+          .seen(std::to_string(dim[i]))
+          .expected("an integer >= 1");
   const std::array<int, 3> dims{dim[1], dim[2], dim[3]};
   const auto datatype = get<std::int16_t>(buf, 70, swap);
   static const std::map<int, std::string> types = {
@@ -203,8 +237,25 @@ Volume read_nifti(const fs::path& path) {
   float pixdim[8];
   for (int i = 0; i < 8; ++i)
     pixdim[i] = get<float>(buf, 76 + 4 * static_cast<std::size_t>(i), swap);
-  const auto vox_offset = static_cast<std::size_t>(get<float>(buf, 108, swap));
+  // vox_offset is a float in the header: a negative, fractional or NaN one would index before the
+  // header or past the file (an over-read), so it is checked before any use.
+  const float vox_offset_f = get<float>(buf, 108, swap);
+  if (!std::isfinite(vox_offset_f) || vox_offset_f < 0 || vox_offset_f > 1e9f ||
+      vox_offset_f != std::floor(vox_offset_f))
+    throw Error::bad_input("bad voxel data offset")
+        .file(fname)
+        .field("vox_offset")
+        .seen(std::to_string(vox_offset_f))
+        .expected("a whole number of bytes >= 348 (352 for .nii)");
+  const std::size_t vox_offset = std::max<std::size_t>(static_cast<std::size_t>(vox_offset_f), 348);
   const float slope = get<float>(buf, 112, swap), inter = get<float>(buf, 116, swap);
+  if (!std::isfinite(slope) || !std::isfinite(inter) || std::abs(slope) > 1e6f ||
+      std::abs(inter) > 1e6f)
+    throw Error::bad_input("bad intensity scaling")
+        .file(fname)
+        .field("scl_slope/scl_inter")
+        .seen(std::to_string(slope) + "/" + std::to_string(inter))
+        .expected("finite values of magnitude <= 1e6 (0/0 means unscaled)");
   const auto qform_code = get<std::int16_t>(buf, 252, swap);
   const auto sform_code = get<std::int16_t>(buf, 254, swap);
 
@@ -246,26 +297,93 @@ Volume read_nifti(const fs::path& path) {
   Volume v;
   v.format = "nifti";
   v.grid = grid_from_affine(dims, axes, origin, fname, field);
-  v.values = decode_samples(buf, std::max<std::size_t>(vox_offset, 348), v.grid.voxel_count(),
-                            types.at(datatype), swap, fname);
-  if (slope != 0 && std::isfinite(slope) && !(slope == 1 && inter == 0))
+  // Now that the header is sane, read exactly the bytes it promises (no more, however large the
+  // decompressed stream would grow); decode_samples refuses a shorter file.
+  const std::uint64_t need = vox_offset + static_cast<std::uint64_t>(v.grid.voxel_count()) *
+                                              sample_sizes().at(types.at(datatype));
+  buf = read_maybe_gz(path, need);
+  v.values = decode_samples(buf, vox_offset, v.grid.voxel_count(), types.at(datatype), swap, fname);
+  if (slope != 0 && !(slope == 1 && inter == 0))
     for (double& x : v.values) x = x * slope + inter;
   return v;
 }
 
-std::vector<double> parse_numbers(const std::string& s) {
-  std::string t = s;
-  for (char& c : t)
-    if (c == '(' || c == ')' || c == ',') c = ' ';
-  std::istringstream in(t);
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+
+// Strict NRRD field parsers: a value that is not exactly what the field holds is refused, naming
+// the file, the field and the value (never read as 0 or skipped).
+Error bad_field(const std::string& fname, const std::string& key, const std::string& value,
+                const std::string& expected) {
+  return Error::bad_input("malformed NRRD header field")
+      .file(fname)
+      .field(key)
+      .seen(value.substr(0, 80))
+      .expected(expected);
+}
+
+std::int64_t parse_int_field(const std::string& text, const std::string& fname,
+                             const std::string& key, std::int64_t lo, std::int64_t hi) {
+  const std::string t = trim(text);
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(t.c_str(), &end, 10);
+  if (t.empty() || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    throw bad_field(fname, key, text,
+                    "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+double parse_double_strict(const std::string& t, bool* ok) {
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  *ok = !t.empty() && *end == '\0' && std::isfinite(v);
+  return v;
+}
+
+// Whitespace-separated plain numbers ("sizes", "spacings"), exactly n of them, all finite.
+std::vector<double> parse_number_list(const std::string& text, std::size_t n,
+                                      const std::string& fname, const std::string& key,
+                                      const std::string& expected) {
+  std::istringstream in(text);
   std::vector<double> out;
-  double x;
-  while (in >> x) out.push_back(x);
+  std::string tok;
+  while (in >> tok) {
+    bool ok = false;
+    const double v = parse_double_strict(tok, &ok);
+    if (!ok) throw bad_field(fname, key, text, expected);
+    out.push_back(v);
+  }
+  if (out.size() != n) throw bad_field(fname, key, text, expected);
   return out;
+}
+
+// A NRRD vector "(x,y,z)": exactly three finite numbers in parentheses.
+Vec3 parse_vector(const std::string& tok, const std::string& fname, const std::string& key,
+                  const std::string& whole) {
+  const std::string t = trim(tok);
+  const std::string expected = "a vector (x,y,z) of three finite numbers";
+  if (t.size() < 2 || t.front() != '(' || t.back() != ')')
+    throw bad_field(fname, key, whole, expected);
+  std::vector<double> c;
+  std::istringstream parts(t.substr(1, t.size() - 2));
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    bool ok = false;
+    const double v = parse_double_strict(trim(part), &ok);
+    if (!ok) throw bad_field(fname, key, whole, expected);
+    c.push_back(v);
+  }
+  if (c.size() != 3) throw bad_field(fname, key, whole, expected);
+  return {c[0], c[1], c[2]};
 }
 
 Volume read_nrrd(const fs::path& path) {
   const std::string fname = path.string();
+  check_input_file(path, kMaxVolumeFileBytes);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error::bad_input("cannot open file").file(fname);
   std::string line;
@@ -277,28 +395,43 @@ Volume read_nrrd(const fs::path& path) {
         .seen(line.substr(0, 8))
         .expected("NRRD000x");
   std::map<std::string, std::string> f;
+  std::size_t header_lines = 0;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) break;
+    if (++header_lines > 10000)
+      throw Error::bad_input("NRRD header does not end (no blank line in 10000 lines)").file(fname);
     if (line[0] == '#') continue;
     const auto colon = line.find(": ");
     if (colon == std::string::npos) continue;  // key:=value pairs carry no geometry
     std::string key = lower(line.substr(0, colon)), value = line.substr(colon + 2);
+    if (key == "datafile") key = "data file";
+    if (key == "byteskip") key = "byte skip";
+    if (key == "lineskip") key = "line skip";
+    if (key == "spacedirections") key = "space directions";
+    if (key == "spaceorigin") key = "space origin";
     f[key] = value;
   }
   auto need = [&](const std::string& key) -> const std::string& {
     if (!f.count(key)) throw Error::bad_input("NRRD header field missing").file(fname).field(key);
     return f.at(key);
   };
-  if (std::stoi(need("dimension")) != 3)
+  if (parse_int_field(need("dimension"), fname, "dimension", 1, 16) != 3)
     throw Error::bad_input("not a 3-D volume")
         .file(fname)
         .field("dimension")
         .seen(f["dimension"])
         .expected("3");
-  const auto sizes = parse_numbers(need("sizes"));
-  if (sizes.size() != 3)
-    throw Error::bad_input("bad sizes").file(fname).field("sizes").seen(f["sizes"]);
+  std::array<int, 3> dims{};
+  {
+    std::istringstream sz(need("sizes"));
+    std::vector<std::string> toks;
+    std::string tok;
+    while (sz >> tok) toks.push_back(tok);
+    if (toks.size() != 3) throw bad_field(fname, "sizes", f["sizes"], "three integers >= 1");
+    for (std::size_t a = 0; a < 3; ++a)
+      dims[a] = static_cast<int>(parse_int_field(toks[a], fname, "sizes", 1, 1 << 20));
+  }
   static const std::map<std::string, std::string> types = {{"signed char", "int8"},
                                                            {"int8", "int8"},
                                                            {"int8_t", "int8"},
@@ -346,9 +479,18 @@ Volume read_nrrd(const fs::path& path) {
         .field("encoding")
         .seen(encoding)
         .expected("raw or gzip");
-  const bool big = f.count("endian") && lower(f["endian"]) == "big";
-  const std::array<int, 3> dims{static_cast<int>(sizes[0]), static_cast<int>(sizes[1]),
-                                static_cast<int>(sizes[2])};
+  bool big = false;
+  if (f.count("endian")) {
+    const std::string e = lower(trim(f["endian"]));
+    if (e != "little" && e != "big") throw bad_field(fname, "endian", f["endian"], "little or big");
+    big = e == "big";
+  }
+  const std::int64_t line_skip =
+      f.count("line skip") ? parse_int_field(f["line skip"], fname, "line skip", 0, 1 << 20) : 0;
+  const std::int64_t byte_skip =
+      f.count("byte skip") ? parse_int_field(f["byte skip"], fname, "byte skip", -1, 1ll << 40) : 0;
+  if (byte_skip == -1 && encoding != "raw")
+    throw bad_field(fname, "byte skip", f["byte skip"], ">= 0 (-1 is defined for raw data only)");
 
   Vec3 axes[3];
   Vec3 origin;
@@ -365,28 +507,37 @@ Volume read_nrrd(const fs::path& path) {
           .expected("left-posterior-superior or right-anterior-superior");
   }
   if (f.count("space directions")) {
-    const auto d = parse_numbers(f["space directions"]);
-    if (d.size() != 9)
-      throw Error::bad_input("bad space directions")
-          .file(fname)
-          .field("space directions")
-          .seen(f["space directions"])
-          .expected("three 3-vectors");
-    for (int a = 0; a < 3; ++a)
-      axes[a] = {d[3 * static_cast<std::size_t>(a)], d[3 * static_cast<std::size_t>(a) + 1],
-                 d[3 * static_cast<std::size_t>(a) + 2]};
+    const std::string& sd = f["space directions"];
+    std::vector<std::string> toks;
+    std::size_t p = 0;
+    while ((p = sd.find_first_not_of(" \t", p)) != std::string::npos) {
+      std::size_t q;
+      if (sd[p] == '(') {
+        q = sd.find(')', p);
+        if (q == std::string::npos)
+          throw bad_field(fname, "space directions", sd, "three vectors (x,y,z)");
+        ++q;
+      } else {
+        q = sd.find_first_of(" \t", p);
+        if (q == std::string::npos) q = sd.size();
+      }
+      toks.push_back(sd.substr(p, q - p));
+      p = q;
+    }
+    if (toks.size() != 3) throw bad_field(fname, "space directions", sd, "three vectors (x,y,z)");
+    for (std::size_t a = 0; a < 3; ++a)
+      axes[a] = parse_vector(toks[a], fname, "space directions", sd);
   } else {
     std::vector<double> s =
-        f.count("spacings") ? parse_numbers(f["spacings"]) : std::vector<double>{1, 1, 1};
-    if (s.size() != 3) s = {1, 1, 1};
+        f.count("spacings")
+            ? parse_number_list(f["spacings"], 3, fname, "spacings", "three finite spacings in mm")
+            : std::vector<double>{1, 1, 1};
     axes[0] = {s[0], 0, 0};
     axes[1] = {0, s[1], 0};
     axes[2] = {0, 0, s[2]};
   }
-  if (f.count("space origin")) {
-    const auto o = parse_numbers(f["space origin"]);
-    if (o.size() == 3) origin = {o[0], o[1], o[2]};
-  }
+  if (f.count("space origin"))
+    origin = parse_vector(f["space origin"], fname, "space origin", f["space origin"]);
   if (ras) {
     for (auto& ax : axes) ax = {-ax.x, -ax.y, ax.z};
     origin = {-origin.x, -origin.y, origin.z};
@@ -395,20 +546,55 @@ Volume read_nrrd(const fs::path& path) {
   v.format = "nrrd";
   v.grid = grid_from_affine(dims, axes, origin, fname, "space directions");
 
-  std::string data;
-  const std::string data_key =
-      f.count("data file") ? "data file" : (f.count("datafile") ? "datafile" : "");
-  if (!data_key.empty()) {
-    const fs::path dp = path.parent_path() / f[data_key];
-    std::ifstream din(dp, std::ios::binary);
+  const std::size_t sample = sample_sizes().at(types.at(type));
+  const std::uint64_t data_bytes = static_cast<std::uint64_t>(v.grid.voxel_count()) * sample;
+  std::ifstream din;
+  std::istream* data_in = &in;
+  std::string data_name = fname;
+  if (f.count("data file")) {
+    const std::string df = trim(f["data file"]);
+    // "LIST" and "%03d.raw 1 10 1" name several files; kiort reads one volume from one file.
+    if (df.empty() || df == "LIST" || df.find_first_of(" \t%") != std::string::npos)
+      throw bad_field(fname, "data file", df, "the name of one detached data file");
+    const fs::path dp = fs::path(df).is_absolute() ? fs::path(df) : path.parent_path() / df;
+    data_name = dp.string();
+    check_input_file(dp, kMaxVolumeFileBytes);
+    din.open(dp, std::ios::binary);
     if (!din)
-      throw Error::bad_input("cannot open NRRD data file").file(dp.string()).field(data_key);
-    data.assign(std::istreambuf_iterator<char>(din), {});
-  } else {
-    data.assign(std::istreambuf_iterator<char>(in), {});
+      throw Error::bad_input("cannot open NRRD data file").file(data_name).field("data file");
+    data_in = &din;
   }
-  if (encoding != "raw") data = gunzip_buffer(data, fname);
-  v.values = decode_samples(data, 0, v.grid.voxel_count(), types.at(type), big, fname);
+  for (std::int64_t l = 0; l < line_skip; ++l)
+    if (!std::getline(*data_in, line))
+      throw bad_field(fname, "line skip", f["line skip"], "no more lines than the data file has");
+  std::string data;
+  if (encoding == "raw") {
+    if (byte_skip == -1) {  // the data are the file's last bytes
+      const auto here = data_in->tellg();
+      data_in->seekg(0, std::ios::end);
+      const auto end = data_in->tellg();
+      if (here < 0 || end < 0 || static_cast<std::uint64_t>(end - here) < data_bytes)
+        throw Error::bad_input("volume data shorter than the header says (truncated file?)")
+            .file(data_name)
+            .expected(std::to_string(data_bytes) + " bytes");
+      data_in->seekg(end - static_cast<std::streamoff>(data_bytes));
+    } else {
+      data_in->ignore(static_cast<std::streamsize>(byte_skip));
+    }
+    // At most the bytes the header promises (the file's size was checked above).
+    data.resize(static_cast<std::size_t>(data_bytes));
+    data_in->read(data.data(), static_cast<std::streamsize>(data_bytes));
+    data.resize(static_cast<std::size_t>(std::max<std::streamsize>(data_in->gcount(), 0)));
+  } else {
+    data.assign(std::istreambuf_iterator<char>(*data_in), {});
+    data = gunzip_buffer(data, data_name, static_cast<std::uint64_t>(byte_skip) + data_bytes);
+    if (byte_skip > 0) {
+      if (data.size() < static_cast<std::uint64_t>(byte_skip))
+        throw bad_field(fname, "byte skip", f["byte skip"], "fewer bytes than the data hold");
+      data.erase(0, static_cast<std::size_t>(byte_skip));
+    }
+  }
+  v.values = decode_samples(data, 0, v.grid.voxel_count(), types.at(type), big, data_name);
   return v;
 }
 

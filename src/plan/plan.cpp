@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 
 namespace kiort {
 namespace {
@@ -181,7 +182,7 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
       x.dwell_step_mm = a.value("dwell_step_mm", 5.0);
       x.dwell_count = a.value("dwell_count", 1);
       for (std::size_t k = 0; k < a.value("dwell_positions_mm", ojson::array()).size(); ++k)
-        x.dwell_lps.push_back(to_vec(a["dwell_positions_mm"][k], file,
+        x.dwell_lps.push_back(to_vec(a.at("dwell_positions_mm").at(k), file,
                                      f + ".dwell_positions_mm[" + std::to_string(k) + "]"));
       if (x.dwell_count < 1 || x.dwell_count > 20)
         throw Error::bad_input("dwell count out of range")
@@ -298,11 +299,7 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
 }
 
 Plan load_plan(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error::bad_input("cannot read plan").file(path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return plan_from_json(ss.str(), path.string());
+  return plan_from_json(read_file_bounded(path, 64u << 20), path.string());
 }
 
 void save_plan(const std::filesystem::path& path, const Plan& plan) {

@@ -324,8 +324,26 @@ std::int64_t SqlRepository::write_insert(const TableSpec& t, const Row& full, bo
                                          bool audited) {
   std::string cols, marks;
   std::vector<SqlValue> params;
+  // Ids are never reused (issue 18: after a delete of the highest id SQLite's rowid handed it out
+  // again, and the audit trail of visits/59 mixed two records). SQLite: the next id is above both
+  // the table's and every id the append-only audit trail has seen for the table (this covers
+  // registries made before AUTOINCREMENT). PostgreSQL's identity columns never reuse.
+  std::optional<std::int64_t> next_id;
+  if (!explicit_id && conn_->dialect() == "sqlite") {
+    const auto r =
+        conn_->query("SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM " + t.name +
+                         " UNION ALL SELECT MAX(row_id) AS m FROM audit WHERE table_name = ?)",
+                     {t.name});
+    next_id = (r.empty() || !r[0][0] ? 0 : std::stoll(*r[0][0])) + 1;
+  }
   for (const ColumnSpec& c : t.columns) {
-    if (c.type == ColumnType::kId && !explicit_id) continue;
+    if (c.type == ColumnType::kId && !explicit_id) {
+      if (!next_id) continue;
+      cols += (cols.empty() ? "" : ", ") + c.name;
+      marks += marks.empty() ? "?" : ", ?";
+      params.push_back(*next_id);
+      continue;
+    }
     cols += (cols.empty() ? "" : ", ") + c.name;
     marks += marks.empty() ? "?" : ", ?";
     params.push_back(bind_value(c, at(full, c.name)));

@@ -1,13 +1,18 @@
 // SQLite through SQLiteCpp: foreign keys on, write-ahead log, a busy timeout so that a second
 // process waits instead of failing, and BEGIN IMMEDIATE so a writer takes its lock up front.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "registry/schema.h"
 #include "registry/sql.h"
 
 namespace kiort {
 namespace {
+
+// How long a writer waits for another process's transaction before it gives up (SQLITE_BUSY).
+constexpr int kBusyTimeoutMs = 10000;
 
 class SqliteConnection final : public SqlConnection {
  public:
@@ -16,14 +21,48 @@ class SqliteConnection final : public SqlConnection {
     db_.exec("PRAGMA foreign_keys = ON");
     db_.exec("PRAGMA journal_mode = WAL");
     db_.exec("PRAGMA synchronous = FULL");
-    db_.setBusyTimeout(10000);
+    db_.setBusyTimeout(kBusyTimeoutMs);
   }
 
   std::string dialect() const override { return "sqlite"; }
 
-  void execute_script(const std::string& sql) override { db_.exec(sql); }
+  void execute_script(const std::string& sql) override {
+    guard([&] { db_.exec(sql); });
+  }
 
   std::vector<SqlRow> query(const std::string& sql, const std::vector<SqlValue>& params) override {
+    return guard([&] { return run_query(sql, params); });
+  }
+
+  void begin() override {
+    guard([&] { db_.exec("BEGIN IMMEDIATE"); });
+  }
+  void commit() override {
+    guard([&] { db_.exec("COMMIT"); });
+  }
+  void rollback() override { db_.exec("ROLLBACK"); }
+
+ private:
+  // A database still locked after the busy timeout is a clear, retryable refusal (kiort::Error
+  // kBusy: exit 4, HTTP 503), never an internal fault; the transaction never began or is rolled
+  // back, so nothing is half written.
+  template <class Fn>
+  auto guard(Fn&& fn) -> decltype(fn()) {
+    try {
+      return fn();
+    } catch (const SQLite::Exception& e) {
+      const int code = e.getErrorCode() & 0xff;
+      if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        throw Error::busy(
+            "registry busy: another process is writing; nothing was changed, try again")
+            .file(path_)
+            .seen(std::string(e.what()) + " after waiting " +
+                  std::to_string(kBusyTimeoutMs / 1000) + " s");
+      throw;
+    }
+  }
+
+  std::vector<SqlRow> run_query(const std::string& sql, const std::vector<SqlValue>& params) {
     SQLite::Statement st(db_, sql);
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int k = static_cast<int>(i + 1);
@@ -55,12 +94,9 @@ class SqliteConnection final : public SqlConnection {
     return rows;
   }
 
-  void begin() override { db_.exec("BEGIN IMMEDIATE"); }
-  void commit() override { db_.exec("COMMIT"); }
-  void rollback() override { db_.exec("ROLLBACK"); }
-
+ public:
   std::string expand(const std::string& sql) const override {
-    return replace_tokens(sql, {{"{PK}", "INTEGER PRIMARY KEY"},
+    return replace_tokens(sql, {{"{PK}", "INTEGER PRIMARY KEY AUTOINCREMENT"},
                                 {"{INT}", "INTEGER"},
                                 {"{REAL}", "REAL"},
                                 {"{TEXT}", "TEXT"},
@@ -91,6 +127,9 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 }  // namespace
 
 std::unique_ptr<SqlConnection> open_sqlite(const std::string& path) {
+  // Patient data: a new registry is created owner-only (SQLite gives its -wal and -shm files the
+  // database file's mode).
+  if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) create_private_file(path);
   try {
     return std::make_unique<SqliteConnection>(path);
   } catch (const SQLite::Exception& e) {

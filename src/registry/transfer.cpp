@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 #include "registry/csv.h"
 #include "registry/schema.h"
 #include "registry/scores.h"
@@ -17,11 +18,7 @@ namespace kiort {
 namespace {
 
 std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error::bad_input("cannot read file").file(p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_file_bounded(p);
 }
 
 const std::optional<std::string>& at(const Row& r, const std::string& k) {

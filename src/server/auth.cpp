@@ -4,7 +4,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdio>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace kiort {
@@ -74,6 +76,7 @@ bool verify_password(const std::string& hash, const std::string& password) {
 }
 
 UserStore::UserStore(const std::string& path) {
+  create_private_file(path);  // password hashes: owner only
   try {
     db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(10000);
@@ -170,6 +173,69 @@ std::optional<Session> SessionStore::find(const std::string& token) {
   }
   it->second.last_seen = now;
   return it->second;
+}
+
+long LoginLimiter::wait_for(std::map<std::string, std::vector<Clock::time_point>>& m,
+                            const std::string& key, std::size_t limit, Clock::time_point now) {
+  const auto it = m.find(key);
+  if (it == m.end()) return 0;
+  auto& v = it->second;
+  std::erase_if(v, [&](Clock::time_point t) { return now - t >= limits_.window; });
+  if (v.size() < limit) return 0;
+  // Allowed again once enough failures have left the window to bring the count under the limit.
+  const Clock::time_point free_at = v[v.size() - limit] + limits_.window;
+  return std::max<long>(
+      1, static_cast<long>(std::chrono::ceil<std::chrono::seconds>(free_at - now).count()));
+}
+
+long LoginLimiter::retry_after_s(const std::string& user, const std::string& address) {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  return std::max(wait_for(by_user_, user, limits_.per_user, now),
+                  wait_for(by_address_, address, limits_.per_address, now));
+}
+
+void LoginLimiter::failed(const std::string& user, const std::string& address) {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  // Bound memory under a flood of made-up names: forget keys whose failures have all expired.
+  for (auto* m : {&by_user_, &by_address_})
+    if (m->size() > 10000)
+      std::erase_if(*m, [&](const auto& kv) {
+        return kv.second.empty() || now - kv.second.back() >= limits_.window;
+      });
+  for (auto* v : {&by_user_[user], &by_address_[address]}) {
+    v->push_back(now);
+    if (v->size() > 64) v->erase(v->begin());  // enough to know it is over the limit
+  }
+}
+
+void LoginLimiter::succeeded(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  by_user_.erase(user);
+}
+
+std::string log_escape(std::string_view value) {
+  std::string out;
+  for (const char ch : value.substr(0, 200)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  if (value.size() > 200) out += "...";
+  return out;
 }
 
 void SessionStore::remove(const std::string& token) {

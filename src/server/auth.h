@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -79,6 +80,37 @@ class SessionStore {
   std::map<std::string, Session> sessions_;
   std::chrono::seconds idle_timeout_;
 };
+
+// Failed logins per user name and per client address over a sliding window. A key with too many
+// failures is refused (HTTP 429 with Retry-After) until its oldest failure leaves the window, even
+// with the right password: 60 guesses then the right one no longer gets in. A success clears the
+// user's count (not the address's). Thread-safe; memory bounded (old entries are dropped).
+class LoginLimiter {
+ public:
+  struct Limits {
+    std::size_t per_user = 5;      // failures per user name within the window
+    std::size_t per_address = 20;  // failures per client address within the window
+    std::chrono::seconds window = std::chrono::minutes(5);
+  };
+  LoginLimiter() : LoginLimiter(Limits{}) {}
+  explicit LoginLimiter(Limits limits) : limits_(limits) {}
+  // Seconds to wait before user may try again from address; 0 when allowed now.
+  long retry_after_s(const std::string& user, const std::string& address);
+  void failed(const std::string& user, const std::string& address);
+  void succeeded(const std::string& user);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  long wait_for(std::map<std::string, std::vector<Clock::time_point>>& m, const std::string& key,
+                std::size_t limit, Clock::time_point now);
+  std::mutex mutex_;
+  Limits limits_;
+  std::map<std::string, std::vector<Clock::time_point>> by_user_, by_address_;
+};
+
+// A value for a log line: control characters (a newline would forge a line), backslash and quote
+// escaped as \n, \xHH..., and cut to 200 characters.
+std::string log_escape(std::string_view value);
 
 // 32 random bytes from libsodium as 64 hex digits.
 std::string random_token();

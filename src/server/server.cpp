@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/error.h"
 #include "core/paths.h"
@@ -22,6 +23,7 @@
 #include "registry/schema.h"
 #include "report/cohort_report.h"
 #include "server/auth.h"
+#include "server/gate.h"
 #include "server/plan_view.h"
 
 #ifndef KIORT_DEFAULT_WEB_DIR
@@ -240,6 +242,12 @@ struct WebServer::Impl {
   SessionStore sessions;
   PlanCatalog plans;
   std::mutex login_mutex;  // Argon2id takes 64 MiB: one login at a time
+  LoginLimiter login_limiter;
+  // Clients reach the HTTP server only through the gate (gate.h); the secret proves a request
+  // came from it, so its X-Kiort-Peer (the client's address) can be trusted.
+  const std::string gate_secret = random_token();
+  std::unique_ptr<ConnectionGate> gate;
+  std::thread gate_thread;
 
   explicit Impl(const ServeOptions& o)
       : options(o),
@@ -247,6 +255,11 @@ struct WebServer::Impl {
         users(o.users.empty() ? default_users_file(o.db) : o.users),
         plans(o.plans) {
     routes();
+  }
+
+  // The client's address as the gate saw it (the HTTP server's own peer is the gate).
+  static std::string client_address(const Request& req) {
+    return req.get_header_value("X-Kiort-Peer");
   }
 
   std::optional<Session> session_of(const Request& req) {
@@ -269,8 +282,15 @@ struct WebServer::Impl {
       } catch (const HttpError& e) {
         send_error(res, e.status, e.message, e.field);
       } catch (const Error& e) {
-        if (e.kind() == ErrorKind::kInternal) {
-          spdlog::error("{} {}: {}", req.method, req.path, e.what());
+        if (e.kind() == ErrorKind::kBusy) {
+          // The registry stayed locked (a CLI import): nothing was saved; say so and when to retry.
+          res.set_header("Retry-After", "5");
+          send_error(res, 503,
+                     "the registry is busy (another program is writing); nothing was saved, try "
+                     "again in a few seconds");
+        } else if (e.kind() == ErrorKind::kInternal) {
+          spdlog::error("{} {}: {}", log_escape(req.method), log_escape(req.path),
+                        log_escape(e.what()));
           send_error(res, 500, "internal fault");
         } else {
           send_error(res, 400, e.what(), e.field());
@@ -278,7 +298,8 @@ struct WebServer::Impl {
       } catch (const json::exception& e) {
         send_error(res, 400, std::string("bad JSON value: ") + e.what());
       } catch (const std::exception& e) {
-        spdlog::error("{} {}: internal fault: {}", req.method, req.path, e.what());
+        spdlog::error("{} {}: internal fault: {}", log_escape(req.method), log_escape(req.path),
+                      log_escape(e.what()));
         send_error(res, 500, "internal fault");
       }
     };
@@ -296,6 +317,10 @@ struct WebServer::Impl {
     // The gate before any route, before the body is read: no session, no API; no CSRF token, no
     // change. Login is the one way in.
     http.set_pre_routing_handler([this](const Request& req, Response& res) {
+      if (!tokens_equal(req.get_header_value("X-Kiort-Gate"), gate_secret)) {
+        send_error(res, 403, "connect to kiort serve's own port");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
       res.set_header("Cache-Control", "no-store");
       if (req.path == "/api/login") return httplib::Server::HandlerResponse::Unhandled;
@@ -327,7 +352,7 @@ struct WebServer::Impl {
           return httplib::Server::HandlerResponse::Handled;
         }));
     http.set_exception_handler([](const Request& req, Response& res, std::exception_ptr) {
-      spdlog::error("{} {}: unhandled exception", req.method, req.path);
+      spdlog::error("{} {}: unhandled exception", log_escape(req.method), log_escape(req.path));
       send_error(res, 500, "internal fault");
     });
 
@@ -337,19 +362,30 @@ struct WebServer::Impl {
         if (!body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
             !body["password"].is_string())
           throw HttpError{400, "expected {\"user\": \"...\", \"password\": \"...\"}", {}};
+        const std::string name = body["user"].get<std::string>();
+        // Rate limit before the (64 MiB, 0.1 s) password check: per user and per address.
+        if (const long wait = login_limiter.retry_after_s(name, client_address(req)); wait > 0) {
+          spdlog::warn("login refused for \"{}\" from {}: too many failed attempts",
+                       log_escape(name), log_escape(client_address(req)));
+          res.set_header("Retry-After", std::to_string(wait));
+          throw HttpError{
+              429, "too many failed logins; try again in " + std::to_string(wait) + " s", {}};
+        }
         std::optional<User> user;
         {
           std::lock_guard lock(login_mutex);
-          user = users.authenticate(body["user"].get<std::string>(),
-                                    body["password"].get<std::string>());
+          user = users.authenticate(name, body["password"].get<std::string>());
         }
         if (!user) {
-          spdlog::warn("login refused for '{}' from {}", body["user"].get<std::string>(),
-                       req.remote_addr);
+          login_limiter.failed(name, client_address(req));
+          spdlog::warn("login refused for \"{}\" from {}", log_escape(name),
+                       log_escape(client_address(req)));
           throw HttpError{401, "wrong user name or password", {}};
         }
+        login_limiter.succeeded(name);
         const Session s = sessions.create(*user);
-        spdlog::info("login: {} ({}) from {}", user->name, to_string(user->role), req.remote_addr);
+        spdlog::info("login: {} ({}) from {}", log_escape(user->name), to_string(user->role),
+                     log_escape(client_address(req)));
         res.set_header("Set-Cookie", std::string(kCookie) + "=" + s.token +
                                          "; Path=/; HttpOnly; SameSite=Strict");
         send_json(res, {{"user", user->name}, {"role", to_string(user->role)}, {"csrf", s.csrf}});
@@ -725,27 +761,28 @@ WebServer::~WebServer() = default;
 
 int WebServer::bind() {
   auto& o = impl_->options;
-  if (o.port == 0) {
-    const int port = impl_->http.bind_to_any_port(o.bind);
-    if (port <= 0) throw Error::bad_input("cannot bind").field("--bind").seen(o.bind);
-    return port;
-  }
   if (o.port < 0 || o.port > 65535)
     throw Error::bad_input("port out of range")
         .field("--port")
         .seen(std::to_string(o.port))
         .expected("0 to 65535");
-  if (!impl_->http.bind_to_port(o.bind, o.port))
-    throw Error::bad_input("cannot bind (address in use or not local)")
-        .field("--bind/--port")
-        .seen(o.bind + ":" + std::to_string(o.port));
-  return o.port;
+  // The HTTP server listens on loopback only; the gate owns the public address.
+  const int inner = impl_->http.bind_to_any_port("127.0.0.1");
+  if (inner <= 0) throw Error::bad_input("cannot bind a loopback port").field("--bind");
+  GateLimits limits;
+  limits.max_body_bytes = o.max_body_bytes;
+  impl_->gate = std::make_unique<ConnectionGate>(limits, inner, impl_->gate_secret);
+  return impl_->gate->bind(o.bind, o.port);
 }
 
 void WebServer::listen() {
+  impl_->gate_thread = std::thread([this] { impl_->gate->run(); });
   impl_->http.listen_after_bind();
+  impl_->gate->stop();
+  impl_->gate_thread.join();
 }
 void WebServer::stop() {
+  if (impl_->gate) impl_->gate->stop();
   impl_->http.stop();
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 
 namespace kiort {
 namespace {
@@ -45,6 +46,7 @@ double CalibrationTable::dose_rate_at(double d) const {
 }
 
 CalibrationTable load_calibration(const std::filesystem::path& path) {
+  check_input_file(path, 16u << 20);
   std::ifstream in(path);
   if (!in) throw Error::bad_input("cannot read calibration file").file(path.string());
   CalibrationTable t;

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 
 namespace kiort {
 namespace {
@@ -18,6 +19,7 @@ constexpr const char* kItems[7] = {"X", "Y", "Z", "U", "V", "W", "weight"};
 
 // Header blocks: "$NAME:" followed by lines up to the next "$". "//" starts a comment.
 std::map<std::string, std::vector<std::string>> header_blocks(const std::filesystem::path& file) {
+  check_input_file(file, 1u << 20);  // a header is a few KB; never /dev/zero
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read phase-space header").file(file.string());
   std::map<std::string, std::vector<std::string>> blocks;
@@ -43,7 +45,7 @@ std::uint64_t parse_uint(const std::string& s, const std::filesystem::path& file
   try {
     std::size_t used = 0;
     const long long v = std::stoll(s, &used);
-    if (v < 0) throw std::invalid_argument("negative");
+    if (v < 0 || used != s.size()) throw std::invalid_argument("negative or trailing text");
     return static_cast<std::uint64_t>(v);
   } catch (const std::exception&) {
     throw Error::bad_input("not a non-negative integer")
@@ -57,7 +59,10 @@ std::uint64_t parse_uint(const std::string& s, const std::filesystem::path& file
 double parse_double(const std::string& s, const std::filesystem::path& file,
                     const std::string& block) {
   try {
-    return std::stod(s);
+    std::size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used != s.size() || !std::isfinite(v)) throw std::invalid_argument("not finite");
+    return v;
   } catch (const std::exception&) {
     throw Error::bad_input("not a number").file(file.string()).field("$" + block).seen(s);
   }
@@ -114,8 +119,19 @@ IaeaHeader read_iaea_header(const std::filesystem::path& header_file) {
           .seen(contents[std::size_t(i)]);
     h.stored[std::size_t(i)] = v == 1;
   }
-  h.extra_floats = int(parse_uint(contents[7], header_file, "RECORD_CONTENTS"));
-  h.extra_longs = int(parse_uint(contents[8], header_file, "RECORD_CONTENTS"));
+  // Bounded before the int casts: a record holds at most a few dozen extra numbers.
+  auto small = [&](const std::string& text, const char* what, std::uint64_t max) {
+    const auto v = parse_uint(text, header_file, "RECORD_CONTENTS");
+    if (v > max)
+      throw Error::bad_input("value out of range")
+          .file(header_file.string())
+          .field(std::string("$") + what)
+          .seen(text)
+          .expected("at most " + std::to_string(max));
+    return int(v);
+  };
+  h.extra_floats = small(contents[7], "RECORD_CONTENTS extra floats", 64);
+  h.extra_longs = small(contents[8], "RECORD_CONTENTS extra longs", 64);
   // Constants for the items that are not stored, in order. W is never a constant in practice
   // (its sign rides on the particle code) but the format allows it.
   std::vector<std::string> constants;
@@ -130,7 +146,9 @@ IaeaHeader read_iaea_header(const std::filesystem::path& header_file) {
           .field(std::string("$RECORD_CONSTANT ") + kItems[i]);
     h.constant[std::size_t(i)] = parse_double(constants[next++], header_file, "RECORD_CONSTANT");
   }
-  h.record_length = int(parse_uint(need("RECORD_LENGTH").front(), header_file, "RECORD_LENGTH"));
+  const auto record_length =
+      parse_uint(need("RECORD_LENGTH").front(), header_file, "RECORD_LENGTH");
+  h.record_length = record_length > 4096 ? -1 : int(record_length);
   int expected = 1 + 4;  // particle code, energy
   for (int i = 0; i < 7; ++i)
     if (h.stored[std::size_t(i)] && i != 5) expected += 4;  // W is computed from U and V
@@ -139,7 +157,7 @@ IaeaHeader read_iaea_header(const std::filesystem::path& header_file) {
     throw Error::bad_input("record length does not match $RECORD_CONTENTS")
         .file(header_file.string())
         .field("$RECORD_LENGTH")
-        .seen(std::to_string(h.record_length))
+        .seen(need("RECORD_LENGTH").front())
         .expected(std::to_string(expected) + " bytes");
   if (const auto it = blocks.find("BYTE_ORDER"); it != blocks.end() && !it->second.empty())
     h.byte_order = int(parse_uint(it->second.front(), header_file, "BYTE_ORDER"));
@@ -155,6 +173,9 @@ IaeaHeader read_iaea_header(const std::filesystem::path& header_file) {
   for (const char* key : {"ORIG_HISTORIES", "ORIGINAL_HISTORIES"})
     if (const auto it = blocks.find(key); it != blocks.end() && !it->second.empty())
       h.original_histories = parse_uint(it->second.front(), header_file, key);
+  // $CHECKSUM is the data file's size in bytes (the IAEA format, IAEA(NDS)-0484).
+  if (const auto it = blocks.find("CHECKSUM"); it != blocks.end() && !it->second.empty())
+    h.checksum = parse_uint(it->second.front(), header_file, "CHECKSUM");
   return h;
 }
 
@@ -168,7 +189,11 @@ double PhaseSpace::mean_energy_kev() const {
 }
 
 PhaseSpace read_iaea_phase_space(const std::filesystem::path& path, std::uint64_t max_photons) {
-  const auto [header_file, data_file] = file_pair(path);
+  // Named paths, not a structured binding: the record checks' lambda captures them (clang 14,
+  // which builds the fuzz targets, cannot capture structured bindings).
+  const auto files = file_pair(path);
+  const std::filesystem::path& header_file = files.first;
+  const std::filesystem::path& data_file = files.second;
   PhaseSpace ps;
   ps.header = read_iaea_header(header_file);
   const IaeaHeader& h = ps.header;
@@ -180,6 +205,13 @@ PhaseSpace read_iaea_phase_space(const std::filesystem::path& path, std::uint64_
         .file(data_file.string())
         .seen(std::to_string(size) + " bytes")
         .expected("a multiple of $RECORD_LENGTH = " + std::to_string(h.record_length));
+  if (h.checksum && *h.checksum != size)
+    throw Error::bad_input("data file size contradicts the header's checksum")
+        .file(data_file.string())
+        .field("$CHECKSUM")
+        .seen(std::to_string(size) + " bytes in the data file")
+        .expected(std::to_string(*h.checksum) + " bytes as " + header_file.filename().string() +
+                  " says");
   const std::uint64_t n = size / std::uint64_t(h.record_length);
   if (n != h.particles)
     throw Error::bad_input("record count contradicts the header")

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct IaeaHeader {
   std::array<double, 7> constant{};  // value for an item that is not stored
   int extra_floats = 0, extra_longs = 0;
   std::uint64_t particles = 0, photons = 0;
-  std::uint64_t original_histories = 0;  // 0 when the header does not say
+  std::uint64_t original_histories = 0;   // 0 when the header does not say
+  std::optional<std::uint64_t> checksum;  // $CHECKSUM: the data file's size in bytes
 };
 
 // Parses a .IAEAheader; throws Error(bad input) naming the file and the block ($RECORD_LENGTH...)

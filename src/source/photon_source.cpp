@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "physics/cross_sections.h"
 
 namespace kiort {
@@ -104,6 +105,7 @@ std::vector<std::pair<double, double>> Spectrum::discretize(double bin_kev) cons
 }
 
 Spectrum Spectrum::load(const std::filesystem::path& file) {
+  check_input_file(file, 16u << 20);
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read spectrum file").file(file.string());
   std::vector<double> e, f;
@@ -118,7 +120,8 @@ Spectrum Spectrum::load(const std::filesystem::path& file) {
     if (line.find_first_not_of(" \r") == std::string::npos) continue;
     std::istringstream ss(line);
     double a, b;
-    if (!(ss >> a >> b))
+    std::string rest;
+    if (!(ss >> a >> b) || (ss >> rest))
       throw Error::bad_input("spectrum line is not two numbers")
           .file(file.string() + ":" + std::to_string(n))
           .seen(line)

@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "physics/cross_sections.h"
 
 namespace kiort {
@@ -83,6 +84,7 @@ Spectrum ProbeModel::spectrum(const MaterialLibrary& lib, double filter_mm_overr
 }
 
 ProbeModel load_probe_model(const std::filesystem::path& file) {
+  check_input_file(file, 16u << 20);
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read probe model").file(file.string());
   nlohmann::json j;

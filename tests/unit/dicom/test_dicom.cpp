@@ -417,5 +417,31 @@ TEST(CtRtstructBroken, OtherFrameOfReferenceIsRefused) {
   }
 }
 
+// Issue 18: slices the reader accepted silently (or, for Rows = Columns = 65535 in a 36 KB file,
+// allocated 8 GB for before looking at the pixel data). Each is pydicom's CT_small.dcm with one
+// attribute changed (tests/fuzz/regressions/dicom_ct, made with dcmodify); each is refused with
+// the file, the tag and the value.
+TEST(DicomCtBroken, AttributesOutOfRangeAreRefused) {
+  const fs::path dir = fs::path(KIORT_REGRESSION_DIR) / "dicom_ct";
+  const std::map<std::string, std::string> cases = {
+      {"rows_65535.dcm", "(0028,0010)"},       {"slope_nan.dcm", "(0028,1053)"},
+      {"slope_zero.dcm", "(0028,1053)"},       {"slope_1e30.dcm", "(0028,1053)"},
+      {"bits_allocated_8.dcm", "(7FE0,0010)"}, {"frames_5.dcm", "(0028,0008)"},
+      {"thickness_0.dcm", "(0018,0050)"},      {"thickness_negative.dcm", "(0018,0050)"},
+      {"other_patient", "(0010,0020)"}};
+  for (const auto& [name, tag] : cases) {
+    try {
+      read_ct_series(dir / name);
+      ADD_FAILURE() << name << " was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput) << name;
+      EXPECT_NE(e.file().find(name), std::string::npos) << e.what();
+      EXPECT_EQ(e.field().rfind(tag, 0), 0u) << e.what();
+    }
+  }
+  // The unmodified slice still reads.
+  EXPECT_EQ(read_ct_series(kShared / "dicom-rt/pydicom/CT_small.dcm").model.grid.dims()[0], 128);
+}
+
 }  // namespace
 }  // namespace kiort

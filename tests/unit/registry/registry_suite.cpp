@@ -357,6 +357,45 @@ TEST(RegistryAudit, DeleteLeavesEveryValueInTheTrail) {
   EXPECT_EQ(gone["event"], "postop");
 }
 
+// Issue 18: after the highest id was deleted, the next insert got it again, so the audit trail of
+// visits/<id> mixed two records. Also for a registry made before AUTOINCREMENT (SQLite): the
+// audit trail remembers every id.
+TEST(RegistryAudit, IdsAreNeverReused) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  repo->remove("visits", s.visit, "bob");
+  const Small t = add_small(*repo, "HD-0002");
+  EXPECT_GT(t.visit, s.visit);
+  for (const AuditEntry& a : repo->audit_trail("visits", t.visit)) EXPECT_EQ(a.action, "insert");
+  if (raw(*repo).dialect() == "sqlite") {
+    // As in a registry made before AUTOINCREMENT (SQLite would hand out max(id) + 1 again): the
+    // engine's memory of ids is wiped, the audit trail's is not.
+    repo->remove("visits", t.visit, "bob");
+    raw(*repo).query("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'visits'");
+    const Small u = add_small(*repo, "HD-0003");
+    EXPECT_GT(u.visit, t.visit);
+  }
+}
+
+// Issue 18: invalid UTF-8 imported with exit 0; a NUL cut the text short without an error. Minimal
+// inputs in tests/fuzz/regressions/registry_csv (a Latin-1 e-acute, a NUL in a pseudonym).
+TEST(RegistryCsv, InvalidUtf8AndNulAreRefusedWithLineAndColumn) {
+  const fs::path dir = fs::path(KIORT_REGRESSION_DIR) / "registry_csv";
+  const std::pair<const char*, const char*> cases[] = {{"latin1", "patients.csv:2:"},
+                                                       {"nul", "patients.csv:2:7"}};
+  for (const auto& [name, where] : cases) {
+    auto repo = fresh();
+    try {
+      import_csv(*repo, dir / name, "importer");
+      ADD_FAILURE() << name << " imported";
+    } catch (const Error& e) {
+      EXPECT_EQ(exit_code_for(e), 2);
+      EXPECT_NE(std::string(e.what()).find(where), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(repo->list("patients").empty());
+  }
+}
+
 // ---- data-quality rules -----------------------------------------------------------------------
 
 TEST(RegistryQuality, ACleanRegistryHasNoViolations) {

@@ -24,5 +24,17 @@ TEST(RegistrySqlite, ForeignKeysAndWriteAheadLogAreOn) {
       c.query("INSERT INTO procedures (patient_id, procedure_date) VALUES (42, '2024-01-01')"));
 }
 
+// Issue 18: a new registry (patient data) was created world-readable; now owner-only, and its
+// write-ahead log with it (SQLite gives -wal the database file's mode).
+TEST(RegistrySqlite, NewRegistryIsOwnerOnly) {
+  const std::string db = test::new_registry_db();
+  auto repo = open_repository(db, OpenMode::kCreate);
+  const auto owner = fs::perms::owner_read | fs::perms::owner_write;
+  EXPECT_EQ(fs::status(db).permissions() & fs::perms::all, owner);
+  if (fs::exists(db + "-wal")) {
+    EXPECT_EQ(fs::status(db + "-wal").permissions() & fs::perms::all, owner);
+  }
+}
+
 }  // namespace
 }  // namespace kiort

@@ -49,6 +49,9 @@ TEST(Auth, UserStoreAuthenticates) {
     EXPECT_EQ(store.authenticate("ann", "new-password")->role, Role::kReadOnly);
     EXPECT_EQ(store.users().size(), 1u);
   }
+  // Issue 18: the file of password hashes was created world-readable (0644 under umask 022).
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::remove(path);
 }
 
@@ -78,4 +81,27 @@ TEST(Auth, TokensCompare) {
 }
 
 }  // namespace
+// Issue 18: 60 wrong passwords, then the right one was accepted at once; a newline in a user name
+// forged a log line.
+TEST(Auth, LoginLimiterPerUserAndAddress) {
+  LoginLimiter limiter({3, 5, std::chrono::seconds(60)});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.retry_after_s("ann", "10.0.0.1"), 0);
+    limiter.failed("ann", "10.0.0.1");
+  }
+  const long wait = limiter.retry_after_s("ann", "10.0.0.2");  // the user is limited anywhere
+  EXPECT_GT(wait, 0);
+  EXPECT_LE(wait, 60);
+  EXPECT_EQ(limiter.retry_after_s("bob", "10.0.0.9"), 0);
+  limiter.failed("bob", "10.0.0.1");
+  limiter.failed("carl", "10.0.0.1");
+  EXPECT_GT(limiter.retry_after_s("dora", "10.0.0.1"), 0);  // 5 failures from this address
+  EXPECT_EQ(limiter.retry_after_s("dora", "10.0.0.3"), 0);
+}
+
+TEST(Auth, LogFieldsAreEscaped) {
+  EXPECT_EQ(log_escape("eve\nFORGED line\r\x01\"q\\"), "eve\\nFORGED line\\r\\x01\\\"q\\\\");
+  EXPECT_EQ(log_escape(std::string(300, 'a')).size(), 203u);
+}
+
 }  // namespace kiort

@@ -223,3 +223,28 @@ TEST_F(PhaseSpaceTest, PhaseSpaceOfTheProbeGivesTheProbesDose) {
 
 }  // namespace
 }  // namespace kiort
+
+namespace kiort {
+namespace {
+
+// Issue 18: a data file whose size contradicts the header's $CHECKSUM was accepted; "1abc" read as
+// 1; a record length past INT_MAX was cast to int. Inputs in tests/fuzz/regressions/phase_space.
+TEST(PhaseSpaceRegression, ChecksumAndNumbersAreChecked) {
+  const fs::path dir = fs::path(KIORT_REGRESSION_DIR) / "phase_space";
+  const std::pair<const char*, const char*> cases[] = {{"checksum_mismatch", "$CHECKSUM"},
+                                                       {"particles_trailing_text", "$PARTICLES"},
+                                                       {"record_length_huge", "$RECORD_LENGTH"}};
+  for (const auto& [name, field] : cases) {
+    try {
+      read_iaea_phase_space(dir / name);
+      ADD_FAILURE() << name << " was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput) << e.what();
+      EXPECT_EQ(e.field(), field) << e.what();
+      EXPECT_NE(e.file().find(name), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiort

@@ -1,0 +1,65 @@
+#include "plan_summary.h"
+
+#include <cstdio>
+
+#include "plan/json_field.h"
+
+namespace kiort::cli {
+
+using ojson = nlohmann::ordered_json;
+
+// The plan's evaluation as text. It may come from a plan.json edited by hand: every field is read
+// through the checked accessor, so a missing or wrong-typed one is an exit-2 message naming the
+// file and field, never a crash or an internal fault.
+std::string format_plan_summary(const ojson& summary, const std::string& file) {
+  std::string out;
+  auto say = [&out](const char* fmt, auto... args) {
+    const int n = std::snprintf(nullptr, 0, fmt, args...);
+    if (n <= 0) return;
+    std::string line(static_cast<std::size_t>(n) + 1, '\0');
+    std::snprintf(line.data(), line.size(), fmt, args...);
+    line.pop_back();
+    out += line;
+  };
+  const OrderedJsonField s(summary, file, "evaluation");
+  if (!s.is_object()) throw s.wrong("an object (the plan's evaluation)");
+  say("plan %s (%s)\n", s["plan_id"].string_or("").c_str(), s["approval"].string_or("").c_str());
+  say("engine: %s\n", s["engine"].string_or("").c_str());
+  const auto times = s["dwell_times_s"].elements();
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    const Vec3 r = s["dwell_positions_mm"].at(i).point();
+    say("dwell %zu at (%.1f, %.1f, %.1f) mm: %.1f s\n", i + 1, r.x, r.y, r.z, times[i].number());
+  }
+  const auto rx = s["prescription"];
+  say("prescription: %s, %.2f Gy at %.1f mm from the %s; water engine gives %.3f Gy there, dose to "
+      "medium %.3f Gy (sigma %.1f %%)\n",
+      rx["kind"].string().c_str(), rx["dose_gy"].number(), rx["depth_mm"].number(),
+      rx["from"].string().c_str(), rx["dose_at_point_water_engine_gy"].number(),
+      rx["dose_at_point_medium_gy"].number(), 100 * rx["sigma_at_point_rel"].number());
+  const auto t = s["target"];
+  say("target %s (%.2f cc): D90 %.2f Gy, D98 %.2f Gy, Dmean %.2f Gy, V100 %.1f %%, V150 %.1f %%\n",
+      t["name"].string().c_str(), t["volume_cc"].number(), t["D90_gy"].number(),
+      t["D98_gy"].number(), t["Dmean_gy"].number(), t["V100_pct"].number(), t["V150_pct"].number());
+  if (const auto c = s["cord"]; c.present())
+    say("%s: Dmax %.2f Gy, D0.1cc %.2f Gy, D0.03cc %.2f Gy\n", c["name"].string().c_str(),
+        c["Dmax_gy"].number(), c["D0.1cc_gy"].number(), c["D0.03cc_gy"].number());
+  if (const auto c = s["canal"]; c.present())
+    say("%s: Dmax %.2f Gy, anterior wall %.2f Gy\n", c["name"].string().c_str(),
+        c["Dmax_gy"].number(), c["anterior_wall_Dmax_gy"].number());
+  if (s["bone_water_ratio"].present())
+    say("bone/water dose ratio in %s: %.3f\n", s["bone_water_ratio_structure"].string().c_str(),
+        s["bone_water_ratio"].number());
+  const auto sc = s["second_check"];
+  say("second check (water engine): %+.2f %% against the calibration (tolerance %.0f %%): %s\n",
+      100 * sc["deviation"].number(), 100 * sc["tolerance"].number(),
+      sc["flagged"].boolean() ? "FLAGGED" : "pass");
+  for (const auto& c : s["constraints"].elements())
+    say("constraint %s: %.2f Gy %s\n", c["name"].string().c_str(), c["value_gy"].number(),
+        c["pass"].boolean() ? "pass" : "FAIL");
+  for (const auto& m : s["messages"].elements()) say("%s\n", m.string().c_str());
+  say("Monte Carlo histories %llu; %.1f s\n",
+      static_cast<unsigned long long>(s["mc_histories"].count()), s["seconds"].number());
+  return out;
+}
+
+}  // namespace kiort::cli
