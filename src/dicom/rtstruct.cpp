@@ -239,6 +239,8 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
   ds.putAndInsertString(DCM_FrameOfReferenceUID, model.frame_of_reference_uid.c_str());
   ds.putAndInsertString(DCM_PositionReferenceIndicator, "");
   ds.putAndInsertString(DCM_StructureSetLabel, options.label.c_str());
+  if (!options.description.empty())
+    ds.putAndInsertString(DCM_StructureSetDescription, options.description.c_str());
   ds.putAndInsertString(DCM_StructureSetDate, "");
   ds.putAndInsertString(DCM_StructureSetTime, "");
 
@@ -322,21 +324,57 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
   for (std::size_t s = 0; s < model.structures.size(); ++s)
     next_number = std::max(next_number, model.structures[s].number > 0 ? model.structures[s].number
                                                                        : static_cast<int>(s + 1));
-  for (const PointRoi& pt : options.points) {
-    const std::string num = std::to_string(++next_number);
+  auto add_roi = [&](const std::string& num, const std::string& name,
+                     const std::array<std::uint8_t, 3>& rgb) {
     DcmItem* roi = nullptr;
     ds.findOrCreateSequenceItem(DCM_StructureSetROISequence, roi, -2);
     roi->putAndInsertString(DCM_ROINumber, num.c_str());
     roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID,
                             model.frame_of_reference_uid.c_str());
-    roi->putAndInsertString(DCM_ROIName, pt.name.c_str());
+    roi->putAndInsertString(DCM_ROIName, name.c_str());
     roi->putAndInsertString(DCM_ROIGenerationAlgorithm, "AUTOMATIC");
     DcmItem* rc = nullptr;
     ds.findOrCreateSequenceItem(DCM_ROIContourSequence, rc, -2);
     rc->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
-    const std::string color = std::to_string(pt.color[0]) + "\\" + std::to_string(pt.color[1]) +
-                              "\\" + std::to_string(pt.color[2]);
+    const std::string color =
+        std::to_string(rgb[0]) + "\\" + std::to_string(rgb[1]) + "\\" + std::to_string(rgb[2]);
     rc->putAndInsertString(DCM_ROIDisplayColor, color.c_str());
+    return rc;
+  };
+  auto add_observation = [&](const std::string& num, const std::string& type) {
+    DcmItem* obs = nullptr;
+    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
+    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
+    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    obs->putAndInsertString(DCM_RTROIInterpretedType, type.c_str());
+    obs->putAndInsertString(DCM_ROIInterpreter, "");
+  };
+  // Open polylines: one OPEN_NONPLANAR contour each (it lies on no single image, so it names
+  // none: the Contour Image Sequence is type 3).
+  for (const PolylineRoi& line : options.lines) {
+    if (line.points_lps.size() < 2)
+      throw Error::bad_input("an open polyline ROI needs at least two points")
+          .field("ROI " + line.name)
+          .seen(std::to_string(line.points_lps.size()) + " points");
+    const std::string num = std::to_string(++next_number);
+    DcmItem* rc = add_roi(num, line.name, line.color);
+    DcmItem* c = nullptr;
+    rc->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+    c->putAndInsertString(DCM_ContourGeometricType, "OPEN_NONPLANAR");
+    c->putAndInsertString(DCM_NumberOfContourPoints,
+                          std::to_string(line.points_lps.size()).c_str());
+    std::string data;
+    for (const Vec3& p : line.points_lps)
+      for (const double x : {p.x, p.y, p.z}) {
+        if (!data.empty()) data += '\\';
+        data += format_ds(x);
+      }
+    c->putAndInsertString(DCM_ContourData, data.c_str());
+    add_observation(num, line.type);
+  }
+  for (const PointRoi& pt : options.points) {
+    const std::string num = std::to_string(++next_number);
+    DcmItem* rc = add_roi(num, pt.name, pt.color);
     const double kz = std::round(model.grid.continuous_index(pt.position_lps).z);
     const auto k = static_cast<std::size_t>(std::clamp(kz, 0.0, static_cast<double>(nz - 1)));
     DcmItem* c = nullptr;
@@ -350,12 +388,7 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
     const std::string data = format_ds(pt.position_lps.x) + "\\" + format_ds(pt.position_lps.y) +
                              "\\" + format_ds(pt.position_lps.z);
     c->putAndInsertString(DCM_ContourData, data.c_str());
-    DcmItem* obs = nullptr;
-    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
-    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
-    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
-    obs->putAndInsertString(DCM_RTROIInterpretedType, pt.type.c_str());
-    obs->putAndInsertString(DCM_ROIInterpreter, "");
+    add_observation(num, pt.type);
   }
   save_atomic(file, path);
 }

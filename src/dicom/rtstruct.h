@@ -31,12 +31,21 @@ struct PointRoi {
   std::array<std::uint8_t, 3> color{255, 255, 0};
 };
 
+// An open polyline ROI (a needle or catheter: OPEN_NONPLANAR), from its entry to its distal end.
+struct PolylineRoi {
+  std::string name, type = "BRACHY_CHANNEL";
+  std::vector<Vec3> points_lps;
+  std::array<std::uint8_t, 3> color{0, 255, 255};
+};
+
 // Who the structure set is: by default its UIDs derive from the CT's; a plan's structure set
 // (rt_export.h) gives its own so it never shares a UID with the patient's.
 struct RtstructOptions {
   std::string sop_instance_uid, series_uid;  // empty: derived from the CT's series UID
   std::string label = "kiort";
-  std::vector<PointRoi> points;  // after the structures, numbered on from them
+  std::string description{};       // Structure Set Description (ST): what a reader must know
+  std::vector<PolylineRoi> lines;  // after the structures, numbered on from them
+  std::vector<PointRoi> points;    // after the lines
 };
 
 // Writes every structure of the model as CLOSED_PLANAR contours along voxel edges (they
