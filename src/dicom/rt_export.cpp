@@ -67,6 +67,13 @@ std::string access_label(const Access& a, std::size_t index) {
   return a.name.empty() ? "access" + std::to_string(index + 1) : a.name;
 }
 
+// The model's output warnings as sentences, each after a space: " WARNING: ... ."
+std::string caveats(const PatientModel& patient) {
+  std::string c;
+  for (const std::string& w : patient.output_warnings) c += " WARNING: " + w + ".";
+  return c;
+}
+
 // FNV-1a over the doses' bytes: which numbers an RT Dose holds, for its instance UID.
 std::string dose_hash(const std::vector<double>& dose_gy) {
   std::uint64_t h = 1469598103934665603ull;
@@ -342,6 +349,8 @@ void write_rtdose(const PatientModel& patient, const Plan& plan, const Grid3& do
   DcmDataset& outds = *out.getDataset();
   set(rd.write(outds), "the RT Dose dataset");
   if (!options.dvhs.empty()) put_dvh_module(outds, uids, options, path);
+  if (!patient.output_warnings.empty())
+    outds.putAndInsertString(DCM_ImageComments, caveats(patient).substr(1).c_str());
   save_atomic(out, path);
 }
 
@@ -368,6 +377,7 @@ void write_plan_rtstruct(const PatientModel& patient, const Plan& plan, double a
       " mm (the applicator's outer radius) of that segment; kiort's DVHs (dvh.csv, the RT Dose "
       "DVH Sequence) leave these voxels out of every structure, since the applicator holds no "
       "tissue while the probe irradiates. Dwell_<access>_<n>: the dwell positions.";
+  opt.description += caveats(patient);
   int number = first_applicator_roi_number(patient) - 1;
   for (std::size_t a = 0; a < plan.accesses.size(); ++a) {
     const Access& acc = plan.accesses[a];
@@ -458,7 +468,8 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
       DCM_RTPlanDescription,
       ("Kypho-IORT: intraoperative " + format_ds(plan.kv) +
        " kV electronic X-ray brachytherapy through the kyphoplasty cannula, level " + plan.level +
-       ", target " + plan.target + ". Dwell times in seconds as the console takes them.")
+       ", target " + plan.target + ". Dwell times in seconds as the console takes them." +
+       caveats(patient))
           .c_str());
   const auto [plan_date, plan_time] = dicom_date_time(plan.created);
   ds.putAndInsertString(DCM_RTPlanDate, plan_date.c_str());

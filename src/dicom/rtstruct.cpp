@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -41,11 +42,15 @@ bool is_rtstruct(const std::filesystem::path& file) {
          get_string(*ff.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_RTStructureSetStorage;
 }
 
-std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model) {
+namespace {
+
+// Loads an RT Structure Set and checks that it lies on the model's Frame of Reference (the
+// structure set's and every ROI's). On another frame it is refused, unless accept_other_frame
+// and every contour names images of this CT; then the returned text says which frame it was.
+std::string load_checked(const std::filesystem::path& file, DcmFileFormat& ff,
+                         const PatientModel& model, bool accept_other_frame) {
   quiet_dcmtk_logging();
-  std::vector<std::string> warnings;
   const std::string fname = file.string();
-  DcmFileFormat ff;
   const OFCondition cond = ff.loadFile(file.c_str());
   if (cond.bad())
     throw Error::bad_input("cannot read DICOM file")
@@ -60,20 +65,85 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
         .field("(0008,0060) Modality")
         .seen(modality)
         .expected("RTSTRUCT");
-
-  // Frame of Reference: the structure set's and every ROI's must be the CT's.
   std::vector<std::string> frames;
-  {
-    DcmItem* item = nullptr;
-    for (int i = 0;
-         ds.findAndGetSequenceItem(DCM_ReferencedFrameOfReferenceSequence, item, i).good(); ++i)
-      frames.push_back(get_string(*item, DCM_FrameOfReferenceUID));
+  DcmItem* item = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ReferencedFrameOfReferenceSequence, item, i).good();
+       ++i)
+    frames.push_back(get_string(*item, DCM_FrameOfReferenceUID));
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_StructureSetROISequence, item, i).good(); ++i) {
+    const std::string frame = get_string(*item, DCM_ReferencedFrameOfReferenceUID);
+    if (!frame.empty()) frames.push_back(frame);
   }
+  std::string other;
+  if (!model.frame_of_reference_uid.empty())
+    for (const std::string& f : frames)
+      if (f != model.frame_of_reference_uid) other = f;
+  if (other.empty()) return {};
+  if (!accept_other_frame)
+    throw Error::bad_input("RT Structure Set is on another Frame of Reference than the CT")
+        .file(fname)
+        .field("(0020,0052) Frame of Reference UID")
+        .seen(other)
+        .expected(model.frame_of_reference_uid +
+                  " (the CT's); if every contour references this CT's images, "
+                  "--accept-other-frame reads it");
+  // The override: every contour must name images of this CT, so its points were drawn on them.
+  const std::set<std::string> images(model.slice_sop_instance_uids.begin(),
+                                     model.slice_sop_instance_uids.end());
+  std::size_t contours = 0;
+  DcmItem* rc = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ROIContourSequence, rc, i).good(); ++i) {
+    DcmItem* c = nullptr;
+    for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, c, j).good(); ++j) {
+      ++contours;
+      DcmItem* img = nullptr;
+      int n = 0;
+      for (; c->findAndGetSequenceItem(DCM_ContourImageSequence, img, n).good(); ++n) {
+        const std::string uid = get_string(*img, DCM_ReferencedSOPInstanceUID);
+        if (!images.count(uid))
+          throw Error::bad_input(
+              "--accept-other-frame: a contour references an image that is "
+              "not in this CT")
+              .file(fname)
+              .field("(3006,0016) ContourImageSequence of ROI " +
+                     get_string(*rc, DCM_ReferencedROINumber))
+              .seen(uid)
+              .expected("a SOP Instance UID of the CT's slices");
+      }
+      if (n == 0)
+        throw Error::bad_input(
+            "--accept-other-frame: a contour names no image, so nothing ties "
+            "it to this CT")
+            .file(fname)
+            .field("(3006,0016) ContourImageSequence of ROI " +
+                   get_string(*rc, DCM_ReferencedROINumber))
+            .expected("every contour referencing a CT image");
+    }
+  }
+  return "structure set " + fname + " is on Frame of Reference " + other + ", not the CT's " +
+         model.frame_of_reference_uid + "; read on the user's override (--accept-other-frame) " +
+         "because all " + std::to_string(contours) +
+         " contours reference this CT's images: its coordinates are taken as the CT's";
+}
+
+}  // namespace
+
+std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model,
+                                       bool accept_other_frame) {
+  std::vector<std::string> warnings;
+  const std::string fname = file.string();
+  DcmFileFormat ff;
+  const std::string other_frame = load_checked(file, ff, model, accept_other_frame);
+  if (!other_frame.empty()) {
+    warnings.push_back(other_frame);
+    model.output_warnings.push_back(other_frame);
+  }
+  DcmDataset& ds = *ff.getDataset();
   struct Roi {
     std::string name, type;
     std::array<std::uint8_t, 3> color{255, 0, 0};
     std::map<int, std::vector<Polygon2>> slices;
-    std::size_t skipped = 0, off_grid = 0;
+    std::size_t skipped = 0, off_grid = 0, open = 0;
   };
   std::map<int, Roi> rois;
   std::vector<int> order;
@@ -88,18 +158,8 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
       }
       rois[number].name = get_string(*item, DCM_ROIName);
       order.push_back(number);
-      const std::string frame = get_string(*item, DCM_ReferencedFrameOfReferenceUID);
-      if (!frame.empty()) frames.push_back(frame);
     }
   }
-  if (!model.frame_of_reference_uid.empty())
-    for (const std::string& f : frames)
-      if (f != model.frame_of_reference_uid)
-        throw Error::bad_input("RT Structure Set is on another Frame of Reference than the CT")
-            .file(fname)
-            .field("(0020,0052) Frame of Reference UID")
-            .seen(f)
-            .expected(model.frame_of_reference_uid + " (the CT's)");
   {
     DcmItem* item = nullptr;
     for (int i = 0; ds.findAndGetSequenceItem(DCM_RTROIObservationsSequence, item, i).good(); ++i) {
@@ -134,6 +194,10 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
     DcmItem* contour = nullptr;
     for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, contour, j).good(); ++j) {
       const std::string type = get_string(*contour, DCM_ContourGeometricType);
+      if (type == "OPEN_NONPLANAR" || type == "OPEN_PLANAR") {
+        ++roi.open;
+        continue;
+      }
       if (type != "CLOSED_PLANAR") {
         ++roi.skipped;
         continue;
@@ -204,12 +268,81 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
     if (roi.skipped)
       warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.skipped) +
                          " contours that are not CLOSED_PLANAR in a CT slice plane skipped");
+    if (roi.open)
+      warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.open) +
+                         " open polyline(s) (a needle or catheter) are not a volume; a plan can "
+                         "follow one with kiort plan create --applicator-from " +
+                         fname + ":" + roi.name);
     if (roi.off_grid)
       warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.off_grid) +
                          " contours outside the CT's slices (or between them) skipped");
     model.structures.push_back(std::move(st));
   }
   return warnings;
+}
+
+std::vector<Vec3> read_rtstruct_polyline(const std::filesystem::path& file, const std::string& roi,
+                                         const PatientModel& model, bool accept_other_frame) {
+  const std::string fname = file.string();
+  DcmFileFormat ff;
+  load_checked(file, ff, model, accept_other_frame);
+  DcmDataset& ds = *ff.getDataset();
+  std::string number, names;
+  DcmItem* item = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_StructureSetROISequence, item, i).good(); ++i) {
+    const std::string name = get_string(*item, DCM_ROIName);
+    if (!names.empty()) names += ", ";
+    names += name;
+    if (name == roi) number = get_string(*item, DCM_ROINumber);
+  }
+  if (number.empty())
+    throw Error::bad_input("no such ROI in the structure set")
+        .file(fname)
+        .field("(3006,0026) ROIName")
+        .seen(roi)
+        .expected("one of: " + names);
+  std::vector<Vec3> points;
+  int open = 0;
+  DcmItem* rc = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ROIContourSequence, rc, i).good(); ++i) {
+    if (get_string(*rc, DCM_ReferencedROINumber) != number) continue;
+    DcmItem* c = nullptr;
+    for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, c, j).good(); ++j) {
+      const std::string type = get_string(*c, DCM_ContourGeometricType);
+      if (type != "OPEN_NONPLANAR" && type != "OPEN_PLANAR") continue;
+      ++open;
+      OFString data;
+      c->findAndGetOFStringArray(DCM_ContourData, data);
+      std::vector<double> xyz;
+      std::stringstream ss(data.c_str());
+      std::string tok;
+      while (std::getline(ss, tok, '\\')) {
+        char* end = nullptr;
+        const double v = std::strtod(tok.c_str(), &end);
+        if (end == tok.c_str() || !std::isfinite(v))
+          throw Error::bad_input("unreadable contour data")
+              .file(fname)
+              .field("(3006,0050) ContourData of ROI " + roi)
+              .seen(tok);
+        xyz.push_back(v);
+      }
+      if (xyz.size() % 3 != 0 || xyz.size() < 6)
+        throw Error::bad_input("an open polyline needs at least two x\\y\\z points")
+            .file(fname)
+            .field("(3006,0050) ContourData of ROI " + roi)
+            .seen(std::to_string(xyz.size()) + " numbers");
+      for (std::size_t p = 0; p < xyz.size(); p += 3)
+        points.push_back({xyz[p], xyz[p + 1], xyz[p + 2]});
+    }
+  }
+  if (open != 1)
+    throw Error::bad_input(open == 0 ? "the ROI has no open polyline (needle or catheter)"
+                                     : "the ROI has several open polylines; a channel is one")
+        .file(fname)
+        .field("(3006,0042) ContourGeometricType of ROI " + roi)
+        .seen(std::to_string(open) + " OPEN_NONPLANAR/OPEN_PLANAR contours")
+        .expected("exactly one");
+  return points;
 }
 
 void write_rtstruct(const PatientModel& model, const std::filesystem::path& path,

@@ -50,6 +50,9 @@ struct PatientModel {
   std::string study_uid, series_uid, frame_of_reference_uid;
   std::vector<std::string> slice_sop_instance_uids;  // CT image SOP Instance UIDs by slice k
   std::string source;                                // file or folder it came from, or "phantom"
+  // What every output made from this model must say (e.g. a structure set read on another Frame
+  // of Reference by the user's override): DICOM descriptions, the report, the plan's summary.
+  std::vector<std::string> output_warnings;
 
   const Structure* find(std::string_view name) const;  // exact name, then case-insensitive
   double volume_cc(const Structure& s) const;
