@@ -276,6 +276,8 @@ check other-frame-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/of/p/plan.json"
 for f in RTSTRUCT RTPLAN RTDOSE; do
   dcmdump +L "$tmp/of/p/dicom/$f.dcm" | grep -q 'WARNING: structure set' && ok || fail "$f does not carry the other-frame warning"
 done
+grep -q 'WARNING: structure set' "$tmp/of/p/summary.json" && ok || fail "summary.json does not carry the other-frame warning"
+pdftotext "$tmp/of/p/r.pdf" - | tr '\n' ' ' | grep -q 'WARNING: structure set' && ok || fail "the report does not carry the other-frame warning"
 
 # 6. The needle as imaged: kiort's own channel polyline (OPEN_NONPLANAR) becomes the trajectory.
 check applicator-from 0 'Channel_left' -- "$kiort" plan create --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:Channel_left" --out "$tmp/af/plan.json"
