@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "core/error.h"
 #include "core/paths.h"
 #include "dicom/patient_loader.h"
+#include "dicom/rtstruct.h"
 #include "dose/probe_dosimetry.h"
 #include "plan/compute.h"
 #include "plan/plan.h"
@@ -52,8 +55,47 @@ struct CreateArgs {
   Prescription rx;
   std::string rx_from = "surface";
   EngineSettings engine;
+  std::string patient_name, patient_id, patient_sex, patient_birth_date;
+  bool accept_other_frame = false;
+  std::string applicator_from;  // RTSTRUCT:ROI, an open polyline (needle as imaged)
   bool json = false;
 };
+
+// "M", "F", "O" (DICOM Patient's Sex) from the forms a user types.
+std::string patient_sex(const std::string& s) {
+  std::string u;
+  for (const char c : s) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (u == "M" || u == "MALE") return "M";
+  if (u == "F" || u == "FEMALE") return "F";
+  if (u == "O" || u == "OTHER") return "O";
+  throw Error::bad_input("unknown patient sex")
+      .field("--patient-sex")
+      .seen(s)
+      .expected("M, F or O (DICOM Patient's Sex)");
+}
+
+// YYYY-MM-DD or YYYYMMDD -> YYYYMMDD (DICOM DA), a real calendar date.
+std::string birth_date(const std::string& s) {
+  std::string d;
+  for (const char c : s)
+    if (c != '-') d += c;
+  const bool digits =
+      d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const int y = digits ? std::stoi(d.substr(0, 4)) : 0, m = digits ? std::stoi(d.substr(4, 2)) : 0,
+            day = digits ? std::stoi(d.substr(6, 2)) : 0;
+  const int mdays[] = {31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28,
+                       31, 30,
+                       31, 30,
+                       31, 31,
+                       30, 31,
+                       30, 31};
+  if (!digits || y < 1850 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+    throw Error::bad_input("not a birth date")
+        .field("--patient-birth-date")
+        .seen(s)
+        .expected("YYYY-MM-DD or YYYYMMDD");
+  return d;
+}
 
 Vec3 point_of(const std::vector<double>& v, const char* option) {
   if (v.size() != 3)
@@ -111,12 +153,40 @@ Plan make_plan(const CreateArgs& a) {
   } else if (!a.dicom_dir.empty()) {
     p.patient.kind = "dicom";
     p.patient.path = fs::absolute(a.dicom_dir).string();
+    p.patient.accept_other_frame = a.accept_other_frame;
+    // Label maps on the DICOM CT's grid are read like a volume's (patient_loader).
+    for (const auto& l : a.labels) {
+      const auto eq = l.find('=');
+      p.patient.labels.push_back(eq == std::string::npos
+                                     ? fs::absolute(l).string()
+                                     : fs::absolute(l.substr(0, eq)).string() + "=" +
+                                           fs::absolute(l.substr(eq + 1)).string());
+    }
   } else {
     p.patient.kind = "phantom";
     p.patient.level = a.phantom_level.empty() ? "L1" : a.phantom_level;
     p.patient.lesion = a.lesion;
     p.patient.voxel_mm = a.voxel_mm;
   }
+  const bool demographics = !a.patient_name.empty() || !a.patient_id.empty() ||
+                            !a.patient_sex.empty() || !a.patient_birth_date.empty();
+  if (demographics && p.patient.kind != "volume")
+    throw Error::bad_input("--patient-name/-id/-sex/-birth-date are for a NRRD/NIfTI CT")
+        .field("--patient-*")
+        .seen(p.patient.kind)
+        .expected(p.patient.kind == "dicom" ? "none: a DICOM CT's own patient attributes are used"
+                                            : "--volume");
+  if (p.patient.kind == "volume") {
+    p.patient.patient_name = a.patient_name;
+    p.patient.patient_id = a.patient_id;
+    if (!a.patient_sex.empty()) p.patient.patient_sex = patient_sex(a.patient_sex);
+    if (!a.patient_birth_date.empty())
+      p.patient.patient_birth_date = birth_date(a.patient_birth_date);
+  }
+  if (a.accept_other_frame && p.patient.kind != "dicom")
+    throw Error::bad_input("--accept-other-frame is for a DICOM CT with its structure set")
+        .field("--accept-other-frame")
+        .expected("--dicom FOLDER");
   p.level = !a.level.empty() ? a.level : p.patient.level;
   p.target = !a.target.empty() ? a.target : (p.patient.kind == "phantom" ? "CTV" : "VB_" + p.level);
   p.kv = a.kv;
@@ -138,6 +208,58 @@ Plan make_plan(const CreateArgs& a) {
 
 // Fills the accesses (explicit or proposed) and checks the plan against the patient.
 void add_accesses(Plan& p, const CreateArgs& a, const Loaded& l) {
+  if (!a.applicator_from.empty()) {
+    if (!a.tip.empty() || !a.entry.empty())
+      throw Error::bad_input("--applicator-from and --entry/--tip both give the trajectory")
+          .field("--applicator-from")
+          .expected("one of them");
+    const auto colon = a.applicator_from.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == a.applicator_from.size())
+      throw Error::bad_input("--applicator-from needs a structure set and an ROI")
+          .field("--applicator-from")
+          .seen(a.applicator_from)
+          .expected("RTSTRUCT_FILE:ROI_NAME");
+    const std::string file = a.applicator_from.substr(0, colon);
+    const std::string roi = a.applicator_from.substr(colon + 1);
+    const std::vector<Vec3> pts =
+        dicom::read_rtstruct_polyline(file, roi, l.patient, p.patient.accept_other_frame);
+    const Structure* target = l.patient.find(p.target);
+    if (!target || target->voxel_count() == 0)
+      throw Error::bad_input("the target is needed to tell the needle's tip from its entry")
+          .field("--target")
+          .seen(p.target);
+    Vec3 centroid{0, 0, 0};
+    double n = 0;
+    for (std::size_t v = 0; v < target->mask.size(); ++v)
+      if (target->mask[v]) {
+        centroid = centroid + l.patient.grid.position(l.patient.grid.index3(v));
+        n += 1;
+      }
+    centroid = centroid * (1.0 / n);
+    // The tip is the end inside (nearer) the target: the needle enters from outside.
+    Access x;
+    x.name = roi;
+    const bool first_is_tip = norm(pts.front() - centroid) < norm(pts.back() - centroid);
+    x.tip_lps = first_is_tip ? pts.front() : pts.back();
+    x.entry_lps = first_is_tip ? pts.back() : pts.front();
+    x.dwell_count = a.dwell_count;
+    x.dwell_step_mm = a.dwell_step;
+    if (norm(x.tip_lps - x.entry_lps) < 1.0)
+      throw Error::bad_input("the polyline's ends coincide").file(file).field("ROI " + roi);
+    // The applicator is rigid and straight: a bent polyline is not this needle.
+    for (const Vec3& q : pts) {
+      const Vec3 d = q - x.entry_lps, u = x.axis();
+      const double off = norm(d - u * dot(d, u));
+      if (off > 1.0)
+        throw Error::bad_input("the polyline bends more than 1 mm off the straight needle")
+            .file(file)
+            .field("ROI " + roi)
+            .seen(std::to_string(off) + " mm")
+            .expected("a straight rigid needle (kiort's applicator)");
+    }
+    p.accesses.push_back(x);
+    return;
+  }
   if (!a.tip.empty() || !a.entry.empty()) {
     Access x;
     x.name = a.access == "bilateral" ? "custom" : a.access;
@@ -172,6 +294,18 @@ void add_create_options(CLI::App* c, CreateArgs& a) {
   c->add_option("--volume", a.volume, "A NRRD/NIfTI CT (HU)");
   c->add_option("--labels", a.labels, "Label maps on the CT grid, FILE or FILE=NAMES (repeatable)");
   c->add_option("--dicom", a.dicom_dir, "A folder with a DICOM CT series and its RTSTRUCT");
+  c->add_flag("--accept-other-frame", a.accept_other_frame,
+              "With --dicom: read a structure set on another Frame of Reference when every contour "
+              "references an image of this CT (outputs carry a warning)");
+  c->add_option("--applicator-from", a.applicator_from,
+                "RTSTRUCT:ROI: the needle as imaged (an open polyline) is the trajectory; the end "
+                "nearer the target is the tip");
+  c->add_option("--patient-name", a.patient_name,
+                "With --volume: the patient's name (DICOM PN, e.g. Doe^Jane)");
+  c->add_option("--patient-id", a.patient_id, "With --volume: the patient ID");
+  c->add_option("--patient-sex", a.patient_sex, "With --volume: M, F or O");
+  c->add_option("--patient-birth-date", a.patient_birth_date,
+                "With --volume: birth date YYYY-MM-DD");
   c->add_option("--level", a.level, "Treated level (default: the phantom's)");
   c->add_option("--target", a.target,
                 "Target structure (default CTV on the phantom, VB_<level> else)");

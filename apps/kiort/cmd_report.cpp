@@ -39,6 +39,10 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
                                           bool write_ct, bool water_dose) {
   fs::create_directories(dir);
   std::vector<std::string> names;
+  // kiort writes the CT in the standard axial orientation (the caller re-indexed the patient);
+  // the dose grids follow it. A hospital's CT keeps its own orientation, and so do the doses.
+  const dicom::AxialReorder axial =
+      write_ct ? dicom::standard_axial(data.dose_grid) : dicom::AxialReorder{data.dose_grid, {}};
   if (write_ct) {
     for (const auto& f : dicom::write_ct_series(patient, dir / "ct"))
       names.push_back("ct/" + f.filename().string());
@@ -47,8 +51,18 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
   dicom::RtDoseOptions o;
   o.comment = mc ? "kiort Monte Carlo dose to medium in medium (Dm,m)"
                  : "kiort fast water engine, dose to water in water (TG-43 style)";
+  o.series_description = mc ? "kiort PHYSICAL dose: Monte Carlo Dm,m (Gy)"
+                            : "kiort PHYSICAL dose: water engine Dw,w (Gy)";
   o.heterogeneity = mc ? "IMAGE" : "WATER";
-  dicom::write_rtdose(patient, plan, data.dose_grid, data.dose_gy, dir / "RTDOSE.dcm", o);
+  o.series_number = 3;
+  // kiort's own DVHs (dvh.csv) for every structure of the plan's RTSTRUCT they cover.
+  for (const DvhCurve& c : data.dvh_primary)
+    for (std::size_t s = 0; s < patient.structures.size(); ++s)
+      if (patient.structures[s].name == c.structure) {
+        o.dvhs.push_back({dicom::plan_roi_number(patient, s), c});
+        break;
+      }
+  dicom::write_rtdose(patient, plan, axial.grid, axial.apply(data.dose_gy), dir / "RTDOSE.dcm", o);
   names.push_back("RTDOSE.dcm");
   if (mc && water_dose) {
     // Dose to water in medium (TG-186 Dw,m) from the same Monte Carlo run; plans computed before
@@ -56,12 +70,14 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
     const bool dwm = !data.dose_water_medium_gy.empty();
     dicom::RtDoseOptions w;
     w.kind = "water";
-    w.instance_number = 2;
+    w.series_number = 5;
     w.heterogeneity = dwm ? "IMAGE" : "WATER";
     w.comment = dwm ? "kiort Monte Carlo dose to water in medium (Dw,m, TG-186)"
                     : "kiort water engine (2nd check): dose to water in water";
-    dicom::write_rtdose(patient, plan, data.dose_grid,
-                        dwm ? data.dose_water_medium_gy : data.dose_water_gy,
+    w.series_description = dwm ? "kiort dose to water in medium Dw,m (MC, TG-186), Gy"
+                               : "kiort dose to water in water (water engine), Gy";
+    dicom::write_rtdose(patient, plan, axial.grid,
+                        axial.apply(dwm ? data.dose_water_medium_gy : data.dose_water_gy),
                         dir / "RTDOSE_WATER.dcm", w);
     names.push_back("RTDOSE_WATER.dcm");
   }
@@ -73,12 +89,14 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
     dicom::RtDoseOptions e;
     e.kind = "error";
     e.dose_type = "ERROR";
-    e.instance_number = 3;
+    e.series_number = 6;
     e.comment = "kiort MC standard uncertainty (1 sigma, Gy) of RTDOSE.dcm";
-    dicom::write_rtdose(patient, plan, data.dose_grid, sigma_gy, dir / "RTDOSE_ERROR.dcm", e);
+    e.series_description = "kiort ERROR: MC standard uncertainty (1 sigma, Gy), not a dose";
+    dicom::write_rtdose(patient, plan, axial.grid, axial.apply(sigma_gy), dir / "RTDOSE_ERROR.dcm",
+                        e);
     names.push_back("RTDOSE_ERROR.dcm");
   }
-  dicom::write_plan_rtstruct(patient, plan, dir / "RTSTRUCT.dcm");
+  dicom::write_plan_rtstruct(patient, plan, source.model.surface_radius_mm(), dir / "RTSTRUCT.dcm");
   names.push_back("RTSTRUCT.dcm");
   dicom::BrachySourceInfo si;
   si.probe_serial = source.calibration.probe_serial;
@@ -97,8 +115,11 @@ std::string write_demo_exports(const Plan& plan, const PlanComputation& c,
                                const fs::path& dir) {
   PlanReportData data = plan_report_data(plan, c);
   add_source_info(data, source);
-  const auto ct = dicom::write_ct_series(patient, dir / "ct");
-  data.dicom_files = write_plan_dicom(plan, patient, source, data, dir / "dicom", false, false);
+  const PatientModel axial = dicom::to_standard_axial(patient);
+  if (axial.slice_sop_instance_uids.size() != patient.slice_sop_instance_uids.size())
+    throw Error::internal("the demo phantom is not in the standard axial orientation");
+  const auto ct = dicom::write_ct_series(axial, dir / "ct");
+  data.dicom_files = write_plan_dicom(plan, axial, source, data, dir / "dicom", false, false);
   const PlanReportResult r =
       write_plan_report(plan, patient, data, dir / "report.pdf", dir / "figures");
   std::string line = "ct/ (" + std::to_string(ct.size()) + " slices), dicom/";
@@ -229,21 +250,24 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
          if (!a->dicom_out.empty()) {
            // kiort made the CT of a phantom or volume: write it, so the set references real images.
            const bool write_ct = plan.patient.kind != "dicom";
-           if (plan.patient.kind == "volume" && patient.study_uid.empty()) {
+           // The CT kiort writes is in the standard axial orientation; the report's figures keep
+           // the model as read.
+           PatientModel dicom_patient = write_ct ? dicom::to_standard_axial(patient) : patient;
+           if (plan.patient.kind == "volume" && dicom_patient.study_uid.empty()) {
              // A NRRD/NIfTI CT has no UIDs: derive them from its path, so exporting the plan again
              // gives the same CT and RT UIDs instead of a second, unrelated set in the archive.
              const std::string key = "kiort-volume/" + plan.patient.path;
-             patient.study_uid = deterministic_uid(key + "/study");
-             patient.series_uid = deterministic_uid(key + "/ct-series");
-             patient.frame_of_reference_uid = deterministic_uid(key + "/frame-of-reference");
-             patient.slice_sop_instance_uids.clear();
-             for (int k = 0; k < patient.grid.dims()[2]; ++k)
-               patient.slice_sop_instance_uids.push_back(
+             dicom_patient.study_uid = deterministic_uid(key + "/study");
+             dicom_patient.series_uid = deterministic_uid(key + "/ct-series");
+             dicom_patient.frame_of_reference_uid = deterministic_uid(key + "/frame-of-reference");
+             dicom_patient.slice_sop_instance_uids.clear();
+             for (int k = 0; k < dicom_patient.grid.dims()[2]; ++k)
+               dicom_patient.slice_sop_instance_uids.push_back(
                    deterministic_uid(key + "/ct-slice/" + std::to_string(k)));
            }
-           if (write_ct) dicom::ensure_uids(patient);
-           data.dicom_files =
-               write_plan_dicom(plan, patient, source, data, a->dicom_out, write_ct, a->water_dose);
+           if (write_ct) dicom::ensure_uids(dicom_patient);
+           data.dicom_files = write_plan_dicom(plan, dicom_patient, source, data, a->dicom_out,
+                                               write_ct, a->water_dose);
            std::printf("wrote %s: ", a->dicom_out.c_str());
            int ct = 0;
            for (const auto& f : data.dicom_files) {

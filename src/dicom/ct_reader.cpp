@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "dicom/dicom_common.h"
+#include "patient/phantom.h"
 #include "physics/ct_calibration.h"
 
 namespace kiort::dicom {
@@ -397,7 +398,8 @@ CtReadResult read_ct_series(const fs::path& path, const std::optional<std::strin
           .expected("CT");
   if (chosen.front()->series.empty())
     warn(path.string() + ": Series Instance UID (0020,000E) is empty; the " +
-         std::to_string(chosen.size()) + " CT files are taken as one series");
+         std::to_string(chosen.size()) +
+         " CT files are taken as one series (its UID derived from the slices' UIDs)");
   if (sop_from_meta)
     warn(path.string() + ": " + std::to_string(sop_from_meta) +
          " file(s) have SOP Instance UID (0008,0018) only in the file meta header "
@@ -558,11 +560,31 @@ CtReadResult read_ct_series(const fs::path& path, const std::optional<std::strin
   m.grid = Grid3(
       {first.cols, first.rows, static_cast<int>(nz)}, {first.spacing[1], first.spacing[0], dz},
       {sorted[0].ipp[0], sorted[0].ipp[1], sorted[0].ipp[2]}, Mat3::from_columns(row, col, normal));
+  {
+    DcmFileFormat ff;
+    if (ff.loadFile(first.file.c_str(), EXS_Unknown, EGL_noChange, 4096).good())
+      read_patient_study(*ff.getDataset(), m);
+  }
   m.patient_id = first.patient_id;
   m.patient_name = first.patient_name;
   m.study_uid = first.study;
   m.series_uid = first.series;
   m.frame_of_reference_uid = first.frame;
+  // UIDs the data set lacks and the meta header cannot give (it holds only the SOP Instance UID):
+  // derived from the slices' own UIDs, so every export of this series references the same study
+  // and series, and said so.
+  if (m.study_uid.empty() || m.series_uid.empty()) {
+    std::string key = "kiort-ct/" + first.frame;
+    for (const Slice& s : sorted) key += "/" + s.sop;
+    if (m.series_uid.empty()) m.series_uid = deterministic_uid(key + "/series");
+    if (m.study_uid.empty()) {
+      m.study_uid = deterministic_uid(key + "/study");
+      warn(path.string() +
+           ": Study Instance UID (0020,000D) is empty and not in the meta header; "
+           "kiort's objects use " +
+           m.study_uid + ", derived from the slices' UIDs");
+    }
+  }
   m.source = path.string();
   const std::size_t slice_voxels =
       static_cast<std::size_t>(first.rows) * static_cast<std::size_t>(first.cols);

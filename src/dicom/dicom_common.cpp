@@ -30,22 +30,43 @@ void ensure_uids(PatientModel& model) {
     model.slice_sop_instance_uids.clear();
     for (std::size_t k = 0; k < nz; ++k) model.slice_sop_instance_uids.push_back(new_uid());
   }
-  if (model.patient_id.empty()) model.patient_id = "ANONYMOUS";
 }
 
 void put_patient_study_equipment(DcmItem& item, const PatientModel& model) {
   item.putAndInsertString(DCM_PatientName, model.patient_name.c_str());
   item.putAndInsertString(DCM_PatientID, model.patient_id.c_str());
-  item.putAndInsertString(DCM_PatientBirthDate, "");
-  item.putAndInsertString(DCM_PatientSex, "O");
+  if (!model.issuer_of_patient_id.empty())
+    item.putAndInsertString(DCM_IssuerOfPatientID, model.issuer_of_patient_id.c_str());
+  item.putAndInsertString(DCM_PatientBirthDate, model.patient_birth_date.c_str());
+  item.putAndInsertString(DCM_PatientSex, model.patient_sex.c_str());
   item.putAndInsertString(DCM_StudyInstanceUID, model.study_uid.c_str());
-  item.putAndInsertString(DCM_StudyDate, "");
-  item.putAndInsertString(DCM_StudyTime, "");
-  item.putAndInsertString(DCM_ReferringPhysicianName, "");
-  item.putAndInsertString(DCM_StudyID, "1");
-  item.putAndInsertString(DCM_AccessionNumber, "");
+  item.putAndInsertString(DCM_StudyDate, model.study_date.c_str());
+  item.putAndInsertString(DCM_StudyTime, model.study_time.c_str());
+  item.putAndInsertString(DCM_ReferringPhysicianName, model.referring_physician_name.c_str());
+  item.putAndInsertString(DCM_StudyID, model.study_id.c_str());
+  item.putAndInsertString(DCM_AccessionNumber, model.accession_number.c_str());
+  if (!model.study_description.empty())
+    item.putAndInsertString(DCM_StudyDescription, model.study_description.c_str());
   item.putAndInsertString(DCM_Manufacturer, "kiort");
   item.putAndInsertString(DCM_ManufacturerModelName, "kiort");
+}
+
+void read_patient_study(DcmItem& item, PatientModel& model) {
+  auto get = [&](const DcmTagKey& tag) {
+    OFString v;
+    return item.findAndGetOFStringArray(tag, v).good() ? std::string(v.c_str()) : std::string();
+  };
+  model.patient_name = get(DCM_PatientName);
+  model.patient_id = get(DCM_PatientID);
+  model.issuer_of_patient_id = get(DCM_IssuerOfPatientID);
+  model.patient_birth_date = get(DCM_PatientBirthDate);
+  model.patient_sex = get(DCM_PatientSex);
+  model.study_date = get(DCM_StudyDate);
+  model.study_time = get(DCM_StudyTime);
+  model.study_id = get(DCM_StudyID);
+  model.accession_number = get(DCM_AccessionNumber);
+  model.referring_physician_name = get(DCM_ReferringPhysicianName);
+  model.study_description = get(DCM_StudyDescription);
 }
 
 void quiet_dcmtk_logging() {

@@ -21,9 +21,13 @@ std::string new_uid();
 // read from NIfTI, with new UIDs, so that it can be written as DICOM.
 void ensure_uids(PatientModel& model);
 
-// Patient, General Study and General Equipment attributes from the model. Dates and times are
-// left empty (type 2) so that the same model always gives the same bytes.
+// Patient, General Study and General Equipment attributes from the model: the source CT's values
+// exactly (what read_ct_series took from it), empty (type 2) where it had none.
 void put_patient_study_equipment(DcmItem& item, const PatientModel& model);
+
+// Copies the Patient and General Study attributes (other than the UIDs) from a CT image's data
+// set into the model, exactly as they are.
+void read_patient_study(DcmItem& item, PatientModel& model);
 
 // DCMTK logs parse problems to stderr itself; kiort reports them as errors or warnings naming the
 // file, so the readers call this once to keep DCMTK to fatal messages.

@@ -20,24 +20,30 @@ PatientModel load_patient(const PatientRef& ref, const std::string& level,
     m = make_vertebra_phantom(o);
   } else if (ref.kind == "volume") {
     m = read_volume(ref.path);
-    for (const std::string& spec : ref.labels) {
-      const auto eq = spec.find('=');
-      const std::string file = spec.substr(0, eq);
-      std::optional<std::filesystem::path> names;
-      if (eq != std::string::npos) names = spec.substr(eq + 1);
-      for (auto& x : add_label_map(m, file, names)) w.push_back(std::move(x));
-    }
+    // A NRRD/NIfTI file names nobody: the patient is who the user said (plan create --patient-*).
+    m.patient_name = ref.patient_name;
+    m.patient_id = ref.patient_id;
+    m.patient_sex = ref.patient_sex;
+    m.patient_birth_date = ref.patient_birth_date;
   } else if (ref.kind == "dicom") {
     CtReadResult r = read_ct_series(ref.path);
     m = std::move(r.model);
     w = std::move(r.warnings);
     for (const auto& rs : r.rtstruct_files)
-      for (auto& x : read_rtstruct(rs, m)) w.push_back(std::move(x));
+      for (auto& x : read_rtstruct(rs, m, ref.accept_other_frame)) w.push_back(std::move(x));
   } else {
     throw Error::bad_input("unknown patient kind")
         .field("patient.kind")
         .seen(ref.kind)
         .expected("phantom, volume or dicom");
+  }
+  // Label maps on the CT's grid, for a volume or a DICOM series alike.
+  for (const std::string& spec : ref.labels) {
+    const auto eq = spec.find('=');
+    const std::string file = spec.substr(0, eq);
+    std::optional<std::filesystem::path> names;
+    if (eq != std::string::npos) names = spec.substr(eq + 1);
+    for (auto& x : add_label_map(m, file, names)) w.push_back(std::move(x));
   }
   bool has_canal = false;
   for (const auto& s : m.structures)

@@ -1,6 +1,8 @@
 // The patient model a plan names (PatientRef): the built-in vertebra phantom, a NRRD/NIfTI CT
-// with label maps, or a DICOM CT series with its RTSTRUCT. Where no spinal canal structure
-// exists, the canal is derived from the treated level's vertebra label and marked as derived.
+// (with the demographics the user gave), or a DICOM CT series with its RTSTRUCT (on another
+// Frame of Reference only with accept_other_frame); label maps on the CT's grid for either. Where
+// no spinal canal structure exists, the canal is derived from the treated level's vertebra label
+// and marked as derived.
 #pragma once
 
 #include <string>

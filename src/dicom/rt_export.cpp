@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -21,10 +23,6 @@
 
 namespace kiort::dicom {
 namespace {
-
-// The tube the applicator path is drawn as in the RTSTRUCT: the needle applicator's outer radius
-// is about 2 mm; at least most of a voxel so that the path stays visible on coarse grids.
-constexpr double kApplicatorRoiRadiusMm = 2.0;
 
 void require_uids(const PatientModel& patient) {
   if (patient.frame_of_reference_uid.empty() || patient.study_uid.empty() ||
@@ -69,22 +67,154 @@ std::string access_label(const Access& a, std::size_t index) {
   return a.name.empty() ? "access" + std::to_string(index + 1) : a.name;
 }
 
+// The model's output warnings as sentences, each after a space: " WARNING: ... ."
+std::string caveats(const PatientModel& patient) {
+  std::string c;
+  for (const std::string& w : patient.output_warnings) c += " WARNING: " + w + ".";
+  return c;
+}
+
+// FNV-1a over the doses' bytes: which numbers an RT Dose holds, for its instance UID.
+std::string dose_hash(const std::vector<double>& dose_gy) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (const double d : dose_gy) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &d, sizeof bits);
+    for (int b = 0; b < 8; ++b) {
+      h ^= (bits >> (8 * b)) & 0xffu;
+      h *= 1099511628211ull;
+    }
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// "Last, First" or "First Last" -> DICOM PN "Last^First"; a name already in PN form, or one
+// word, is kept. Initials keep their dots ("A. Physicist" -> "Physicist^A.").
+std::string person_name(const std::string& name) {
+  if (name.find('^') != std::string::npos) return name;
+  const auto comma = name.find(',');
+  auto trim = [](std::string x) {
+    while (!x.empty() && x.front() == ' ') x.erase(x.begin());
+    while (!x.empty() && x.back() == ' ') x.pop_back();
+    return x;
+  };
+  if (comma != std::string::npos)
+    return trim(name.substr(0, comma)) + "^" + trim(name.substr(comma + 1));
+  const std::string t = trim(name);
+  const auto sp = t.rfind(' ');
+  if (sp == std::string::npos) return t;
+  return t.substr(sp + 1) + "^" + trim(t.substr(0, sp));
+}
+
+// An ISO 8601 time stamp ("2026-03-15T10:20:30Z") as DICOM DA and TM; empty when not one.
+std::pair<std::string, std::string> dicom_date_time(const std::string& iso) {
+  if (iso.size() < 10) return {};
+  std::string time;
+  for (const char c : iso.size() > 11 ? iso.substr(11, 8) : std::string())
+    if (c >= '0' && c <= '9') time += c;
+  const std::string date = dicom_date(iso.substr(0, 10));
+  return {date, date.empty() ? std::string() : time};
+}
+
+// Cuts text to at most max characters at a word boundary (LO values are 64 characters).
+std::string cut_at_word(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t cut = text.rfind(' ', max);
+  if (cut == std::string::npos || cut == 0) cut = max;
+  std::string out = text.substr(0, cut);
+  while (!out.empty() && (out.back() == ' ' || out.back() == ',')) out.pop_back();
+  return out;
+}
+
+// RT DVH module (PS3.3 C.8.8.4): the plan's RTSTRUCT and one cumulative DVH per structure, doses
+// in Gy (DVH Dose Scaling 1), volumes in cm3. DVH Data pairs bin width and volume: bin n starts
+// at the sum of the widths before it, and its volume is what receives at least that dose, so a
+// reader summing the widths (dicompyler-core, the standard's definition) gets kiort's curve.
+void put_dvh_module(DcmItem& ds, const PlanUids& uids, const RtDoseOptions& options,
+                    const std::filesystem::path& path) {
+  DcmItem* rss = nullptr;
+  ds.findOrCreateSequenceItem(DCM_ReferencedStructureSetSequence, rss, -2);
+  rss->putAndInsertString(DCM_ReferencedSOPClassUID, UID_RTStructureSetStorage);
+  rss->putAndInsertString(DCM_ReferencedSOPInstanceUID, uids.rtstruct_sop.c_str());
+  ds.putAndInsertString(DCM_DVHNormalizationDoseValue, "");
+  for (const RtDoseDvh& d : options.dvhs) {
+    const auto& c = d.curve;
+    if (c.dose_gy.size() < 2 || c.dose_gy.size() != c.volume_fraction.size())
+      throw Error::bad_input("a DVH needs at least two dose steps with one volume each")
+          .file(path.string())
+          .field("DVH of " + c.structure)
+          .seen(std::to_string(c.dose_gy.size()) + " doses, " +
+                std::to_string(c.volume_fraction.size()) + " volumes");
+    DcmItem* item = nullptr;
+    ds.findOrCreateSequenceItem(DCM_DVHSequence, item, -2);
+    DcmItem* roi = nullptr;
+    item->findOrCreateSequenceItem(DCM_DVHReferencedROISequence, roi, -2);
+    roi->putAndInsertString(DCM_ReferencedROINumber, std::to_string(d.roi_number).c_str());
+    roi->putAndInsertString(DCM_DVHROIContributionType, "INCLUDED");
+    item->putAndInsertString(DCM_DVHType, "CUMULATIVE");
+    item->putAndInsertString(DCM_DoseUnits, "GY");
+    item->putAndInsertString(DCM_DoseType, options.dose_type.c_str());
+    item->putAndInsertString(DCM_DVHDoseScaling, "1");
+    item->putAndInsertString(DCM_DVHVolumeUnits, "CM3");
+    std::string data;
+    const std::size_t n = c.dose_gy.size();
+    std::size_t bins = n;
+    if (c.dose_gy[0] > 0) {  // the curve starts above 0 Gy: the first bin holds all the volume
+      data = format_ds(c.dose_gy[0]) + "\\" + format_ds(c.volume_cc);
+      ++bins;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const double width =
+          i + 1 < n ? c.dose_gy[i + 1] - c.dose_gy[i] : c.dose_gy[i] - c.dose_gy[i - 1];
+      if (!data.empty()) data += '\\';
+      data +=
+          format_ds(std::max(width, 0.0)) + "\\" + format_ds(c.volume_fraction[i] * c.volume_cc);
+    }
+    item->putAndInsertString(DCM_DVHNumberOfBins, std::to_string(bins).c_str());
+    item->putAndInsertString(DCM_DVHData, data.c_str());
+  }
+}
+
 }  // namespace
 
-std::string PlanUids::rtdose_sop(const std::string& kind) const {
-  return deterministic_uid(rtplan_sop + "/rtdose/" + kind);
+std::string PlanUids::rtdose_series(const std::string& kind) const {
+  // One root per set, one arc per kind: the physical dose's series UID sorts first, so a reader
+  // that takes the first RT Dose series of a folder in UID order (plastimatch's Dcmtk_loader
+  // walks a std::map keyed by Series Instance UID) takes the physical dose, never its error.
+  const std::string arc = kind == "physical" ? ".1" : kind == "water" ? ".2" : ".3";
+  return deterministic_uid(key + "/rtdose-series") + arc;
+}
+
+std::string PlanUids::rtdose_sop(const std::string& kind,
+                                 const std::vector<double>& dose_gy) const {
+  return deterministic_uid(key + "/rtdose/" + kind + "/" + dose_hash(dose_gy));
+}
+
+int plan_roi_number(const PatientModel& patient, std::size_t s) {
+  return patient.structures[s].number > 0 ? patient.structures[s].number : static_cast<int>(s + 1);
+}
+
+int channel_roi_number(const PatientModel& patient, const Plan& plan, std::size_t a) {
+  return first_applicator_roi_number(patient) + static_cast<int>(plan.accesses.size() + a);
 }
 
 PlanUids plan_uids(const Plan& plan, const PatientModel& patient) {
   // The plan ID is unique per draft; the CT's series UID ties the set to the images it was
-  // planned on (the same plan re-exported on another CT must not reuse UIDs).
-  const std::string key = "kiort-plan/" + plan.id + "/" + patient.series_uid;
+  // planned on (the same plan re-exported on another CT must not reuse UIDs); the checksum and
+  // the approval make new content, and the approved plan, new instances.
+  const std::string approval = plan.approval.approved
+                                   ? "approved/" + plan.approval.by + "/" + plan.approval.at
+                                   : std::string("draft");
   PlanUids u;
+  u.key = "kiort-plan/" + plan.id + "/" + patient.series_uid + "/" + plan_checksum(plan) + "/" +
+          approval;
+  const std::string& key = u.key;
   u.rtplan_sop = deterministic_uid(key + "/rtplan");
   u.rtplan_series = deterministic_uid(key + "/rtplan-series");
   u.rtstruct_sop = deterministic_uid(key + "/rtstruct");
   u.rtstruct_series = deterministic_uid(key + "/rtstruct-series");
-  u.rtdose_series = deterministic_uid(key + "/rtdose-series");
   return u;
 }
 
@@ -152,13 +282,18 @@ void write_rtdose(const PatientModel& patient, const Plan& plan, const Grid3& do
   auto set = [&](const OFCondition& c, const char* what) { check(c, what, path); };
   set(rd.setManufacturer("kiort"), "Manufacturer");
   set(rd.setManufacturerModelName("kiort"), "ManufacturerModelName");
-  const std::string sop = uids.rtdose_sop(options.kind);
+  const std::string sop = uids.rtdose_sop(options.kind, dose_gy);
   set(rd.setSOPClassUID(UID_RTDoseStorage), "SOPClassUID");
   set(rd.setSOPInstanceUID(sop.c_str()), "SOPInstanceUID");
   set(rd.setModality("RTDOSE"), "Modality");
-  set(rd.setSeriesInstanceUID(uids.rtdose_series.c_str()), "SeriesInstanceUID");
-  set(rd.setSeriesNumber("3"), "SeriesNumber");
-  set(rd.setSeriesDescription(("kiort plan " + plan.id).c_str()), "SeriesDescription");
+  // Each dose object is a series of its own, so a reader listing series (or taking one per
+  // folder) tells the physical dose from its uncertainty by the Series Description.
+  set(rd.setSeriesInstanceUID(uids.rtdose_series(options.kind).c_str()), "SeriesInstanceUID");
+  set(rd.setSeriesNumber(std::to_string(options.series_number).c_str()), "SeriesNumber");
+  const std::string series_description = options.series_description.empty()
+                                             ? "kiort dose " + options.kind
+                                             : options.series_description;
+  set(rd.setSeriesDescription(cut_at_word(series_description, 64).c_str()), "SeriesDescription");
   set(rd.setOperatorsName(""), "OperatorsName");
   set(rd.setInstanceNumber(std::to_string(options.instance_number).c_str()), "InstanceNumber");
   set(rd.setFrameOfReferenceUID(patient.frame_of_reference_uid.c_str()), "FrameOfReferenceUID");
@@ -211,42 +346,63 @@ void write_rtdose(const PatientModel& patient, const Plan& plan, const Grid3& do
   set(ref->setReferencedSOPInstanceUID(uids.rtplan_sop.c_str()), "ReferencedSOPInstanceUID");
 
   DcmFileFormat out;
-  set(rd.write(*out.getDataset()), "the RT Dose dataset");
+  DcmDataset& outds = *out.getDataset();
+  set(rd.write(outds), "the RT Dose dataset");
+  if (!options.dvhs.empty()) put_dvh_module(outds, uids, options, path);
+  if (!patient.output_warnings.empty())
+    outds.putAndInsertString(DCM_ImageComments, caveats(patient).substr(1).c_str());
   save_atomic(out, path);
 }
 
-void write_plan_rtstruct(const PatientModel& patient, const Plan& plan,
+void write_plan_rtstruct(const PatientModel& patient, const Plan& plan, double applicator_radius_mm,
                          const std::filesystem::path& path) {
   require_uids(patient);
+  if (!(applicator_radius_mm > 0))
+    throw Error::bad_input("the applicator's outer radius is unknown")
+        .file(path.string())
+        .field("applicator_radius_mm")
+        .seen(format_ds(applicator_radius_mm))
+        .expected("the source model's surface radius (mm), > 0");
   PatientModel model = patient;  // structures are added to a copy; the caller's stays as it was
   const PlanUids uids = plan_uids(plan, patient);
   RtstructOptions opt;
   opt.sop_instance_uid = uids.rtstruct_sop;
   opt.series_uid = uids.rtstruct_series;
   opt.label = ("kiort " + plan.id).substr(0, 16);
+  opt.description =
+      "kiort plan " + plan.id +
+      ". Channel_<access>: the needle as an open polyline from entry "
+      "to tip (the RT Plan's channel). Applicator_<access>: voxel centres within " +
+      format_ds(applicator_radius_mm) +
+      " mm (the applicator's outer radius) of that segment; kiort's DVHs (dvh.csv, the RT Dose "
+      "DVH Sequence) leave these voxels out of every structure, since the applicator holds no "
+      "tissue while the probe irradiates. Dwell_<access>_<n>: the dwell positions.";
+  opt.description += caveats(patient);
   int number = first_applicator_roi_number(patient) - 1;
-  const double radius = std::max(kApplicatorRoiRadiusMm,
-                                 0.6 * std::max({patient.grid.spacing().x, patient.grid.spacing().y,
-                                                 patient.grid.spacing().z}));
   for (std::size_t a = 0; a < plan.accesses.size(); ++a) {
     const Access& acc = plan.accesses[a];
     const std::string label = access_label(acc, a);
     Structure st;
     st.name = "Applicator_" + label;
     st.number = ++number;
-    st.type = "BRACHY_CHANNEL";
+    st.type = "BRACHY_SRC_APP";
     st.origin = StructureOrigin::kPlan;
     st.color = {0, 200, 255};
     st.mask.assign(model.grid.voxel_count(), 0);
-    // The tube around the segment entry -> tip (the needle holds the probe up to its tip).
+    // The tube around the segment entry -> tip (the needle holds the probe up to its tip): the
+    // voxels whose centre lies within the applicator's radius, as the DVH leaves them out.
     const Vec3 seg = acc.tip_lps - acc.entry_lps;
     const double len2 = dot(seg, seg);
     for (std::size_t v = 0; v < st.mask.size(); ++v) {
       const Vec3 x = model.grid.position(model.grid.index3(v));
       const double t = len2 > 0 ? std::clamp(dot(x - acc.entry_lps, seg) / len2, 0.0, 1.0) : 0.0;
-      if (norm(x - (acc.entry_lps + seg * t)) <= radius) st.mask[v] = 1;
+      if (norm(x - (acc.entry_lps + seg * t)) < applicator_radius_mm) st.mask[v] = 1;
     }
     model.structures.push_back(std::move(st));
+    PolylineRoi line;
+    line.name = "Channel_" + label;
+    line.points_lps = {acc.entry_lps, acc.tip_lps};
+    opt.lines.push_back(line);
     const auto dwells = acc.dwell_positions();
     for (std::size_t d = 0; d < dwells.size(); ++d) {
       PointRoi p;
@@ -266,6 +422,28 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
         .field("dwell_times_s")
         .seen(std::to_string(plan.dwell_times_s.size()) + " times")
         .expected(std::to_string(plan.dwell_count()) + " (one per dwell position)");
+  // The prescription point and calibration rate the computation used (the evaluation summary).
+  const nlohmann::json eval = plan.evaluation_json.empty()
+                                  ? nlohmann::json::object()
+                                  : nlohmann::json::parse(plan.evaluation_json, nullptr, false);
+  const nlohmann::json rx = eval.is_object() ? eval.value("prescription", nlohmann::json::object())
+                                             : nlohmann::json::object();
+  const double rate_gy_min = rx.is_object() ? rx.value("calibration_rate_gy_per_min", 0.0) : 0.0;
+  if (!(rate_gy_min > 0))
+    throw Error::bad_input("the plan's evaluation has no calibration dose rate for the source")
+        .field("evaluation.prescription.calibration_rate_gy_per_min")
+        .seen(format_ds(rate_gy_min))
+        .expected("a positive dose rate (Gy/min): run kiort plan compute");
+  const bool coverage = plan.prescription.kind == "coverage";
+  int target_roi = 0;
+  for (std::size_t s = 0; s < patient.structures.size(); ++s)
+    if (patient.structures[s].name == plan.target) target_roi = plan_roi_number(patient, s);
+  if (coverage && target_roi == 0)
+    throw Error::bad_input("the coverage prescription's target is not a structure of the patient")
+        .field("target")
+        .seen(plan.target)
+        .expected("a structure of the plan's RTSTRUCT");
+
   const PlanUids uids = plan_uids(plan, patient);
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
@@ -282,61 +460,65 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
   ds.putAndInsertString(DCM_FrameOfReferenceUID, patient.frame_of_reference_uid.c_str());
   ds.putAndInsertString(DCM_PositionReferenceIndicator, "");
 
-  // RT General Plan: geometry PATIENT, so the plan's structure set is referenced.
+  // RT General Plan: geometry PATIENT, so the plan's structure set is referenced; the plan's date
+  // and time are when it was created (plan.json "created").
   ds.putAndInsertString(DCM_RTPlanLabel, ("KIORT " + plan.level).substr(0, 16).c_str());
   ds.putAndInsertString(DCM_RTPlanName, ("Kypho-IORT " + plan.level + " " + plan.id).c_str());
   ds.putAndInsertString(
       DCM_RTPlanDescription,
       ("Kypho-IORT: intraoperative " + format_ds(plan.kv) +
        " kV electronic X-ray brachytherapy through the kyphoplasty cannula, level " + plan.level +
-       ", target " + plan.target + ". Dwell times in seconds as the console takes them.")
+       ", target " + plan.target + ". Dwell times in seconds as the console takes them." +
+       caveats(patient))
           .c_str());
-  ds.putAndInsertString(DCM_RTPlanDate, "");
-  ds.putAndInsertString(DCM_RTPlanTime, "");
+  const auto [plan_date, plan_time] = dicom_date_time(plan.created);
+  ds.putAndInsertString(DCM_RTPlanDate, plan_date.c_str());
+  ds.putAndInsertString(DCM_RTPlanTime, plan_time.c_str());
   ds.putAndInsertString(DCM_RTPlanGeometry, "PATIENT");
   DcmItem* rss = nullptr;
   ds.findOrCreateSequenceItem(DCM_ReferencedStructureSetSequence, rss, -2);
   rss->putAndInsertString(DCM_ReferencedSOPClassUID, UID_RTStructureSetStorage);
   rss->putAndInsertString(DCM_ReferencedSOPInstanceUID, uids.rtstruct_sop.c_str());
 
-  // RT Prescription: the prescription point as a target dose reference.
-  ds.putAndInsertString(
-      DCM_PrescriptionDescription,
-      (format_ds(plan.prescription.dose_gy) + " Gy " +
-       (plan.prescription.kind == "point"
-            ? "at " + format_ds(plan.prescription.depth_mm) + " mm from the " +
-                  (plan.prescription.from == DepthConvention::kSourceCentre
-                       ? "source centre"
-                       : "applicator surface") +
-                  " in water"
-            : "to D" + format_ds(plan.prescription.coverage_pct) + " % of " + plan.target))
-          .c_str());
+  // RT Prescription: a point prescription as a target dose reference at the point's coordinates;
+  // a coverage prescription as the target volume (its ROI) with the dose its D<pct> must reach.
+  const std::string rx_text =
+      format_ds(plan.prescription.dose_gy) + " Gy " +
+      (coverage
+           ? "to D" + format_ds(plan.prescription.coverage_pct) + " % of " + plan.target
+           : "at " + format_ds(plan.prescription.depth_mm) + " mm from the " +
+                 (plan.prescription.from == DepthConvention::kSourceCentre ? "source centre"
+                                                                           : "applicator surface") +
+                 " in water");
+  ds.putAndInsertString(DCM_PrescriptionDescription, rx_text.c_str());
   DcmItem* dr = nullptr;
   ds.findOrCreateSequenceItem(DCM_DoseReferenceSequence, dr, -2);
   dr->putAndInsertString(DCM_DoseReferenceNumber, "1");
   dr->putAndInsertString(DCM_DoseReferenceUID,
                          deterministic_uid(uids.rtplan_sop + "/dose-reference").c_str());
   dr->putAndInsertString(DCM_DoseReferenceType, "TARGET");
-  dr->putAndInsertString(DCM_TargetPrescriptionDose, format_ds(plan.prescription.dose_gy).c_str());
-  // The prescription point and calibration rate the computation used (the evaluation summary).
-  const nlohmann::json eval = plan.evaluation_json.empty()
-                                  ? nlohmann::json::object()
-                                  : nlohmann::json::parse(plan.evaluation_json, nullptr, false);
-  const nlohmann::json rx = eval.is_object() ? eval.value("prescription", nlohmann::json::object())
-                                             : nlohmann::json::object();
-  bool have_point = false;
-  if (rx.contains("point_mm") && rx["point_mm"].is_array() && rx["point_mm"].size() == 3) {
-    const auto& pt = rx["point_mm"];
+  if (coverage) {
+    dr->putAndInsertString(DCM_DoseReferenceStructureType, "VOLUME");
+    dr->putAndInsertString(DCM_ReferencedROINumber, std::to_string(target_roi).c_str());
+    dr->putAndInsertString(DCM_DoseReferenceDescription,
+                           cut_at_word("target coverage: " + rx_text, 64).c_str());
+    // The dose the prescribed fraction of the target must receive at least.
+    dr->putAndInsertString(DCM_TargetPrescriptionDose,
+                           format_ds(plan.prescription.dose_gy).c_str());
+  } else {
+    const auto& pt = rx.value("point_mm", nlohmann::json::array());
+    if (!pt.is_array() || pt.size() != 3)
+      throw Error::bad_input("the plan's evaluation has no prescription point")
+          .field("evaluation.prescription.point_mm")
+          .expected("x, y, z (mm): run kiort plan compute");
     dr->putAndInsertString(DCM_DoseReferenceStructureType, "COORDINATES");
     dr->putAndInsertString(
         DCM_DoseReferencePointCoordinates,
         join_ds({pt[0].get<double>(), pt[1].get<double>(), pt[2].get<double>()}).c_str());
-    have_point = true;
+    dr->putAndInsertString(DCM_DoseReferenceDescription, "prescription point (water)");
+    dr->putAndInsertString(DCM_TargetPrescriptionDose,
+                           format_ds(plan.prescription.dose_gy).c_str());
   }
-  if (!have_point) dr->putAndInsertString(DCM_DoseReferenceStructureType, "SITE");
-  dr->putAndInsertString(DCM_DoseReferenceDescription, plan.prescription.kind == "point"
-                                                           ? "prescription point (water)"
-                                                           : "target coverage");
 
   // RT Fraction Scheme: one fraction, one application setup.
   DcmItem* fg = nullptr;
@@ -352,9 +534,10 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
                            format_ds(plan.prescription.dose_gy).c_str());
 
   // RT Brachy Application Setups. Interstitial: the needle sits inside the vertebral body. The
-  // source is an electronic miniature X-ray tube, not an isotope: Source Isotope Name says so,
-  // the half-life is that of no decay (0 = not applicable, stated in the description), air-kerma
-  // strength 0, and the strength is the probe's calibrated dose rate in water (DOSE_RATE_WATER).
+  // source is an electronic miniature X-ray tube, not a radionuclide: no half-life (nothing
+  // decays) and no air-kerma rate; its strength is the probe's calibrated dose rate in water at
+  // the prescription depth (Source Strength Units DOSE_RATE_WATER, the term for a non-gamma
+  // source; Source Strength in Gy/s).
   ds.putAndInsertString(DCM_BrachyTreatmentTechnique, "INTERSTITIAL");
   ds.putAndInsertString(DCM_BrachyTreatmentType, "HDR");
   DcmItem* machine = nullptr;
@@ -371,27 +554,36 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
   src->putAndInsertString(DCM_SourceModelID, "electronic X-ray");
   src->putAndInsertString(
       DCM_SourceDescription,
-      ("Electronic miniature X-ray source (no radionuclide), " + format_ds(source.kv) +
-       " kV, applicator " + source.applicator + ", calibrated " + source.calibration_date +
-       (source.dose_definition.empty() ? "" : " (" + source.dose_definition + ")"))
-          .substr(0, 64)
+      cut_at_word("Electronic X-ray source, " + format_ds(source.kv) + " kV, applicator " +
+                      source.applicator + ", calibrated " + source.calibration_date +
+                      (source.dose_definition.empty() ? "" : " (" + source.dose_definition + ")"),
+                  64)
           .c_str());
   src->putAndInsertString(DCM_SourceType, "POINT");
   src->putAndInsertString(DCM_SourceIsotopeName, "NONE (electronic X-ray source)");
-  src->putAndInsertString(DCM_SourceIsotopeHalfLife, "0");
-  src->putAndInsertString(DCM_SourceStrengthUnits, "DOSE_RATE_WATER");
+  // Half-life and air-kerma rate are type 1 (PS3.3 C.8.8.15.8): the standard has no way to leave
+  // them out. The air-kerma rate "shall be zero for non-gamma sources"; for the half-life kiort
+  // writes 1e12 days, so any decay correction over any delay is a factor 1 (0 would divide by
+  // zero), and the isotope name and description say there is no radionuclide.
+  src->putAndInsertString(DCM_SourceIsotopeHalfLife, "1e12");
   src->putAndInsertString(DCM_ReferenceAirKermaRate, "0");
-  const double rate = rx.value("calibration_rate_gy_per_min", 0.0);
-  src->putAndInsertString(DCM_SourceStrength, format_ds(rate).c_str());
+  src->putAndInsertString(DCM_SourceStrengthUnits, "DOSE_RATE_WATER");
+  src->putAndInsertString(DCM_SourceStrength, format_ds(rate_gy_min / 60.0).c_str());
   src->putAndInsertString(DCM_SourceStrengthReferenceDate,
                           dicom_date(source.calibration_date).c_str());
   src->putAndInsertString(DCM_SourceStrengthReferenceTime, "000000");
 
   DcmItem* setup = nullptr;
   ds.findOrCreateSequenceItem(DCM_ApplicationSetupSequence, setup, -2);
-  setup->putAndInsertString(DCM_ApplicationSetupType, "NEEDLE");
+  // No defined term fits a needle applicator through a kyphoplasty cannula: OTHER, and the name
+  // says what it is (as commercial brachytherapy systems do).
+  setup->putAndInsertString(DCM_ApplicationSetupType, "OTHER");
   setup->putAndInsertString(DCM_ApplicationSetupNumber, "1");
-  setup->putAndInsertString(DCM_ApplicationSetupName, ("Kypho-IORT " + plan.level).c_str());
+  setup->putAndInsertString(
+      DCM_ApplicationSetupName,
+      cut_at_word("Kypho-IORT " + plan.level + ", needle applicator " + source.applicator, 64)
+          .c_str());
+  setup->putAndInsertString(DCM_ApplicationSetupManufacturer, source.applicator.c_str());
   setup->putAndInsertString(DCM_TotalReferenceAirKerma, "0");
   std::size_t first = 0;  // index of the access's first dwell in plan.dwell_times_s
   for (std::size_t a = 0; a < plan.accesses.size(); ++a) {
@@ -402,34 +594,47 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
     double channel_s = 0;
     for (std::size_t d = 0; d < dwells.size(); ++d) channel_s += plan.dwell_times_s[first + d];
     const double length_mm = norm(acc.tip_lps - acc.entry_lps);
+    // Relative positions count from the distal-most source position, the tip (PS3.3
+    // C.8.8.15.9: the distance between the control point and the distal-most possible position).
+    std::vector<double> from_tip(dwells.size());
+    for (std::size_t d = 0; d < dwells.size(); ++d)
+      from_tip[d] = std::max(0.0, dot(acc.tip_lps - dwells[d], acc.axis()));
+    const bool stepwise = dwells.size() > 1;
     ch->putAndInsertString(DCM_ChannelNumber, std::to_string(a + 1).c_str());
     ch->putAndInsertString(DCM_ChannelLength, format_ds(length_mm).c_str());
     ch->putAndInsertString(DCM_ChannelTotalTime, format_ds(channel_s).c_str());
-    ch->putAndInsertString(DCM_SourceMovementType, dwells.size() > 1 ? "STEPWISE" : "FIXED");
+    ch->putAndInsertString(DCM_SourceMovementType, stepwise ? "STEPWISE" : "FIXED");
     ch->putAndInsertString(DCM_SourceApplicatorNumber, std::to_string(a + 1).c_str());
     ch->putAndInsertString(DCM_SourceApplicatorID, access_label(acc, a).substr(0, 16).c_str());
     ch->putAndInsertString(DCM_SourceApplicatorType, "RIGID");
     ch->putAndInsertString(DCM_SourceApplicatorLength, format_ds(length_mm).c_str());
     ch->putAndInsertString(DCM_SourceApplicatorManufacturer, source.applicator.c_str());
+    if (stepwise) {
+      // Type 1C for STEPWISE: the step between dwell positions (the smallest, for explicit ones).
+      double step = 0;
+      for (std::size_t d = 1; d < dwells.size(); ++d) {
+        const double s = std::abs(from_tip[d] - from_tip[d - 1]);
+        if (s > 0 && (step == 0 || s < step)) step = s;
+      }
+      ch->putAndInsertString(DCM_SourceApplicatorStepSize, format_ds(step).c_str());
+    }
     ch->putAndInsertString(DCM_TransferTubeNumber, "");
-    // The channel's ROI: its applicator path in the plan's RTSTRUCT.
-    ch->putAndInsertString(
-        DCM_ReferencedROINumber,
-        std::to_string(first_applicator_roi_number(patient) + static_cast<int>(a)).c_str());
+    // The channel's ROI: the needle as an open polyline in the plan's RTSTRUCT.
+    ch->putAndInsertString(DCM_ReferencedROINumber,
+                           std::to_string(channel_roi_number(patient, plan, a)).c_str());
     ch->putAndInsertString(DCM_ReferencedSourceNumber, "1");
     ch->putAndInsertString(DCM_NumberOfControlPoints, std::to_string(2 * dwells.size()).c_str());
     ch->putAndInsertString(DCM_FinalCumulativeTimeWeight, format_ds(channel_s).c_str());
     // Dwell pairs: two control points at the same position, the cumulative time weight (s)
-    // before and after the dwell. Relative position: mm along the needle from its entry point.
+    // before and after the dwell.
     double cumulative = 0;
     for (std::size_t d = 0; d < dwells.size(); ++d) {
-      const double along = dot(dwells[d] - acc.entry_lps, acc.axis());
       for (int half = 0; half < 2; ++half) {
         if (half == 1) cumulative += plan.dwell_times_s[first + d];
         DcmItem* cp = nullptr;
         ch->findOrCreateSequenceItem(DCM_BrachyControlPointSequence, cp, -2);
         cp->putAndInsertString(DCM_ControlPointIndex, std::to_string(2 * d + half).c_str());
-        cp->putAndInsertString(DCM_ControlPointRelativePosition, format_ds(along).c_str());
+        cp->putAndInsertString(DCM_ControlPointRelativePosition, format_ds(from_tip[d]).c_str());
         cp->putAndInsertString(DCM_ControlPoint3DPosition,
                                join_ds({dwells[d].x, dwells[d].y, dwells[d].z}).c_str());
         cp->putAndInsertString(DCM_CumulativeTimeWeight, format_ds(cumulative).c_str());
@@ -441,12 +646,10 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
   // Approval.
   if (plan.approval.approved) {
     ds.putAndInsertString(DCM_ApprovalStatus, "APPROVED");
-    std::string date = dicom_date(plan.approval.at.substr(0, 10)), time;
-    for (const char c : plan.approval.at.size() > 11 ? plan.approval.at.substr(11, 8) : "")
-      if (c >= '0' && c <= '9') time += c;
+    const auto [date, time] = dicom_date_time(plan.approval.at);
     ds.putAndInsertString(DCM_ReviewDate, date.c_str());
     ds.putAndInsertString(DCM_ReviewTime, time.c_str());
-    ds.putAndInsertString(DCM_ReviewerName, plan.approval.by.c_str());
+    ds.putAndInsertString(DCM_ReviewerName, person_name(plan.approval.by).c_str());
   } else {
     ds.putAndInsertString(DCM_ApprovalStatus, "UNAPPROVED");
   }

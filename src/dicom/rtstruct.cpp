@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -41,11 +42,15 @@ bool is_rtstruct(const std::filesystem::path& file) {
          get_string(*ff.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_RTStructureSetStorage;
 }
 
-std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model) {
+namespace {
+
+// Loads an RT Structure Set and checks that it lies on the model's Frame of Reference (the
+// structure set's and every ROI's). On another frame it is refused, unless accept_other_frame
+// and every contour names images of this CT; then the returned text says which frame it was.
+std::string load_checked(const std::filesystem::path& file, DcmFileFormat& ff,
+                         const PatientModel& model, bool accept_other_frame) {
   quiet_dcmtk_logging();
-  std::vector<std::string> warnings;
   const std::string fname = file.string();
-  DcmFileFormat ff;
   const OFCondition cond = ff.loadFile(file.c_str());
   if (cond.bad())
     throw Error::bad_input("cannot read DICOM file")
@@ -60,20 +65,85 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
         .field("(0008,0060) Modality")
         .seen(modality)
         .expected("RTSTRUCT");
-
-  // Frame of Reference: the structure set's and every ROI's must be the CT's.
   std::vector<std::string> frames;
-  {
-    DcmItem* item = nullptr;
-    for (int i = 0;
-         ds.findAndGetSequenceItem(DCM_ReferencedFrameOfReferenceSequence, item, i).good(); ++i)
-      frames.push_back(get_string(*item, DCM_FrameOfReferenceUID));
+  DcmItem* item = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ReferencedFrameOfReferenceSequence, item, i).good();
+       ++i)
+    frames.push_back(get_string(*item, DCM_FrameOfReferenceUID));
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_StructureSetROISequence, item, i).good(); ++i) {
+    const std::string frame = get_string(*item, DCM_ReferencedFrameOfReferenceUID);
+    if (!frame.empty()) frames.push_back(frame);
   }
+  std::string other;
+  if (!model.frame_of_reference_uid.empty())
+    for (const std::string& f : frames)
+      if (f != model.frame_of_reference_uid) other = f;
+  if (other.empty()) return {};
+  if (!accept_other_frame)
+    throw Error::bad_input("RT Structure Set is on another Frame of Reference than the CT")
+        .file(fname)
+        .field("(0020,0052) Frame of Reference UID")
+        .seen(other)
+        .expected(model.frame_of_reference_uid +
+                  " (the CT's); if every contour references this CT's images, "
+                  "--accept-other-frame reads it");
+  // The override: every contour must name images of this CT, so its points were drawn on them.
+  const std::set<std::string> images(model.slice_sop_instance_uids.begin(),
+                                     model.slice_sop_instance_uids.end());
+  std::size_t contours = 0;
+  DcmItem* rc = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ROIContourSequence, rc, i).good(); ++i) {
+    DcmItem* c = nullptr;
+    for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, c, j).good(); ++j) {
+      ++contours;
+      DcmItem* img = nullptr;
+      int n = 0;
+      for (; c->findAndGetSequenceItem(DCM_ContourImageSequence, img, n).good(); ++n) {
+        const std::string uid = get_string(*img, DCM_ReferencedSOPInstanceUID);
+        if (!images.count(uid))
+          throw Error::bad_input(
+              "--accept-other-frame: a contour references an image that is "
+              "not in this CT")
+              .file(fname)
+              .field("(3006,0016) ContourImageSequence of ROI " +
+                     get_string(*rc, DCM_ReferencedROINumber))
+              .seen(uid)
+              .expected("a SOP Instance UID of the CT's slices");
+      }
+      if (n == 0)
+        throw Error::bad_input(
+            "--accept-other-frame: a contour names no image, so nothing ties "
+            "it to this CT")
+            .file(fname)
+            .field("(3006,0016) ContourImageSequence of ROI " +
+                   get_string(*rc, DCM_ReferencedROINumber))
+            .expected("every contour referencing a CT image");
+    }
+  }
+  return "structure set " + fname + " is on Frame of Reference " + other + ", not the CT's " +
+         model.frame_of_reference_uid + "; read on the user's override (--accept-other-frame) " +
+         "because all " + std::to_string(contours) +
+         " contours reference this CT's images: its coordinates are taken as the CT's";
+}
+
+}  // namespace
+
+std::vector<std::string> read_rtstruct(const std::filesystem::path& file, PatientModel& model,
+                                       bool accept_other_frame) {
+  std::vector<std::string> warnings;
+  const std::string fname = file.string();
+  DcmFileFormat ff;
+  const std::string other_frame = load_checked(file, ff, model, accept_other_frame);
+  if (!other_frame.empty()) {
+    warnings.push_back(other_frame);
+    model.output_warnings.push_back(other_frame);
+  }
+  DcmDataset& ds = *ff.getDataset();
   struct Roi {
     std::string name, type;
     std::array<std::uint8_t, 3> color{255, 0, 0};
     std::map<int, std::vector<Polygon2>> slices;
-    std::size_t skipped = 0, off_grid = 0;
+    std::size_t skipped = 0, off_grid = 0, open = 0;
   };
   std::map<int, Roi> rois;
   std::vector<int> order;
@@ -88,18 +158,8 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
       }
       rois[number].name = get_string(*item, DCM_ROIName);
       order.push_back(number);
-      const std::string frame = get_string(*item, DCM_ReferencedFrameOfReferenceUID);
-      if (!frame.empty()) frames.push_back(frame);
     }
   }
-  if (!model.frame_of_reference_uid.empty())
-    for (const std::string& f : frames)
-      if (f != model.frame_of_reference_uid)
-        throw Error::bad_input("RT Structure Set is on another Frame of Reference than the CT")
-            .file(fname)
-            .field("(0020,0052) Frame of Reference UID")
-            .seen(f)
-            .expected(model.frame_of_reference_uid + " (the CT's)");
   {
     DcmItem* item = nullptr;
     for (int i = 0; ds.findAndGetSequenceItem(DCM_RTROIObservationsSequence, item, i).good(); ++i) {
@@ -134,6 +194,10 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
     DcmItem* contour = nullptr;
     for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, contour, j).good(); ++j) {
       const std::string type = get_string(*contour, DCM_ContourGeometricType);
+      if (type == "OPEN_NONPLANAR" || type == "OPEN_PLANAR") {
+        ++roi.open;
+        continue;
+      }
       if (type != "CLOSED_PLANAR") {
         ++roi.skipped;
         continue;
@@ -204,12 +268,81 @@ std::vector<std::string> read_rtstruct(const std::filesystem::path& file, Patien
     if (roi.skipped)
       warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.skipped) +
                          " contours that are not CLOSED_PLANAR in a CT slice plane skipped");
+    if (roi.open)
+      warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.open) +
+                         " open polyline(s) (a needle or catheter) are not a volume; a plan can "
+                         "follow one with kiort plan create --applicator-from " +
+                         fname + ":" + roi.name);
     if (roi.off_grid)
       warnings.push_back(fname + ": ROI '" + roi.name + "': " + std::to_string(roi.off_grid) +
                          " contours outside the CT's slices (or between them) skipped");
     model.structures.push_back(std::move(st));
   }
   return warnings;
+}
+
+std::vector<Vec3> read_rtstruct_polyline(const std::filesystem::path& file, const std::string& roi,
+                                         const PatientModel& model, bool accept_other_frame) {
+  const std::string fname = file.string();
+  DcmFileFormat ff;
+  load_checked(file, ff, model, accept_other_frame);
+  DcmDataset& ds = *ff.getDataset();
+  std::string number, names;
+  DcmItem* item = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_StructureSetROISequence, item, i).good(); ++i) {
+    const std::string name = get_string(*item, DCM_ROIName);
+    if (!names.empty()) names += ", ";
+    names += name;
+    if (name == roi) number = get_string(*item, DCM_ROINumber);
+  }
+  if (number.empty())
+    throw Error::bad_input("no such ROI in the structure set")
+        .file(fname)
+        .field("(3006,0026) ROIName")
+        .seen(roi)
+        .expected("one of: " + names);
+  std::vector<Vec3> points;
+  int open = 0;
+  DcmItem* rc = nullptr;
+  for (int i = 0; ds.findAndGetSequenceItem(DCM_ROIContourSequence, rc, i).good(); ++i) {
+    if (get_string(*rc, DCM_ReferencedROINumber) != number) continue;
+    DcmItem* c = nullptr;
+    for (int j = 0; rc->findAndGetSequenceItem(DCM_ContourSequence, c, j).good(); ++j) {
+      const std::string type = get_string(*c, DCM_ContourGeometricType);
+      if (type != "OPEN_NONPLANAR" && type != "OPEN_PLANAR") continue;
+      ++open;
+      OFString data;
+      c->findAndGetOFStringArray(DCM_ContourData, data);
+      std::vector<double> xyz;
+      std::stringstream ss(data.c_str());
+      std::string tok;
+      while (std::getline(ss, tok, '\\')) {
+        char* end = nullptr;
+        const double v = std::strtod(tok.c_str(), &end);
+        if (end == tok.c_str() || !std::isfinite(v))
+          throw Error::bad_input("unreadable contour data")
+              .file(fname)
+              .field("(3006,0050) ContourData of ROI " + roi)
+              .seen(tok);
+        xyz.push_back(v);
+      }
+      if (xyz.size() % 3 != 0 || xyz.size() < 6)
+        throw Error::bad_input("an open polyline needs at least two x\\y\\z points")
+            .file(fname)
+            .field("(3006,0050) ContourData of ROI " + roi)
+            .seen(std::to_string(xyz.size()) + " numbers");
+      for (std::size_t p = 0; p < xyz.size(); p += 3)
+        points.push_back({xyz[p], xyz[p + 1], xyz[p + 2]});
+    }
+  }
+  if (open != 1)
+    throw Error::bad_input(open == 0 ? "the ROI has no open polyline (needle or catheter)"
+                                     : "the ROI has several open polylines; a channel is one")
+        .file(fname)
+        .field("(3006,0042) ContourGeometricType of ROI " + roi)
+        .seen(std::to_string(open) + " OPEN_NONPLANAR/OPEN_PLANAR contours")
+        .expected("exactly one");
+  return points;
 }
 
 void write_rtstruct(const PatientModel& model, const std::filesystem::path& path,
@@ -239,6 +372,8 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
   ds.putAndInsertString(DCM_FrameOfReferenceUID, model.frame_of_reference_uid.c_str());
   ds.putAndInsertString(DCM_PositionReferenceIndicator, "");
   ds.putAndInsertString(DCM_StructureSetLabel, options.label.c_str());
+  if (!options.description.empty())
+    ds.putAndInsertString(DCM_StructureSetDescription, options.description.c_str());
   ds.putAndInsertString(DCM_StructureSetDate, "");
   ds.putAndInsertString(DCM_StructureSetTime, "");
 
@@ -322,21 +457,57 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
   for (std::size_t s = 0; s < model.structures.size(); ++s)
     next_number = std::max(next_number, model.structures[s].number > 0 ? model.structures[s].number
                                                                        : static_cast<int>(s + 1));
-  for (const PointRoi& pt : options.points) {
-    const std::string num = std::to_string(++next_number);
+  auto add_roi = [&](const std::string& num, const std::string& name,
+                     const std::array<std::uint8_t, 3>& rgb) {
     DcmItem* roi = nullptr;
     ds.findOrCreateSequenceItem(DCM_StructureSetROISequence, roi, -2);
     roi->putAndInsertString(DCM_ROINumber, num.c_str());
     roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID,
                             model.frame_of_reference_uid.c_str());
-    roi->putAndInsertString(DCM_ROIName, pt.name.c_str());
+    roi->putAndInsertString(DCM_ROIName, name.c_str());
     roi->putAndInsertString(DCM_ROIGenerationAlgorithm, "AUTOMATIC");
     DcmItem* rc = nullptr;
     ds.findOrCreateSequenceItem(DCM_ROIContourSequence, rc, -2);
     rc->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
-    const std::string color = std::to_string(pt.color[0]) + "\\" + std::to_string(pt.color[1]) +
-                              "\\" + std::to_string(pt.color[2]);
+    const std::string color =
+        std::to_string(rgb[0]) + "\\" + std::to_string(rgb[1]) + "\\" + std::to_string(rgb[2]);
     rc->putAndInsertString(DCM_ROIDisplayColor, color.c_str());
+    return rc;
+  };
+  auto add_observation = [&](const std::string& num, const std::string& type) {
+    DcmItem* obs = nullptr;
+    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
+    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
+    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
+    obs->putAndInsertString(DCM_RTROIInterpretedType, type.c_str());
+    obs->putAndInsertString(DCM_ROIInterpreter, "");
+  };
+  // Open polylines: one OPEN_NONPLANAR contour each (it lies on no single image, so it names
+  // none: the Contour Image Sequence is type 3).
+  for (const PolylineRoi& line : options.lines) {
+    if (line.points_lps.size() < 2)
+      throw Error::bad_input("an open polyline ROI needs at least two points")
+          .field("ROI " + line.name)
+          .seen(std::to_string(line.points_lps.size()) + " points");
+    const std::string num = std::to_string(++next_number);
+    DcmItem* rc = add_roi(num, line.name, line.color);
+    DcmItem* c = nullptr;
+    rc->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+    c->putAndInsertString(DCM_ContourGeometricType, "OPEN_NONPLANAR");
+    c->putAndInsertString(DCM_NumberOfContourPoints,
+                          std::to_string(line.points_lps.size()).c_str());
+    std::string data;
+    for (const Vec3& p : line.points_lps)
+      for (const double x : {p.x, p.y, p.z}) {
+        if (!data.empty()) data += '\\';
+        data += format_ds(x);
+      }
+    c->putAndInsertString(DCM_ContourData, data.c_str());
+    add_observation(num, line.type);
+  }
+  for (const PointRoi& pt : options.points) {
+    const std::string num = std::to_string(++next_number);
+    DcmItem* rc = add_roi(num, pt.name, pt.color);
     const double kz = std::round(model.grid.continuous_index(pt.position_lps).z);
     const auto k = static_cast<std::size_t>(std::clamp(kz, 0.0, static_cast<double>(nz - 1)));
     DcmItem* c = nullptr;
@@ -350,12 +521,7 @@ void write_rtstruct(const PatientModel& model, const std::filesystem::path& path
     const std::string data = format_ds(pt.position_lps.x) + "\\" + format_ds(pt.position_lps.y) +
                              "\\" + format_ds(pt.position_lps.z);
     c->putAndInsertString(DCM_ContourData, data.c_str());
-    DcmItem* obs = nullptr;
-    ds.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
-    obs->putAndInsertString(DCM_ObservationNumber, num.c_str());
-    obs->putAndInsertString(DCM_ReferencedROINumber, num.c_str());
-    obs->putAndInsertString(DCM_RTROIInterpretedType, pt.type.c_str());
-    obs->putAndInsertString(DCM_ROIInterpreter, "");
+    add_observation(num, pt.type);
   }
   save_atomic(file, path);
 }

@@ -41,9 +41,18 @@ struct PatientModel {
 
   // Identity, for outputs that must reference the CT (DICOM UIDs empty for non-DICOM input).
   std::string patient_id, patient_name;
+  // The rest of the Patient and General Study modules as the source CT has them (DICOM strings:
+  // DA YYYYMMDD, TM, CS M/F/O), so every object written under the CT's Study Instance UID agrees
+  // with it; for NRRD/NIfTI what the user gave. Empty: the source did not say (never invented).
+  std::string patient_birth_date, patient_sex, issuer_of_patient_id;
+  std::string study_date, study_time, study_id, accession_number, referring_physician_name,
+      study_description;
   std::string study_uid, series_uid, frame_of_reference_uid;
   std::vector<std::string> slice_sop_instance_uids;  // CT image SOP Instance UIDs by slice k
   std::string source;                                // file or folder it came from, or "phantom"
+  // What every output made from this model must say (e.g. a structure set read on another Frame
+  // of Reference by the user's override): DICOM descriptions, the report, the plan's summary.
+  std::vector<std::string> output_warnings;
 
   const Structure* find(std::string_view name) const;  // exact name, then case-insensitive
   double volume_cc(const Structure& s) const;

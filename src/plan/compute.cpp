@@ -672,6 +672,9 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   }
   s["constraints"] = cons;
   s["goals_met"] = met;
+  // What the patient model says every output must carry (e.g. a structure set read on another
+  // Frame of Reference by the user's override).
+  for (const std::string& w : p.output_warnings) messages.push_back("WARNING: " + w);
   s["messages"] = messages;
   s["mc_sigma_rel"] = plan.engine.engine == "mc" ? ojson(sample(c.dose_grid, c.sigma_rel, rx_point))
                                                  : ojson(nullptr);

@@ -53,6 +53,13 @@ ojson content_json(const Plan& p) {
   j["patient"] = {{"kind", p.patient.kind},     {"level", p.patient.level},
                   {"lesion", p.patient.lesion}, {"voxel_mm", p.patient.voxel_mm},
                   {"path", p.patient.path},     {"labels", p.patient.labels}};
+  // Written only when given, so plans made before these fields keep their checksums.
+  for (const auto& [key, value] : {std::pair{"patient_name", &p.patient.patient_name},
+                                   {"patient_id", &p.patient.patient_id},
+                                   {"patient_sex", &p.patient.patient_sex},
+                                   {"patient_birth_date", &p.patient.patient_birth_date}})
+    if (!value->empty()) j["patient"][key] = *value;
+  if (p.patient.accept_other_frame) j["patient"]["accept_other_frame"] = true;
   j["level"] = p.level;
   j["target"] = p.target;
   ojson acc = ojson::array();
@@ -160,6 +167,11 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
     p.patient.voxel_mm = pt.value("voxel_mm", 1.0);
     p.patient.path = pt.value("path", "");
     p.patient.labels = pt.value("labels", std::vector<std::string>{});
+    p.patient.patient_name = pt.value("patient_name", "");
+    p.patient.patient_id = pt.value("patient_id", "");
+    p.patient.patient_sex = pt.value("patient_sex", "");
+    p.patient.patient_birth_date = pt.value("patient_birth_date", "");
+    p.patient.accept_other_frame = pt.value("accept_other_frame", false);
     if (p.patient.kind != "phantom" && p.patient.kind != "volume" && p.patient.kind != "dicom")
       throw Error::bad_input("unknown patient kind")
           .file(file)

@@ -25,6 +25,12 @@ struct PatientRef {
   std::string path;              // volume or DICOM folder
   // volume: label maps, each "FILE" or "FILE=NAMES" (a name table: JSON or CSV label,name)
   std::vector<std::string> labels;
+  // volume: the patient as the user names them (NRRD/NIfTI carry no demographics), written into
+  // every DICOM object: name (PN), ID, sex (M, F, O), birth date (YYYYMMDD). Empty: not given.
+  std::string patient_name, patient_id, patient_sex, patient_birth_date;
+  // dicom: read a structure set on another Frame of Reference than the CT's when every contour
+  // names an image of this CT (kiort plan create --accept-other-frame); outputs carry a warning.
+  bool accept_other_frame = false;
 };
 
 struct Access {

@@ -370,6 +370,9 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       {"Report by", std::string("kiort ") + version() + " (" + git_commit() + ")"},
       {"Approval", state},
   });
+  // What the patient model says every output must say (e.g. a structure set read on another
+  // Frame of Reference by the user's override).
+  for (const std::string& w : patient.output_warnings) doc.paragraph("WARNING: " + w + ".");
 
   // What the console needs.
   Table dwell;

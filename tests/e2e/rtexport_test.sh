@@ -144,5 +144,153 @@ if command -v dciodvfy >/dev/null; then
   grep -q '^Error' <<<"$out" && fail "dciodvfy approved RTPLAN: $(grep '^Error' <<<"$out")" || ok
 fi
 
+
+# --- issue 17: DICOM RT that archives, viewers and other planning systems read right ---------
+here=$(cd "$(dirname "$0")" && pwd)
+data=$(cd "$here/../data" && pwd)
+uid() { dcmdump +P "$1" "$2" 2>/dev/null | head -1 | sed -n 's/.*\[\(.*\)\].*/\1/p'; }
+# dciodvfy on every object of a set: no Error line (the RT Dose as its 16-bit twin, see above).
+dciodvfy_set() {
+  local dir=$1 label=$2 f out
+  for f in "$dir"/RT*.dcm "$dir"/ct/CT_0001.dcm; do
+    [[ -e $f ]] || continue
+    if [[ $(basename "$f") == RTDOSE* ]]; then
+      cp "$f" "$tmp/d16.dcm"
+      cols=$(dcmdump +P 0028,0011 "$tmp/d16.dcm" | awk '{print $3}')
+      dcmodify -nb -m "(0028,0100)=16" -m "(0028,0101)=16" -m "(0028,0102)=15" \
+        -m "(0028,0011)=$((cols * 2))" "$tmp/d16.dcm" >/dev/null 2>&1
+      out=$(dciodvfy "$tmp/d16.dcm" 2>&1)
+    else
+      out=$(dciodvfy "$f" 2>&1)
+    fi
+    grep -q '^Error' <<<"$out" && fail "dciodvfy $label $(basename "$f"): $(grep '^Error' <<<"$out")" || ok
+  done
+}
+
+# 1. A Monte Carlo plan (few histories: the DICOM is the point): three dose objects, three series.
+check mc-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine mc --max-histories 2000 --sigma 0.9 --out "$tmp/mc/plan.json"
+check mc-compute 0 '' -- "$kiort" -q plan compute "$tmp/mc/plan.json" --out "$tmp/mc"
+check mc-report 0 'RTDOSE_ERROR.dcm' -- "$kiort" report "$tmp/mc/plan.json" --out "$tmp/mc/r.pdf" --dicom-out "$tmp/mc/dicom" --water-dose
+m=$tmp/mc/dicom
+series=$(for f in RTDOSE RTDOSE_WATER RTDOSE_ERROR; do uid 0020,000e "$m/$f.dcm"; done | sort -u | wc -l)
+[[ $series -eq 3 ]] && ok || fail "the three dose objects share series ($series distinct)"
+dcmdump +P 0008,103e "$m/RTDOSE.dcm" | grep -q PHYSICAL && ok || fail "RTDOSE's Series Description does not say PHYSICAL"
+dcmdump +P 0008,103e "$m/RTDOSE_ERROR.dcm" | grep -q 'ERROR.*not a dose' && ok || fail "RTDOSE_ERROR's Series Description does not say what it is"
+dciodvfy_set "$m" mc
+# A folder-level reader (plastimatch takes the first RT Dose series it finds) gets the physical dose.
+mkdir -p "$tmp/flat" && cp "$m"/*.dcm "$m"/ct/*.dcm "$tmp/flat/"
+plastimatch convert --input "$tmp/flat" --output-dose-img "$tmp/flat_dose.nrrd" >"$tmp/pl3.log" 2>&1 && ok || fail "plastimatch folder: $(tail -3 "$tmp/pl3.log")"
+python3 - "$tmp/mc/dose.nrrd" "$tmp/flat_dose.nrrd" <<'PY' && ok || fail "plastimatch's folder dose is not kiort's physical dose"
+import gzip, struct, sys
+def vals(p):
+    raw = open(p, "rb").read(); head, data = raw.split(b"\n\n", 1)
+    if b"encoding: gzip" in head: data = gzip.decompress(data)
+    return struct.unpack("<" + "f" * (len(data) // 4), data)
+a, b = vals(sys.argv[1]), vals(sys.argv[2])
+print("kiort max", max(a), "plastimatch folder max", max(b))
+assert abs(max(a) - max(b)) <= 1e-3 * max(a)
+PY
+# DVH Sequence: one cumulative DVH in cm3 per structure of kiort's dvh.csv.
+n_dvh=$(dcmdump "$m/RTDOSE.dcm" | grep -c 'DVHType')
+n_csv=$(awk -F, '$1=="mc"{print $2}' "$tmp/mc/dvh.csv" | sort -u | wc -l)
+[[ $n_dvh -eq $n_csv && $n_dvh -gt 0 ]] && ok || fail "RTDOSE has $n_dvh DVHs, dvh.csv $n_csv structures"
+dcmdump "$m/RTDOSE.dcm" | grep -q 'DVHVolumeUnits' && dcmdump "$m/RTDOSE.dcm" | grep 'DVHVolumeUnits' | grep -vq CM3 && fail "DVH volume units not CM3" || ok
+
+# 5. DVH parity with plastimatch (tests/e2e/dvh_parity.py says what is compared and why).
+plastimatch convert --input "$m/RTSTRUCT.dcm" --referenced-ct "$m/ct" --output-ss-img "$tmp/ss.nrrd" \
+  --output-ss-list "$tmp/ss.txt" >/dev/null 2>&1 && ok || fail "plastimatch ss-img"
+plastimatch convert --input "$m/RTDOSE.dcm" --output-dose-img "$tmp/dose.nrrd" >/dev/null 2>&1 && ok || fail "plastimatch dose"
+parity=$(python3 "$here/dvh_parity.py" "$tmp/mc" "$tmp" 2>&1) && ok || fail "DVH parity: $parity"
+echo "$parity" | sed 's/^/  dvh parity: /'
+
+# 2. UIDs: the same content gives the same UIDs, the approved plan new ones.
+check mc-report-again 0 '' -- "$kiort" report "$tmp/mc/plan.json" --out "$tmp/mc/r2.pdf" --dicom-out "$tmp/mc/again"
+for f in RTPLAN RTSTRUCT RTDOSE; do
+  [[ $(uid 0008,0018 "$m/$f.dcm") == $(uid 0008,0018 "$tmp/mc/again/$f.dcm") ]] && ok || fail "$f UID not reproducible"
+  [[ $(uid 0008,0018 "$tmp/p/dicom/$f.dcm") != $(uid 0008,0018 "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's UID"
+  [[ $(uid 0020,000e "$tmp/p/dicom/$f.dcm") != $(uid 0020,000e "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's series"
+done
+dcmdump +P 300e,0008 "$tmp/p/dicom2/RTPLAN.dcm" | grep -q 'Physicist^A.' && ok || fail "reviewer not in PN form"
+
+# 4. Multi-dwell bilateral and two-level plans: dciodvfy finds no Error in any object.
+check bi-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --access bilateral --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/bi/plan.json"
+check l2-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --level L2 --target VB_L2 --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/l2/plan.json"
+python3 - "$tmp/bi/plan.json" "$tmp/l2/plan.json" "$tmp/two/plan.json" <<'PY'
+import json, os, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+x = b["accesses"][0]; x["name"] = "L2-" + x["name"]; a["accesses"] = a["accesses"][:1] + [x]
+os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True); json.dump(a, open(sys.argv[3], "w"), indent=1)
+PY
+for c in bi two; do
+  check $c-compute 0 '' -- "$kiort" -q plan compute "$tmp/$c/plan.json" --out "$tmp/$c"
+  check $c-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/$c/plan.json" --out "$tmp/$c/r.pdf" --dicom-out "$tmp/$c/dicom"
+  dciodvfy_set "$tmp/$c/dicom" $c
+  [[ $(dcmdump "$tmp/$c/dicom/RTPLAN.dcm" | grep -c SourceApplicatorStepSize) -eq 2 ]] && ok || fail "$c: a stepwise channel without Source Applicator Step Size"
+  dcmdump "$tmp/$c/dicom/RTPLAN.dcm" | grep ControlPointRelativePosition | head -1 | grep -q '\[0\]' && ok || fail "$c: relative positions do not start at the tip"
+  dcmdump "$tmp/$c/dicom/RTPLAN.dcm" | grep -q 'DoseReferenceStructureType.*VOLUME\|\[VOLUME\]' && ok || fail "$c: coverage prescription not a target volume"
+done
+dciodvfy_set "$tmp/p/dicom" single
+
+# 3 and 6. The real JPEG 2000 series (UIDs only in the meta header, none for study and series),
+# with its label map: --labels is honoured, the export works, the CT's patient and study
+# attributes are copied.
+s=$data/spine-ct
+check j2k-create 0 '' -- "$kiort" -q plan create --dicom "$s/example_ct_dicom" --labels "$s/example_seg_dicom.nii.gz" --level T12 --target vertebrae_T12 --engine water --entry -10,-135,-790 --tip -10,-108,-790 --out "$tmp/j2k/plan.json"
+check j2k-compute 0 '' -- "$kiort" -q plan compute "$tmp/j2k/plan.json" --out "$tmp/j2k"
+check j2k-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/j2k/plan.json" --out "$tmp/j2k/r.pdf" --dicom-out "$tmp/j2k/dicom"
+for f in RTDOSE RTSTRUCT RTPLAN; do
+  [[ $(uid 0008,0020 "$tmp/j2k/dicom/$f.dcm") == 20221208 ]] && ok || fail "$f: Study Date not the CT's"
+  [[ $(uid 0010,0021 "$tmp/j2k/dicom/$f.dcm") == $(uid 0010,0021 "$s/example_ct_dicom/$(ls "$s/example_ct_dicom" | head -1)") ]] && ok || fail "$f: Issuer of Patient ID not the CT's"
+  [[ -z $(uid 0010,0040 "$tmp/j2k/dicom/$f.dcm") ]] && ok || fail "$f: Patient Sex invented"
+done
+dciodvfy_set "$tmp/j2k/dicom" j2k
+
+# 3. A NIfTI CT: the user names the patient; the CT kiort writes is DERIVED, standard axial, no KVP.
+check nii-bad-sex 2 'patient-sex' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --patient-sex X --out "$tmp/nii/bad.json"
+check nii-dicom-demographics 2 'NRRD/NIfTI' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --patient-name Doe^Jane --out "$tmp/nii/bad2.json"
+printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$tmp/names.csv"
+check nii-create 0 '' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$tmp/names.csv" --level L1 --target VB_L1 --engine water --patient-name 'Doe^Jane' --patient-id P-0042 --patient-sex F --patient-birth-date 1950-02-28 --out "$tmp/nii/plan.json"
+check nii-compute 0 '' -- "$kiort" -q plan compute "$tmp/nii/plan.json" --out "$tmp/nii"
+check nii-report 0 'ct/' -- "$kiort" report "$tmp/nii/plan.json" --out "$tmp/nii/r.pdf" --dicom-out "$tmp/nii/dicom"
+n=$tmp/nii/dicom
+for f in ct/CT_0001.dcm RTDOSE.dcm RTSTRUCT.dcm RTPLAN.dcm; do
+  [[ $(uid 0010,0010 "$n/$f") == 'Doe^Jane' && $(uid 0010,0020 "$n/$f") == P-0042 && $(uid 0010,0040 "$n/$f") == F && $(uid 0010,0030 "$n/$f") == 19500228 ]] && ok || fail "$f: patient not as given"
+done
+[[ $(uid 0020,0037 "$n/ct/CT_0001.dcm") == '1\0\0\0\1\0' ]] && ok || fail "CT not in standard axial orientation: $(uid 0020,0037 "$n/ct/CT_0001.dcm")"
+[[ $(uid 0008,0008 "$n/ct/CT_0001.dcm") == 'DERIVED\SECONDARY\AXIAL' ]] && ok || fail "converted CT not DERIVED"
+[[ -z $(uid 0018,0060 "$n/ct/CT_0001.dcm") ]] && ok || fail "converted CT carries an invented KVP"
+# The slices are exact: plastimatch reads kiort's CT back with the NIfTI's voxels at their positions.
+z1=$(uid 0020,0032 "$n/ct/CT_0001.dcm" | cut -d'\' -f3); z2=$(uid 0020,0032 "$n/ct/CT_0002.dcm" | cut -d'\' -f3)
+python3 -c "import sys; sys.exit(0 if float('$z2') > float('$z1') else 1)" && ok || fail "slices not feet to head ($z1, $z2)"
+dciodvfy_set "$n" nii
+
+# 6. A structure set on another Frame of Reference: refused, or read on the override with its
+# warning in the outputs, when every contour references this CT's images.
+mkdir -p "$tmp/of" && cp "$tmp/dp/ct"/*.dcm "$tmp/of/"
+rs=$(for f in "$tmp/of"/*.dcm; do dcmdump +P 0008,0060 "$f" | grep -q RTSTRUCT && echo "$f"; done | head -1)
+dcmodify -nb -m "(0020,0052)=1.2.3.4.5.6" -m "(3006,0010)[0].(0020,0052)=1.2.3.4.5.6" -m "(3006,0020)[*].(3006,0024)=1.2.3.4.5.6" "$rs" >/dev/null 2>&1
+check other-frame-refused 2 'another Frame of Reference' -- "$kiort" -q plan create --dicom "$tmp/of" --target CTV --engine water --out "$tmp/of/p/plan.json"
+check other-frame-accepted 0 '' -- "$kiort" -q plan create --dicom "$tmp/of" --target CTV --engine water --accept-other-frame --out "$tmp/of/p/plan.json"
+check other-frame-compute 0 '' -- "$kiort" -q plan compute "$tmp/of/p/plan.json" --out "$tmp/of/p"
+check other-frame-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/of/p/plan.json" --out "$tmp/of/p/r.pdf" --dicom-out "$tmp/of/p/dicom"
+for f in RTSTRUCT RTPLAN RTDOSE; do
+  dcmdump +L "$tmp/of/p/dicom/$f.dcm" | grep -q 'WARNING: structure set' && ok || fail "$f does not carry the other-frame warning"
+done
+grep -q 'WARNING: structure set' "$tmp/of/p/summary.json" && ok || fail "summary.json does not carry the other-frame warning"
+pdftotext "$tmp/of/p/r.pdf" - | tr '\n' ' ' | grep -q 'WARNING: structure set' && ok || fail "the report does not carry the other-frame warning"
+
+# 6. The needle as imaged: kiort's own channel polyline (OPEN_NONPLANAR) becomes the trajectory.
+check applicator-from 0 'Channel_left' -- "$kiort" plan create --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:Channel_left" --out "$tmp/af/plan.json"
+python3 - "$tmp/dp/plan.json" "$tmp/af/plan.json" <<'PY' && ok || fail "--applicator-from did not reproduce the needle"
+import json, sys
+a = json.load(open(sys.argv[1]))["accesses"][0]; b = json.load(open(sys.argv[2]))["accesses"][0]
+for k in ("entry_mm", "tip_mm"):
+    pa = a[k] if isinstance(a[k], list) else [a[k][c] for c in "xyz"]
+    pb = b[k] if isinstance(b[k], list) else [b[k][c] for c in "xyz"]
+    assert max(abs(x - y) for x, y in zip(pa, pb)) < 1e-3, (k, pa, pb)
+PY
+check applicator-from-missing 2 'no such ROI' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:NoSuchNeedle" --out "$tmp/af/bad.json"
+check applicator-from-closed 2 'no open polyline' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:CTV" --out "$tmp/af/bad.json"
+
 echo "rtexport e2e: $passes passed, $fails failed"
 [[ $fails -eq 0 ]]

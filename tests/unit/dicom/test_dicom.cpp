@@ -153,6 +153,19 @@ TEST(DicomCt, RealJpeg2000SeriesMatchesHeaders) {
             "1.3.12.2.1107.5.1.4.60064.30000022120808113428000016573");
   EXPECT_TRUE(any_warning_has(r.warnings, "only in the file meta header"));
   EXPECT_TRUE(any_warning_has(r.warnings, "Series Instance UID (0020,000E) is empty"));
+  // Study and series UIDs are in neither the data set nor the meta header: derived from the
+  // slices' UIDs (the same every time), so kiort's objects can reference the series.
+  EXPECT_FALSE(r.model.study_uid.empty());
+  EXPECT_FALSE(r.model.series_uid.empty());
+  EXPECT_EQ(r.model.study_uid, read_ct_series(dir).model.study_uid);
+  EXPECT_TRUE(any_warning_has(r.warnings, "Study Instance UID (0020,000D) is empty"));
+  // The CT's patient and study attributes, exactly as dcmdump shows them (the dump beside this
+  // test: StudyDate 20221208, StudyTime 000000, IssuerOfPatientID, empty name, ID and sex).
+  EXPECT_EQ(r.model.study_date, "20221208");
+  EXPECT_EQ(r.model.study_time, "000000");
+  EXPECT_EQ(r.model.issuer_of_patient_id, "2.16.756.5.30.1.149.1.2.1.1");
+  EXPECT_EQ(r.model.patient_sex, "");
+  EXPECT_EQ(r.model.patient_id, "");
   // HU after rescale: 12-bit stored values 0..4095 with intercept -1024; air outside the body
   // is -1024 and the spine reaches well into bone numbers.
   // Every slice against its own header: spine-ct-example_ct_dicom.dcmdump.txt beside this test
@@ -415,6 +428,46 @@ TEST(CtRtstructBroken, OtherFrameOfReferenceIsRefused) {
     EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
     EXPECT_NE(std::string(e.what()).find("1.2.3.4.8"), std::string::npos);
   }
+  // The override: every contour of kiort's phantom structure set names a slice of this CT, so it
+  // is read, with a warning that the model carries into its outputs.
+  PatientModel m = r.model;
+  m.structures.clear();
+  const auto w = dicom::read_rtstruct(r.rtstruct_files.at(0), m, true);
+  EXPECT_TRUE(any_warning_has(w, "--accept-other-frame"));
+  ASSERT_EQ(m.output_warnings.size(), 1u);
+  EXPECT_NE(m.output_warnings[0].find("1.2.3.4.8"), std::string::npos);
+  ASSERT_NE(m.find("CTV"), nullptr);
+  EXPECT_EQ(m.find("CTV")->mask, phantom().find("CTV")->mask);
+  // ...but not when a contour names an image that is not this CT's.
+  PatientModel other = r.model;
+  other.slice_sop_instance_uids[3] = "1.2.3.999";
+  EXPECT_THROW(dicom::read_rtstruct(r.rtstruct_files.at(0), other, true), Error);
+}
+
+TEST(CtRtstruct, OpenPolylineIsANeedleNotAVolume) {
+  // A structure set with a needle as an open polyline (as planning systems store catheters),
+  // written by kiort's own writer on the phantom CT.
+  TempDir t;
+  write_phantom(t.path);
+  auto r = read_ct_series(t.path);
+  dicom::RtstructOptions o;
+  dicom::PolylineRoi needle;
+  needle.name = "Needle1";
+  needle.points_lps = {{30, 50, 0}, {15, 25, 0.5}, {0, 0, 1}};
+  o.lines.push_back(needle);
+  PatientModel bare = r.model;
+  bare.structures.clear();
+  dicom::write_rtstruct(bare, t.path / "needle.dcm", o);
+  const auto pts = dicom::read_rtstruct_polyline(t.path / "needle.dcm", "Needle1", r.model);
+  ASSERT_EQ(pts.size(), 3u);
+  EXPECT_NEAR(norm(pts[2] - Vec3{0, 0, 1}), 0, 1e-9);
+  // Reading it as structures: no mask, a warning pointing at --applicator-from.
+  PatientModel m = r.model;
+  const auto w = dicom::read_rtstruct(t.path / "needle.dcm", m);
+  EXPECT_TRUE(any_warning_has(w, "--applicator-from"));
+  // Wrong names and closed ROIs are refused with the file named.
+  EXPECT_THROW(dicom::read_rtstruct_polyline(t.path / "needle.dcm", "Nope", r.model), Error);
+  EXPECT_THROW(dicom::read_rtstruct_polyline(r.rtstruct_files.at(0), "CTV", r.model), Error);
 }
 
 // Issue 18: slices the reader accepted silently (or, for Rows = Columns = 65535 in a 36 KB file,
