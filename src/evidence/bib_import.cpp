@@ -260,8 +260,12 @@ json parse_bibtex(const std::string& text, const std::string& file, const json& 
     return w;
   };
   while (i < text.size()) {
+    if (text[i] == '%') {  // a comment line (biber and most tools read '%' so outside entries)
+      while (i < text.size() && text[i] != '\n') advance();
+      continue;
+    }
     if (text[i] != '@') {
-      advance();  // text between entries is a comment in BibTeX
+      advance();  // other text between entries is a comment in BibTeX
       continue;
     }
     const int entry_line = line;

@@ -107,53 +107,59 @@ CiteStyle cite_style_from_string(const std::string& s) {
 }
 
 std::string format_vancouver(const json& csl) {
-  std::ostringstream out;
+  std::vector<std::string> parts;  // joined with single spaces; a missing element leaves no gap
   if (csl.contains("author")) {
     const json& authors = csl["author"];
     const std::size_t shown = authors.size() > 6 ? 6 : authors.size();
+    std::string names;
     for (std::size_t i = 0; i < shown; ++i) {
-      if (i) out << ", ";
-      out << authors[i].value("family", "");
+      if (i) names += ", ";
+      names += authors[i].value("family", "");
       const std::string ini = initials(authors[i].value("given", ""));
-      if (!ini.empty()) out << ' ' << ini;
+      if (!ini.empty()) names.append(" ").append(ini);
     }
-    if (authors.size() > 6) out << ", et al";
-    out << ". ";
+    if (authors.size() > 6) names += ", et al";
+    parts.push_back(names + ".");
   }
-  if (!str(csl, "title").empty()) out << end_with_period(str(csl, "title"));
+  if (!str(csl, "title").empty()) parts.push_back(end_with_period(str(csl, "title")));
   const std::string type = str(csl, "type");
   const std::vector<int> date = date_parts(csl);
   const std::string year = date.empty() ? "" : std::to_string(date[0]);
   if (type == "book" || type == "report") {
-    if (!str(csl, "edition").empty())
-      out << ' ' << str(csl, "edition")
-          << (str(csl, "edition") == "1"   ? "st"
-              : str(csl, "edition") == "2" ? "nd"
-              : str(csl, "edition") == "3" ? "rd"
-                                           : "th")
-          << " ed.";
+    const std::string edition = str(csl, "edition");
+    if (!edition.empty()) {
+      const char* suffix = edition == "1"   ? "st"
+                           : edition == "2" ? "nd"
+                           : edition == "3" ? "rd"
+                                            : "th";
+      parts.push_back(edition + suffix + " ed.");
+    }
     std::string pub;
     if (!str(csl, "publisher-place").empty()) pub = str(csl, "publisher-place") + ": ";
     pub += str(csl, "publisher");
-    if (!pub.empty()) out << ' ' << pub << (year.empty() ? "." : ";");
-    if (!year.empty()) out << ' ' << year << '.';
+    if (!pub.empty()) parts.push_back(pub + (year.empty() ? "." : ";"));
+    if (!year.empty()) parts.push_back(year + ".");
   } else {
     std::string journal = str(csl, "container-title-short");
     if (journal.empty()) journal = str(csl, "container-title");
     if (type == "paper-conference" && !journal.empty()) journal.insert(0, "In: ");
-    if (!journal.empty()) out << (out.tellp() > 0 ? " " : "") << end_with_period(journal);
+    if (!journal.empty()) parts.push_back(end_with_period(journal));
     std::string where = year;
     // appended piecewise: GCC 12 misfires -Wrestrict on "x" + std::string
     if (!str(csl, "volume").empty()) where.append(";").append(str(csl, "volume"));
     if (!str(csl, "issue").empty()) where.append("(").append(str(csl, "issue")).append(")");
     if (!str(csl, "page").empty()) where.append(":").append(nlm_pages(str(csl, "page")));
-    if (!where.empty()) out << ' ' << where << '.';
+    if (!where.empty()) parts.push_back(where + ".");
   }
-  if (!str(csl, "DOI").empty()) out << " doi:" << str(csl, "DOI") << '.';
-  if (!str(csl, "PMID").empty()) out << " PMID: " << str(csl, "PMID") << '.';
+  if (!str(csl, "DOI").empty())
+    parts.push_back(std::string("doi:").append(str(csl, "DOI")).append("."));
+  if (!str(csl, "PMID").empty())
+    parts.push_back(std::string("PMID: ").append(str(csl, "PMID")).append("."));
   if (str(csl, "DOI").empty() && !str(csl, "URL").empty())
-    out << " Available from: " << str(csl, "URL");
-  return out.str();
+    parts.push_back(std::string("Available from: ").append(str(csl, "URL")));
+  std::string out;
+  for (const std::string& p : parts) out.append(out.empty() ? "" : " ").append(p);
+  return out;
 }
 
 std::string format_bibtex(const json& csl) {
