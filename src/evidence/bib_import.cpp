@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "core/error.h"
 #include "evidence/schema_check.h"
@@ -35,10 +36,27 @@ std::string at_line(const std::string& file, int line) {
   throw Error::bad_input(what).file(where).field(field).seen(seen).expected(expected);
 }
 
-// "Wenz, Frederik" or "Frederik Wenz" -> {family, given}.
+// "Wenz, Frederik", "Frederik Wenz", BibTeX's "Small, Jr, William" or RIS's "Small, William, Jr"
+// -> {family, given[, suffix]}.
 json person(const std::string& raw) {
   const std::string s = trim(raw);
   json p = json::object();
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const auto comma = s.find(',', from);
+    parts.push_back(
+        trim(s.substr(from, comma == std::string::npos ? std::string::npos : comma - from)));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  static const std::set<std::string> kSuffix = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"};
+  if (parts.size() == 3) {
+    const bool middle = kSuffix.count(parts[1]) > 0;  // BibTeX order puts the suffix in the middle
+    p["family"] = parts[0];
+    p["given"] = middle ? parts[2] : parts[1];
+    p["suffix"] = middle ? parts[1] : parts[2];
+    return p;
+  }
   if (const auto comma = s.find(','); comma != std::string::npos) {
     p["family"] = trim(s.substr(0, comma));
     if (const std::string given = trim(s.substr(comma + 1)); !given.empty()) p["given"] = given;

@@ -117,6 +117,8 @@ std::string format_vancouver(const json& csl) {
       names += authors[i].value("family", "");
       const std::string ini = initials(authors[i].value("given", ""));
       if (!ini.empty()) names.append(" ").append(ini);
+      if (authors[i].contains("suffix"))
+        names.append(" ").append(authors[i]["suffix"].get<std::string>());
     }
     if (authors.size() > 6) names += ", et al";
     parts.push_back(names + ".");
@@ -174,7 +176,11 @@ std::string format_bibtex(const json& csl) {
     for (const json& a : csl["author"]) {
       if (!names.empty()) names += " and ";
       names += bibtex_escape(a.value("family", ""));
-      if (a.contains("given")) names += ", " + bibtex_escape(a["given"].get<std::string>());
+      if (a.contains("suffix"))
+        names.append(", ").append(
+            bibtex_escape(a["suffix"].get<std::string>()));  // von Last, Jr, First
+      if (a.contains("given"))
+        names.append(", ").append(bibtex_escape(a["given"].get<std::string>()));
     }
     field("author", names);
   }
@@ -213,9 +219,12 @@ std::string format_ris(const json& csl) {
   };
   tag("TY", ris_type(str(csl, "type")));
   if (csl.contains("author"))
-    for (const json& a : csl["author"])
-      tag("AU", a.value("family", "") +
-                    (a.contains("given") ? ", " + a["given"].get<std::string>() : ""));
+    for (const json& a : csl["author"]) {
+      std::string name = a.value("family", "");  // RIS: Last, First, Suffix
+      if (a.contains("given")) name.append(", ").append(a["given"].get<std::string>());
+      if (a.contains("suffix")) name.append(", ").append(a["suffix"].get<std::string>());
+      tag("AU", name);
+    }
   tag("TI", str(csl, "title"));
   tag("T2", str(csl, "container-title"));
   tag("J2", str(csl, "container-title-short"));
