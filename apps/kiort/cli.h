@@ -41,6 +41,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
 void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_report_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_serve_command(CLI::App& app, const Globals& globals, Commands& commands);
+void add_evidence_command(CLI::App& app, const Globals& globals, Commands& commands);
 
 // `kiort demo`: plans and computes the built-in phantom into `out` and prints its summary; returns
 // the exit code (also used by `kiort serve --demo` for the plan it serves).

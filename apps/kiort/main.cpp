@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
   add_demo_command(app, globals, commands);
   add_report_command(app, globals, commands);
   add_serve_command(app, globals, commands);
+  add_evidence_command(app, globals, commands);
   add_planned(app, commands);
 
   try {
