@@ -289,6 +289,21 @@ for k in ("entry_mm", "tip_mm"):
     pb = b[k] if isinstance(b[k], list) else [b[k][c] for c in "xyz"]
     assert max(abs(x - y) for x, y in zip(pa, pb)) < 1e-3, (k, pa, pb)
 PY
+# The same needle with its points in the other order (planning systems write either): the end
+# nearer the target is still the tip.
+cp "$tmp/dp/dicom/RTSTRUCT.dcm" "$tmp/af/reversed.dcm"
+idx=$(dcmdump "$tmp/af/reversed.dcm" | grep 'ROIName' | sed 's/.*\[\(.*\)\].*/\1/' | grep -nx 'Channel_left' | cut -d: -f1)
+pts=$(dcmdump +L "$tmp/af/reversed.dcm" | grep -A2 OPEN_NONPLANAR | grep ContourData | sed 's/.*\[\(.*\)\].*/\1/')
+rev=$(awk -F'\\' '{print $4"\\"$5"\\"$6"\\"$1"\\"$2"\\"$3}' <<<"$pts")
+dcmodify -nb -m "(3006,0039)[$((idx - 1))].(3006,0040)[0].(3006,0050)=$rev" "$tmp/af/reversed.dcm" >/dev/null 2>&1
+check applicator-from-reversed 0 '' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/af/reversed.dcm:Channel_left" --out "$tmp/af/rev.json"
+python3 - "$tmp/af/plan.json" "$tmp/af/rev.json" "$pts" "$rev" <<'PY' && ok || fail "a reversed polyline gave another needle"
+import json, sys
+a = json.load(open(sys.argv[1]))["accesses"][0]; b = json.load(open(sys.argv[2]))["accesses"][0]
+assert sys.argv[3] != sys.argv[4], "the polyline was not reversed"
+for k in ("entry_mm", "tip_mm"):
+    assert max(abs(x - y) for x, y in zip(a[k], b[k])) < 1e-3, (k, a[k], b[k])
+PY
 check applicator-from-missing 2 'no such ROI' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:NoSuchNeedle" --out "$tmp/af/bad.json"
 check applicator-from-closed 2 'no open polyline' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:CTV" --out "$tmp/af/bad.json"
 
