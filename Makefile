@@ -44,8 +44,8 @@ test-fuzz: build-fuzz
 
 fuzz: build-fuzz
 	@cmake -S . -B $(FUZZ) -DKIORT_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
-	ctest --test-dir $(FUZZ) --output-on-failure -j $(JOBS) -L fuzz
-	@cmake -S . -B $(FUZZ) -DKIORT_FUZZ_SECONDS=20 >/dev/null
+	@ctest --test-dir $(FUZZ) --output-on-failure -j $(JOBS) -L fuzz; rc=$$?; \
+	  cmake -S . -B $(FUZZ) -DKIORT_FUZZ_SECONDS=20 >/dev/null; exit $$rc
 
 check: test test-asan test-fuzz
 
