@@ -19,6 +19,7 @@
 #include "dicom/rt_export.h"
 #include "patient/phantom.h"
 #include "patient/volume_io.h"
+#include "plan/compute.h"
 #include "plan_export.h"
 #include "report/plan_report.h"
 
@@ -215,6 +216,7 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
              throw Error::bad_input("dose file missing: the plan was not computed into this folder")
                  .file((dir / f).string())
                  .expected("the --out folder of kiort plan compute (or --dose-dir)");
+         verify_plan_outputs(dir);  // one complete set, not a half-recomputed mix
          // The dose files must be this plan's: summary.json names the plan it was computed for.
          if (fs::exists(dir / "summary.json")) {
            std::ifstream in(dir / "summary.json");

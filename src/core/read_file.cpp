@@ -6,11 +6,12 @@
 
 namespace kiort {
 
-void check_input_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+void check_input_file(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                      const std::string& what) {
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(st))
-    throw Error::bad_input("cannot open file").file(path.string()).expected("an existing file");
+    throw Error::bad_input("cannot read " + what).file(path.string()).expected("an existing file");
   if (!std::filesystem::is_regular_file(st))
     throw Error::bad_input("not a regular file (a device, pipe or folder?)")
         .file(path.string())
@@ -24,10 +25,11 @@ void check_input_file(const std::filesystem::path& path, std::uintmax_t max_byte
         .expected("at most " + std::to_string(max_bytes) + " bytes");
 }
 
-std::string read_file_bounded(const std::filesystem::path& path, std::uintmax_t max_bytes) {
-  check_input_file(path, max_bytes);
+std::string read_file_bounded(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                              const std::string& what) {
+  check_input_file(path, max_bytes, what);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error::bad_input("cannot open file").file(path.string());
+  if (!in) throw Error::bad_input("cannot read " + what).file(path.string());
   std::string out;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -253,7 +253,7 @@ void write_commissioned_source(const std::filesystem::path& path, const Commissi
 
 CommissionedSource load_commissioned_source(const std::filesystem::path& path) {
   // Bounded: a plan naming "/dev/zero" or a huge file as its source is refused, not slurped.
-  const std::string text = read_file_bounded(path, 64u << 20);
+  const std::string text = read_file_bounded(path, 64u << 20, "commissioned source");
   CommissionedSource s;
   try {
     const auto j = nlohmann::json::parse(text);

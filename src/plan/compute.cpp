@@ -1,5 +1,8 @@
 #include "plan/compute.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <chrono>
@@ -12,6 +15,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/nrrd.h"
+#include "core/read_file.h"
 #include "core/version.h"
 #include "dose/water_engine.h"
 #include "geometry/geometry.h"
@@ -702,9 +706,65 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   return c;
 }
 
+namespace {
+
+constexpr const char* kManifest = "outputs.json";
+constexpr const char* kOutputFiles[] = {"dose.nrrd",       "dose_sigma.nrrd",
+                                        "dose_water.nrrd", "dose_water_in_medium.nrrd",
+                                        "dvh.csv",         "summary.json"};
+
+// Hidden temporaries write_file_atomic leaves when a process is killed mid-write
+// (".<name>.tmp.XXXXXX"): no reader opens them, the next write to the folder removes them.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    for (const char* f : kOutputFiles)
+      if (n.rfind(std::string(".") + f + ".tmp.", 0) == 0) std::filesystem::remove(e.path(), ec);
+    if (n.rfind(std::string(".") + kManifest + ".tmp.", 0) == 0)
+      std::filesystem::remove(e.path(), ec);
+  }
+}
+
+}  // namespace
+
+void verify_plan_outputs(const std::filesystem::path& dir) {
+  const std::filesystem::path mf = dir / kManifest;
+  const auto incomplete = [&](const std::string& why) {
+    return Error::bad_input("plan outputs incomplete or changed: " + why)
+        .file(mf.string())
+        .expected("the complete set kiort plan compute wrote (run it again)");
+  };
+  if (!std::filesystem::exists(mf))
+    throw incomplete("no manifest (the computation was interrupted, or made by an older kiort)");
+  const ojson m = ojson::parse(read_file_bounded(mf, 1u << 20), nullptr, false);
+  if (!m.is_object() || !m.contains("files") || !m["files"].is_object())
+    throw incomplete("malformed manifest");
+  for (const auto& [name, sum] : m["files"].items()) {
+    if (!sum.is_string() || name.find('/') != std::string::npos)
+      throw incomplete("malformed manifest entry " + name);
+    const std::filesystem::path f = dir / name;
+    if (!std::filesystem::exists(f) ||
+        sha256_hex(read_file_bounded(f, 4ull << 30)) != sum.get<std::string>())
+      throw Error::bad_input("plan output does not match its manifest (replaced or damaged)")
+          .file(f.string())
+          .field("outputs.json")
+          .expected("the file kiort plan compute wrote (run it again)");
+  }
+}
+
 void write_plan_outputs(const Plan& plan, const PlanComputation& c,
                         const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
+  // A recompute into a folder that holds older outputs must never leave a mixed set if killed:
+  // the old manifest goes first, then each file is replaced atomically, and the new manifest
+  // (every file's SHA-256) comes last. Readers trust the files only with a matching manifest.
+  remove_stale_temporaries(dir);
+  std::filesystem::remove(dir / kManifest);
+  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    ::fsync(fd);  // the removal is on disk before any new file is
+    ::close(fd);
+  }
   const std::string state = plan.approval.approved
                                 ? "APPROVED by " + plan.approval.by + " " + plan.approval.at
                                 : "DRAFT (not approved)";
@@ -736,6 +796,18 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
   ojson s = c.summary;
   s["approval"] = state;
   write_file_atomic(dir / "summary.json", s.dump(2) + "\n");
+  ojson files = ojson::object();
+  for (const char* f : kOutputFiles)
+    if (std::filesystem::exists(dir / f)) {
+      if (std::string(f) == "dose_water_in_medium.nrrd" && c.dose_water_medium_gy.empty()) {
+        std::filesystem::remove(dir / f);  // an older run's, not this one's
+        continue;
+      }
+      files[f] = sha256_hex(read_file_bounded(dir / f, 4ull << 30));
+    }
+  write_file_atomic(
+      dir / kManifest,
+      ojson{{"kiort_outputs", 1}, {"plan_id", plan.id}, {"files", files}}.dump(2) + "\n");
 }
 
 }  // namespace kiort

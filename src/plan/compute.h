@@ -75,9 +75,13 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
 
 // Writes dose.nrrd (primary engine, Gy), dose_sigma.nrrd (relative), dose_water.nrrd,
 // dose_water_in_medium.nrrd (Monte Carlo plans: TG-186 Dw,m), dvh.csv and
-// summary.json into dir, each atomically, each carrying the plan ID and approval state.
+// summary.json into dir, each atomically, each carrying the plan ID and approval state, and last
+// outputs.json, the manifest (each file's SHA-256); the old manifest is removed first.
 void write_plan_outputs(const Plan& plan, const PlanComputation& c,
                         const std::filesystem::path& dir);
+// Throws Error(bad input) naming the file unless dir holds a manifest whose every file is present
+// and unchanged: a reader's check that the outputs are one complete set.
+void verify_plan_outputs(const std::filesystem::path& dir);
 
 // NNLS: minimise |A t - b|^2 over t >= 0 (Lawson & Hanson 1974, active set), A dense column-major
 // rows x cols. Exposed for tests.

@@ -100,6 +100,8 @@ ojson content_json(const Plan& p) {
   return j;
 }
 
+}  // namespace
+
 std::string sha256_hex(const std::string& text) {
   if (sodium_init() < 0) throw Error::internal("libsodium failed to initialise");
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -108,8 +110,6 @@ std::string sha256_hex(const std::string& text) {
   sodium_bin2hex(hex, sizeof hex, h, sizeof h);
   return hex;
 }
-
-}  // namespace
 
 std::vector<Vec3> Access::dwell_positions() const {
   if (!dwell_lps.empty()) return dwell_lps;
@@ -311,7 +311,7 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
 }
 
 Plan load_plan(const std::filesystem::path& path) {
-  return plan_from_json(read_file_bounded(path, 64u << 20), path.string());
+  return plan_from_json(read_file_bounded(path, 64u << 20, "plan"), path.string());
 }
 
 void save_plan(const std::filesystem::path& path, const Plan& plan) {

@@ -103,6 +103,8 @@ Plan load_plan(const std::filesystem::path& path);
 // Atomic. Refuses to overwrite an approved plan file with different content.
 void save_plan(const std::filesystem::path& path, const Plan& plan);
 
+// SHA-256 of text as 64 lower-case hex digits (libsodium).
+std::string sha256_hex(const std::string& text);
 std::string plan_checksum(const Plan& plan);  // SHA-256 hex of the content without "approval"
 // Locks the plan; throws Error(bad input) when already approved, not computed, or by is empty.
 void approve(Plan& plan, const std::string& by);

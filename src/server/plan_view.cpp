@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "dicom/patient_loader.h"
 #include "patient/volume_io.h"
+#include "plan/compute.h"
 
 namespace kiort {
 namespace {
@@ -352,6 +353,7 @@ std::shared_ptr<const PlanImage> PlanCatalog::image(const std::string& id) {
   const Grid3& g = img->patient.grid;
   img->dose_gy.assign(g.voxel_count(), 0.0f);
   if (std::filesystem::exists(dir / "dose.nrrd")) {
+    verify_plan_outputs(dir);  // never show a half-recomputed mix of dose and DVH
     const Volume dose = read_volume_data(dir / "dose.nrrd");
     for (std::size_t li = 0; li < g.voxel_count(); ++li)
       if (const auto ix = dose.grid.voxel_at(g.position(g.index3(li))))

@@ -46,7 +46,7 @@ double CalibrationTable::dose_rate_at(double d) const {
 }
 
 CalibrationTable load_calibration(const std::filesystem::path& path) {
-  check_input_file(path, 16u << 20);
+  check_input_file(path, 16u << 20, "calibration file");
   std::ifstream in(path);
   if (!in) throw Error::bad_input("cannot read calibration file").file(path.string());
   CalibrationTable t;

@@ -19,7 +19,7 @@ constexpr const char* kItems[7] = {"X", "Y", "Z", "U", "V", "W", "weight"};
 
 // Header blocks: "$NAME:" followed by lines up to the next "$". "//" starts a comment.
 std::map<std::string, std::vector<std::string>> header_blocks(const std::filesystem::path& file) {
-  check_input_file(file, 1u << 20);  // a header is a few KB; never /dev/zero
+  check_input_file(file, 1u << 20, "phase-space header");  // a few KB; never /dev/zero
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read phase-space header").file(file.string());
   std::map<std::string, std::vector<std::string>> blocks;

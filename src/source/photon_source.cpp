@@ -105,7 +105,7 @@ std::vector<std::pair<double, double>> Spectrum::discretize(double bin_kev) cons
 }
 
 Spectrum Spectrum::load(const std::filesystem::path& file) {
-  check_input_file(file, 16u << 20);
+  check_input_file(file, 16u << 20, "spectrum file");
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read spectrum file").file(file.string());
   std::vector<double> e, f;

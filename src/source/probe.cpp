@@ -84,7 +84,7 @@ Spectrum ProbeModel::spectrum(const MaterialLibrary& lib, double filter_mm_overr
 }
 
 ProbeModel load_probe_model(const std::filesystem::path& file) {
-  check_input_file(file, 16u << 20);
+  check_input_file(file, 16u << 20, "probe model");
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read probe model").file(file.string());
   nlohmann::json j;
