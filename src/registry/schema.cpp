@@ -231,6 +231,13 @@ std::vector<TableSpec> build_tables() {
            assessed("complications_assessed",
                     "complications looked for at this visit (yes: none in complications = none "
                     "found; empty: not recorded)"),
+           choice("pain_instrument", {"nrs", "vas_mm", "bpi_worst"},
+                  "instrument of pain_score: nrs (numeric rating 0-10), vas_mm (visual analogue "
+                  "scale 0-100 mm), bpi_worst (Brief Pain Inventory item 3, worst pain 0-10)"),
+           real("pain_score", 0, 100, std::nullopt, std::nullopt,
+                "worst pain at the treated site on pain_instrument's scale, decimals allowed "
+                "(0-10 for nrs and bpi_worst, 0-100 for vas_mm); used instead of pain_worst "
+                "when given"),
        }});
   t.push_back(
       {.name = "opioid_conversion",
@@ -395,13 +402,16 @@ INSERT INTO visit_schedule (id, event, label, day, window_before, window_after, 
 constexpr const char* kSchemaV4 = "{AUDIT_APPEND_ONLY}";
 
 // Version 5: missing is not none. "Assessed" flags separate "looked for, nothing found" from "not
-// recorded" (analgesics per visit, complications per procedure and visit), and the default
+// recorded" (analgesics per visit, complications per procedure and visit); pain on its own
+// instrument's scale with decimals (NRS, VAS mm, BPI worst pain); and the default
 // schedule gains the pre-operative baseline (day 0, up to 14 days before surgery) unless the
 // registry already has a 'preop' event.
 constexpr const char* kSchemaV5 = R"SQL(
 ALTER TABLE procedures ADD COLUMN complications_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN analgesics_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN complications_assessed {TEXT};
+ALTER TABLE visits ADD COLUMN pain_instrument {TEXT};
+ALTER TABLE visits ADD COLUMN pain_score {REAL};
 INSERT INTO visit_schedule (id, event, label, day, window_before, window_after)
   SELECT COALESCE((SELECT MAX(id) FROM visit_schedule), 0) + 1, 'preop', 'pre-operative baseline', 0, 14, 0
   WHERE NOT EXISTS (SELECT 1 FROM visit_schedule WHERE event = 'preop');

@@ -96,6 +96,23 @@ auto in_transaction(SqlConnection& c, Fn&& fn) {
 
 }  // namespace
 
+void check_pain_instrument(const Row& row) {
+  const auto& score = at(row, "pain_score");
+  const auto& instrument = at(row, "pain_instrument");
+  if (score && !instrument)
+    throw Error::bad_input("pain_score without its instrument")
+        .field("visits.pain_instrument")
+        .expected("nrs, vas_mm or bpi_worst");
+  if (score && instrument) {
+    const double hi = *instrument == "vas_mm" ? 100 : 10;
+    if (std::stod(*score) > hi)
+      throw Error::bad_input("pain score outside its instrument's scale")
+          .field("visits.pain_score")
+          .seen(*score + " (" + *instrument + ")")
+          .expected("0 to " + format_real(hi));
+  }
+}
+
 SqlRepository::SqlRepository(std::unique_ptr<SqlConnection> conn) : conn_(std::move(conn)) {}
 
 int SqlRepository::schema_version() {
@@ -280,6 +297,7 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
           .seen(*at(row, "leak_location"))
           .expected("empty");
   } else if (t.name == "visits" && conn_->has_table("visit_schedule")) {
+    check_pain_instrument(row);
     const std::string& ev = *at(row, "event");
     // A recurring event's visits are <event>_<n> (n = 1, 2, ...).
     const std::size_t us = ev.rfind('_');

@@ -474,6 +474,22 @@ TEST(RegistryMissing, APublishedSeriesEnteredFromItsAbstractHasNoErrors) {
   EXPECT_TRUE(has(v, "required", "patient", "sex", "PUB-001"));
 }
 
+TEST(RegistryMissing, PainScoreOnItsInstrumentsScale) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  EXPECT_NO_THROW(repo->update("visits", s.visit,
+                               {{"pain_instrument", "vas_mm"}, {"pain_score", "55.5"}}, "t"));
+  EXPECT_EQ(repo->get("visits", s.visit)->at("pain_score"), "55.5");
+  EXPECT_THROW(repo->update("visits", s.visit, {{"pain_instrument", "nrs"}}, "t"), Error);  // 55.5
+  EXPECT_NO_THROW(repo->update("visits", s.visit,
+                               {{"pain_instrument", "bpi_worst"}, {"pain_score", "6.5"}}, "t"));
+  EXPECT_THROW(repo->update("visits", s.visit, {{"pain_instrument", std::nullopt}}, "t"), Error);
+  EXPECT_TRUE(check(*repo).empty());
+  raw(*repo).query("UPDATE visits SET pain_instrument = 'nrs', pain_score = 40 WHERE id = ?",
+                   {s.visit});
+  EXPECT_TRUE(has(check(*repo), "consistency", "visit", "pain_score"));
+}
+
 TEST(RegistryMissing, SelectIsReadOnly) {
   auto repo = fresh();
   add_small(*repo);
