@@ -142,6 +142,10 @@ std::vector<TableSpec> build_tables() {
                             "revised Tokuhashi score 0-15 (computed when kps, primary_site and "
                             "the four tok_ inputs are given)")),
            text("other_mets", "other metastases (free text, e.g. liver; lung)"),
+           text("primary_icd10",
+                "primary tumour as an ICD-10 code C00-C97 (e.g. C50.9); when given, "
+                "primary_site is derived from it (or must agree with it) and the report groups "
+                "by it"),
        }});
   t.push_back({.name = "procedures",
                .form = "procedure",
@@ -407,6 +411,7 @@ constexpr const char* kSchemaV4 = "{AUDIT_APPEND_ONLY}";
 // schedule gains the pre-operative baseline (day 0, up to 14 days before surgery) unless the
 // registry already has a 'preop' event.
 constexpr const char* kSchemaV5 = R"SQL(
+ALTER TABLE patients ADD COLUMN primary_icd10 {TEXT};
 ALTER TABLE procedures ADD COLUMN complications_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN analgesics_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN complications_assessed {TEXT};
@@ -651,6 +656,9 @@ std::optional<std::string> canonical_value(const TableSpec& table, const ColumnS
         static const std::regex re("^[a-z0-9_]{1,32}$");
         if (!std::regex_match(seen, re))
           throw bad("not an event name", "lower-case letters, digits and _");
+      } else if (col.name == "primary_icd10") {
+        if (!primary_site_of_icd10(seen))
+          throw bad("not an ICD-10 malignant-neoplasm code", "C00 to C97, e.g. C50 or C50.9");
       } else if (col.name == "plan_checksum") {
         static const std::regex re("^[0-9a-fA-F]{8,128}$");
         if (!std::regex_match(seen, re)) throw bad("not a hex checksum", "8-128 hex digits");

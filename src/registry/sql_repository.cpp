@@ -242,6 +242,18 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
   if (t.name == "patients") {
     const std::string& p = *at(row, "pseudonym");
     row["site"] = p.substr(0, p.find('-'));
+    // A coded primary gives the Tokuhashi category; an entered one must agree with the code.
+    if (const auto& icd = at(row, "primary_icd10")) {
+      const std::string derived = *primary_site_of_icd10(*icd);
+      // (An edit that changes only the code takes the new category.)
+      const bool site_given = given.count("primary_site") && at(given, "primary_site");
+      if (site_given && *at(row, "primary_site") != derived)
+        throw Error::bad_input("primary_site disagrees with primary_icd10")
+            .field("patients.primary_site")
+            .seen(*at(row, "primary_site") + " for " + *icd)
+            .expected(derived + " (or leave primary_site empty)");
+      row["primary_site"] = derived;
+    }
     const auto& bd = at(row, "birth_date");
     if (bd) {
       const std::string year = bd->substr(0, 4);

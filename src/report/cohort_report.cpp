@@ -18,7 +18,8 @@ namespace {
 // The queries the report runs, in the order of the appendix. Plain SQL that SQLite and
 // PostgreSQL both accept, so that a reader can paste them into either.
 constexpr const char* kPatientsSql =
-    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site, p.birth_date\n"
+    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site, p.birth_date,\n"
+    "  p.primary_icd10\n"
     "FROM patients p\n"
     "WHERE p.id IN (SELECT pr.patient_id FROM procedures pr)\n"
     "ORDER BY p.id";
@@ -172,7 +173,7 @@ LoadedCohort load_cohort(Repository& repo) {
                     .pseudonym = r[1].value_or(""),
                     .sex = r[2].value_or(""),
                     .primary_site = r[4].value_or(""),
-                    .primary_group = primary_group(r[4].value_or("")),
+                    .primary_group = primary_group(r[4].value_or(""), r[6].value_or("")),
                     .birth_year = std::nullopt,
                     .birth_date = to_day_opt(r[5], "patients.birth_date")};
     if (r[3]) p.birth_year = static_cast<int>(std::stol(*r[3]));

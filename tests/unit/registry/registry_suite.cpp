@@ -490,6 +490,28 @@ TEST(RegistryMissing, PainScoreOnItsInstrumentsScale) {
   EXPECT_TRUE(has(check(*repo), "consistency", "visit", "pain_score"));
 }
 
+TEST(RegistryMissing, ACodedPrimaryGivesTheTokuhashiCategory) {
+  auto repo = fresh();
+  // Revised Tokuhashi by hand: KPS 80 (2), no extraspinal foci (2), 1 vertebral metastasis (2),
+  // no visceral metastases (2), primary C20 rectum (4), Frankel E (2) = 14.
+  const auto id = repo->insert("patients",
+                               row({{"pseudonym", "HD-0100"},
+                                    {"primary_icd10", "C20"},
+                                    {"kps", "80"},
+                                    {"tok_extraspinal_bone_mets", "0"},
+                                    {"tok_vertebral_mets", "1"},
+                                    {"tok_visceral_mets", "none"},
+                                    {"tok_palsy_frankel", "E"}}),
+                               "t");
+  EXPECT_EQ(repo->get("patients", id)->at("primary_site"), "rectum");
+  EXPECT_EQ(repo->get("patients", id)->at("tokuhashi_score"), "14");
+  EXPECT_THROW(repo->update("patients", id, {{"primary_site", "breast"}}, "t"), Error);
+  EXPECT_THROW(repo->update("patients", id, {{"primary_icd10", "rectum"}}, "t"), Error);
+  repo->update("patients", id, {{"primary_icd10", "C50.4"}}, "t");  // breast: 5 points
+  EXPECT_EQ(repo->get("patients", id)->at("primary_site"), "breast");
+  EXPECT_EQ(repo->get("patients", id)->at("tokuhashi_score"), "15");
+}
+
 TEST(RegistryMissing, SelectIsReadOnly) {
   auto repo = fresh();
   add_small(*repo);
