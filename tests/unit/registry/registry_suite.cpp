@@ -956,6 +956,29 @@ TEST(RegistryExport, ABadAuditTrailStopsTheImport) {
   EXPECT_TRUE(b->list("patients").empty());
 }
 
+// The data dictionary describes exactly the flat file's fields, in its order (REDCap refuses an
+// import with a field it does not know).
+TEST(RegistryExport, RedcapDictionaryDescribesEveryFlatField) {
+  std::istringstream in(redcap_dictionary());
+  std::vector<std::string> names, lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("Variable / Field Name,Form Name,Section Header,Field Type,", 0), 0u);
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    names.push_back(lines[i].substr(0, lines[i].find(',')));
+  std::vector<std::string> flat = redcap_columns();
+  flat.erase(flat.begin() + 1, flat.begin() + 4);  // the three redcap_ bookkeeping columns
+  EXPECT_EQ(names, flat);
+  const std::string d = redcap_dictionary();
+  EXPECT_NE(d.find("sex,patient,,dropdown,sex,\"female, female | male, male | other, other\""),
+            std::string::npos);
+  EXPECT_NE(d.find("vis_visit_date,visit,,text,date of the visit,,,date_ymd"), std::string::npos);
+  EXPECT_NE(
+      d.find("lvl_kv,level,,text,\"X-ray source voltage, kV (30, 40 or 50)\",,,integer,30,50"),
+      std::string::npos);
+  EXPECT_NE(d.find("@READONLY"), std::string::npos);
+}
+
 TEST(RegistryExport, RedcapFlatFileHasOneRowPerPatientAndEvent) {
   auto repo = fresh();
   const Small s = add_small(*repo);
