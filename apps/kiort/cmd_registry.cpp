@@ -253,7 +253,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
   });
 
   struct ExportArgs {
-    std::string csv_dir, redcap;
+    std::string csv_dir, redcap, redcap_dictionary;
   };
   auto export_args = std::make_shared<ExportArgs>();
   CLI::App* exp =
@@ -261,13 +261,20 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
   auto* csv_opt = exp->add_option("--csv", export_args->csv_dir, "Folder for <table>.csv files");
   auto* redcap_opt = exp->add_option("--redcap", export_args->redcap,
                                      "REDCap-style flat CSV (one row per patient and event)");
+  auto* dict_opt = exp->add_option("--redcap-dictionary", export_args->redcap_dictionary,
+                                   "REDCap data dictionary (CSV) of the flat file's fields");
   csv_opt->excludes(redcap_opt);
+  csv_opt->excludes(dict_opt);
+  redcap_opt->excludes(dict_opt);
   exp->require_option(1);
   add_cmd(exp, [export_args, open] {
     auto repo = open();
     if (!export_args->csv_dir.empty()) {
       const auto files = export_csv(*repo, export_args->csv_dir);
       std::printf("exported %zu files to %s\n", files.size(), export_args->csv_dir.c_str());
+    } else if (!export_args->redcap_dictionary.empty()) {
+      export_redcap_dictionary(export_args->redcap_dictionary);
+      std::printf("exported %s\n", export_args->redcap_dictionary.c_str());
     } else {
       export_redcap(*repo, export_args->redcap);
       std::printf("exported %s\n", export_args->redcap.c_str());

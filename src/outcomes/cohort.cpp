@@ -281,6 +281,7 @@ CohortSummary summarize_cohort(const CohortData& d) {
   std::map<std::string, std::vector<const CohortVisit*>> by_event;
   for (const CohortVisit& v : d.visits) {
     proc_of(v.procedure_id, "visits.procedure_id");
+    if (v.pain_worst) ++s.pain_instruments[v.pain_instrument.empty() ? "nrs" : v.pain_instrument];
     if (v.event == d.baseline_event) {
       // Two baselines for one procedure: the later one is nearer the treatment.
       auto [it, fresh] = baseline.emplace(v.procedure_id, &v);

@@ -53,6 +53,9 @@ struct CohortVisit {
   std::string local_control;           // controlled | progression | not_assessed | ""
   std::string new_fracture;            // none | adjacent | other_level | treated_level | ""
   std::optional<bool> complications_assessed;  // as CohortProcedure's, for this visit
+  // Instrument of the worst pain (nrs, vas_mm, bpi_worst); pain_worst is on the 0-10 scale
+  // (a VAS in mm divided by 10), as the consensus compares it.
+  std::string pain_instrument;
 };
 struct CohortComplication {
   std::int64_t procedure_id = 0;
@@ -191,6 +194,7 @@ struct CohortSummary {
   std::size_t n_with_baseline = 0;        // procedures with a baseline worst pain
   Describe baseline_pain, baseline_omed;  // baseline_omed.n: baselines with a known OMED
   std::size_t n_baseline_visits = 0;
+  std::map<std::string, std::size_t> pain_instruments;  // visits with a worst pain, by instrument
   std::vector<PainAtVisit> pain;  // one per follow-up event with any worst pain, in order
   std::vector<QolScaleChange> qol;
 

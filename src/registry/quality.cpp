@@ -10,6 +10,7 @@
 #include "registry/schedule.h"
 #include "registry/schema.h"
 #include "registry/scores.h"
+#include "registry/sql_repository.h"
 
 namespace kiort {
 namespace {
@@ -260,6 +261,15 @@ class Checker {
       if (by && bd && bd->substr(0, 4) != *by)
         add("consistency", "error", "patients", p, "birth_year",
             "birth_year " + *by + " disagrees with birth_date " + *bd);
+    }
+    for (const auto& [id, v] : data_["visits"]) {
+      try {
+        check_pain_instrument(v);
+      } catch (const Error& e) {
+        add("consistency", "error", "visits", v, "pain_score", e.what());
+      } catch (const std::exception&) {
+        // Not a number: the range rule reports it.
+      }
     }
     for (const auto& [id, a] : data_["analgesics"]) {
       const Row& visit = find("visits", id_of(a, "visit_id"));

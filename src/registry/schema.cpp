@@ -142,6 +142,10 @@ std::vector<TableSpec> build_tables() {
                             "revised Tokuhashi score 0-15 (computed when kps, primary_site and "
                             "the four tok_ inputs are given)")),
            text("other_mets", "other metastases (free text, e.g. liver; lung)"),
+           text("primary_icd10",
+                "primary tumour as an ICD-10 code C00-C97 (e.g. C50.9); when given, "
+                "primary_site is derived from it (or must agree with it) and the report groups "
+                "by it"),
        }});
   t.push_back({.name = "procedures",
                .form = "procedure",
@@ -231,6 +235,13 @@ std::vector<TableSpec> build_tables() {
            assessed("complications_assessed",
                     "complications looked for at this visit (yes: none in complications = none "
                     "found; empty: not recorded)"),
+           choice("pain_instrument", {"nrs", "vas_mm", "bpi_worst"},
+                  "instrument of pain_score: nrs (numeric rating 0-10), vas_mm (visual analogue "
+                  "scale 0-100 mm), bpi_worst (Brief Pain Inventory item 3, worst pain 0-10)"),
+           real("pain_score", 0, 100, std::nullopt, std::nullopt,
+                "worst pain at the treated site on pain_instrument's scale, decimals allowed "
+                "(0-10 for nrs and bpi_worst, 0-100 for vas_mm); used instead of pain_worst "
+                "when given"),
        }});
   t.push_back(
       {.name = "opioid_conversion",
@@ -395,13 +406,17 @@ INSERT INTO visit_schedule (id, event, label, day, window_before, window_after, 
 constexpr const char* kSchemaV4 = "{AUDIT_APPEND_ONLY}";
 
 // Version 5: missing is not none. "Assessed" flags separate "looked for, nothing found" from "not
-// recorded" (analgesics per visit, complications per procedure and visit), and the default
+// recorded" (analgesics per visit, complications per procedure and visit); pain on its own
+// instrument's scale with decimals (NRS, VAS mm, BPI worst pain); and the default
 // schedule gains the pre-operative baseline (day 0, up to 14 days before surgery) unless the
 // registry already has a 'preop' event.
 constexpr const char* kSchemaV5 = R"SQL(
+ALTER TABLE patients ADD COLUMN primary_icd10 {TEXT};
 ALTER TABLE procedures ADD COLUMN complications_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN analgesics_assessed {TEXT};
 ALTER TABLE visits ADD COLUMN complications_assessed {TEXT};
+ALTER TABLE visits ADD COLUMN pain_instrument {TEXT};
+ALTER TABLE visits ADD COLUMN pain_score {REAL};
 INSERT INTO visit_schedule (id, event, label, day, window_before, window_after)
   SELECT COALESCE((SELECT MAX(id) FROM visit_schedule), 0) + 1, 'preop', 'pre-operative baseline', 0, 14, 0
   WHERE NOT EXISTS (SELECT 1 FROM visit_schedule WHERE event = 'preop');
@@ -641,6 +656,9 @@ std::optional<std::string> canonical_value(const TableSpec& table, const ColumnS
         static const std::regex re("^[a-z0-9_]{1,32}$");
         if (!std::regex_match(seen, re))
           throw bad("not an event name", "lower-case letters, digits and _");
+      } else if (col.name == "primary_icd10") {
+        if (!primary_site_of_icd10(seen))
+          throw bad("not an ICD-10 malignant-neoplasm code", "C00 to C97, e.g. C50 or C50.9");
       } else if (col.name == "plan_checksum") {
         static const std::regex re("^[0-9a-fA-F]{8,128}$");
         if (!std::regex_match(seen, re)) throw bad("not a hex checksum", "8-128 hex digits");

@@ -1,5 +1,7 @@
 #include "registry/scores.h"
 
+#include <cctype>
+
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -111,7 +113,53 @@ int tokuhashi_primary_points(std::string_view primary_site) {
       .expected("a primary site of the revised Tokuhashi table (see docs/registry.md)");
 }
 
-std::string primary_group(std::string_view site) {
+namespace {
+// The three-character category of an ICD-10 C code ("C50.9" -> 50); nullopt otherwise.
+std::optional<int> icd10_category(std::string_view code) {
+  if (code.size() < 3 || code[0] != 'C' || !std::isdigit(static_cast<unsigned char>(code[1])) ||
+      !std::isdigit(static_cast<unsigned char>(code[2])))
+    return std::nullopt;
+  if (code.size() > 3) {
+    if (code[3] != '.' || code.size() < 5 || code.size() > 6) return std::nullopt;
+    for (std::size_t i = 4; i < code.size(); ++i)
+      if (!std::isdigit(static_cast<unsigned char>(code[i]))) return std::nullopt;
+  }
+  const int c = (code[1] - '0') * 10 + (code[2] - '0');
+  return c <= 97 ? std::optional<int>(c) : std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> primary_site_of_icd10(std::string_view code) {
+  const auto c = icd10_category(code);
+  if (!c) return std::nullopt;
+  // ICD-10 (WHO 2019) chapter II categories to the rows of Tokuhashi 2005, Table 1.
+  struct Range {
+    int lo, hi;
+    const char* site;
+  };
+  static const Range kMap[] = {
+      {15, 15, "esophagus"}, {16, 16, "stomach"},     {18, 19, "colon"},    {20, 20, "rectum"},
+      {22, 22, "liver"},     {23, 24, "gallbladder"}, {25, 25, "pancreas"}, {33, 34, "lung"},
+      {50, 50, "breast"},    {53, 55, "uterus"},      {61, 61, "prostate"}, {64, 65, "kidney"},
+      {67, 67, "bladder"},   {73, 73, "thyroid"},     {80, 80, "unknown"},  {81, 86, "lymphoma"},
+      {88, 88, "lymphoma"},  {90, 90, "myeloma"},
+  };
+  for (const Range& r : kMap)
+    if (*c >= r.lo && *c <= r.hi) return std::string(r.site);
+  return std::string("other");
+}
+
+std::string primary_group(std::string_view site, std::string_view icd10) {
+  if (const auto c = icd10_category(icd10)) {
+    if (*c == 50) return "breast";
+    if (*c == 61) return "prostate";
+    if (*c == 33 || *c == 34) return "lung";
+    if (*c == 64 || *c == 65) return "kidney";
+    if (*c == 73) return "thyroid";
+    if (*c >= 15 && *c <= 26) return "gastrointestinal";
+    if (*c >= 81 && *c <= 96) return "haematological";
+    return "other";
+  }
   if (site.empty()) return "not recorded";
   for (const char* same : {"breast", "prostate", "lung", "kidney", "thyroid"})
     if (site == same) return same;

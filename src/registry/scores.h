@@ -43,7 +43,14 @@ int tokuhashi_score(const TokuhashiInputs& in);  // 0..15
 // The grouping case series report primaries in: breast, prostate, lung, kidney, thyroid,
 // gastrointestinal (oesophagus to rectum, liver, gallbladder, pancreas), haematological (myeloma,
 // lymphoma), other; "not recorded" for an empty site.
-std::string primary_group(std::string_view primary_site);
+// With an ICD-10 code (C15-C26 digestive organs, C81-C96 lymphoid and haematopoietic, ...) the
+// group comes from the code, so a small-bowel or anal primary is gastrointestinal even though
+// the Tokuhashi table calls it "other".
+std::string primary_group(std::string_view primary_site, std::string_view icd10 = {});
+// The Tokuhashi primary-site category of an ICD-10 code (C00-C97, e.g. C50.9 breast, C18.7 colon,
+// C34.1 lung, C80 unknown); nullopt for a text that is not an ICD-10 malignant-neoplasm code.
+// Codes without a Tokuhashi row (C17 small intestine, C21 anus, ...) are "other".
+std::optional<std::string> primary_site_of_icd10(std::string_view icd10);
 // Tokuhashi 2005: 0-8 predicted survival < 6 months, 9-11 >= 6 months, 12-15 >= 1 year.
 std::string tokuhashi_prognosis(int score);
 

@@ -96,6 +96,23 @@ auto in_transaction(SqlConnection& c, Fn&& fn) {
 
 }  // namespace
 
+void check_pain_instrument(const Row& row) {
+  const auto& score = at(row, "pain_score");
+  const auto& instrument = at(row, "pain_instrument");
+  if (score && !instrument)
+    throw Error::bad_input("pain_score without its instrument")
+        .field("visits.pain_instrument")
+        .expected("nrs, vas_mm or bpi_worst");
+  if (score && instrument) {
+    const double hi = *instrument == "vas_mm" ? 100 : 10;
+    if (std::stod(*score) > hi)
+      throw Error::bad_input("pain score outside its instrument's scale")
+          .field("visits.pain_score")
+          .seen(*score + " (" + *instrument + ")")
+          .expected("0 to " + format_real(hi));
+  }
+}
+
 SqlRepository::SqlRepository(std::unique_ptr<SqlConnection> conn) : conn_(std::move(conn)) {}
 
 int SqlRepository::schema_version() {
@@ -225,6 +242,18 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
   if (t.name == "patients") {
     const std::string& p = *at(row, "pseudonym");
     row["site"] = p.substr(0, p.find('-'));
+    // A coded primary gives the Tokuhashi category; an entered one must agree with the code.
+    if (const auto& icd = at(row, "primary_icd10")) {
+      const std::string derived = *primary_site_of_icd10(*icd);
+      // (An edit that changes only the code takes the new category.)
+      const bool site_given = given.count("primary_site") && at(given, "primary_site");
+      if (site_given && *at(row, "primary_site") != derived)
+        throw Error::bad_input("primary_site disagrees with primary_icd10")
+            .field("patients.primary_site")
+            .seen(*at(row, "primary_site") + " for " + *icd)
+            .expected(derived + " (or leave primary_site empty)");
+      row["primary_site"] = derived;
+    }
     const auto& bd = at(row, "birth_date");
     if (bd) {
       const std::string year = bd->substr(0, 4);
@@ -280,6 +309,7 @@ Row SqlRepository::prepare(const TableSpec& t, const Row& given, const Row* exis
           .seen(*at(row, "leak_location"))
           .expected("empty");
   } else if (t.name == "visits" && conn_->has_table("visit_schedule")) {
+    check_pain_instrument(row);
     const std::string& ev = *at(row, "event");
     // A recurring event's visits are <event>_<n> (n = 1, 2, ...).
     const std::size_t us = ev.rfind('_');

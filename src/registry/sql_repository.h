@@ -10,6 +10,10 @@
 
 namespace kiort {
 
+// A visit's pain_score must come with its instrument and lie on that instrument's scale (0-10,
+// VAS 0-100 mm). Throws kiort::Error (bad input); `registry check` applies the same rule.
+void check_pain_instrument(const Row& row);
+
 class SqlRepository final : public Repository {
  public:
   explicit SqlRepository(std::unique_ptr<SqlConnection> conn);

@@ -219,6 +219,74 @@ std::vector<std::string> redcap_columns() {
   return cols;
 }
 
+std::string redcap_dictionary() {
+  // REDCap's data dictionary layout (Project Setup > Data Dictionary), one row per field of the
+  // flat export, in its column order; record_id first. Choices use the stored codes as both code
+  // and label, so an export's values are valid REDCap raw data as they are.
+  std::string text =
+      csv_line({"Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+                "Choices, Calculations, OR Slider Labels", "Field Note",
+                "Text Validation Type OR Show Slider Number", "Text Validation Min",
+                "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
+                "Required Field?", "Custom Alignment", "Question Number (surveys only)",
+                "Matrix Group Name", "Matrix Ranking?", "Field Annotation"});
+  text += csv_line({"record_id", "patient", "", "text", "Pseudonym (with site prefix)", "", "", "",
+                    "", "", "", "", "y", "", "", "", "", ""});
+  for (const FormPrefix& f : kForms) {
+    for (const ColumnSpec& c : table_spec(f.table).columns) {
+      if (skipped(f.table, c.name)) continue;
+      std::string type = "text", choices, validation, lo, hi;
+      if (c.min) lo = format_real(*c.min);
+      if (c.max) hi = format_real(*c.max);
+      switch (c.type) {
+        case ColumnType::kInt:
+          validation = "integer";
+          break;
+        case ColumnType::kReal:
+          validation = "number";
+          break;
+        case ColumnType::kDate:
+          validation = "date_ymd";
+          break;
+        case ColumnType::kChoice:
+          type = "dropdown";
+          for (const std::string& x : c.choices)
+            choices += (choices.empty() ? "" : " | ") + x + ", " + x;
+          break;
+        case ColumnType::kJson:
+          type = "notes";
+          break;
+        default:
+          break;
+      }
+      const std::string annotation = c.computed ? "@READONLY (computed by kiort)" : "";
+      const std::string required = c.not_null || c.required ? "y" : "";
+      if (c.type == ColumnType::kItems) {
+        for (int i = 1; i <= c.items.count; ++i) {
+          const int item_hi =
+              (c.items.wide_from > 0 && i >= c.items.wide_from) ? c.items.wide_max : c.items.max;
+          text += csv_line(
+              {std::string(f.prefix) + c.name + "_" + (i < 10 ? "0" : "") + std::to_string(i),
+               f.instrument, "", "text", c.description + ", item " + std::to_string(i), "", "",
+               "integer", std::to_string(c.items.min), std::to_string(item_hi), "", "", "", "", "",
+               "", "", ""});
+        }
+        continue;
+      }
+      text +=
+          csv_line({std::string(f.prefix) + c.name, f.instrument, "", type, c.description, choices,
+                    "", validation, validation.empty() ? "" : lo, validation.empty() ? "" : hi,
+                    f.table == std::string("patients") && c.name == "birth_date" ? "y" : "", "",
+                    required, "", "", "", "", annotation});
+    }
+  }
+  return text;
+}
+
+void export_redcap_dictionary(const std::filesystem::path& file) {
+  write_file_atomic(file, redcap_dictionary());
+}
+
 void export_redcap(Repository& repo, const std::filesystem::path& file) {
   const std::vector<std::string> cols = redcap_columns();
   std::map<std::string, std::size_t> index;

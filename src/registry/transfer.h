@@ -33,5 +33,11 @@ std::size_t import_csv(
 // A patient's second procedure and its visits use surgery_2_arm_1, <event>_p2_arm_1, and so on.
 void export_redcap(Repository& repo, const std::filesystem::path& file);
 std::vector<std::string> redcap_columns();
+// The REDCap data dictionary of that flat file (one row per field, REDCap's 18 columns: form =
+// instrument, dropdown choices, validation integer / number / date_ymd with the hard limits,
+// required fields, computed fields @READONLY, birth_date an identifier), so a site can build the
+// project in REDCap and load kiort's export into it.
+std::string redcap_dictionary();
+void export_redcap_dictionary(const std::filesystem::path& file);
 
 }  // namespace kiort

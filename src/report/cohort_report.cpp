@@ -18,7 +18,8 @@ namespace {
 // The queries the report runs, in the order of the appendix. Plain SQL that SQLite and
 // PostgreSQL both accept, so that a reader can paste them into either.
 constexpr const char* kPatientsSql =
-    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site, p.birth_date\n"
+    "SELECT p.id, p.pseudonym, p.sex, p.birth_year, p.primary_site, p.birth_date,\n"
+    "  p.primary_icd10\n"
     "FROM patients p\n"
     "WHERE p.id IN (SELECT pr.patient_id FROM procedures pr)\n"
     "ORDER BY p.id";
@@ -36,7 +37,8 @@ constexpr const char* kVisitsSql =
     "  (SELECT COUNT(a.ome_mg_day) FROM analgesics a WHERE a.visit_id = v.id) AS n_with_ome,\n"
     "  (SELECT SUM(a.ome_mg_day) FROM analgesics a WHERE a.visit_id = v.id) AS omed_mg_day,\n"
     "  v.qlq_c30, v.qlq_bm22, v.odi, v.analgesics_assessed, v.frankel, v.asia,\n"
-    "  v.local_control, v.new_fracture, v.complications_assessed\n"
+    "  v.local_control, v.new_fracture, v.complications_assessed, v.pain_instrument,\n"
+    "  v.pain_score\n"
     "FROM visits v\n"
     "ORDER BY v.id";
 constexpr const char* kComplicationsSql =
@@ -123,6 +125,17 @@ std::string complication_name(const std::string& type) {
   return type;
 }
 
+std::string instruments_text(const CohortSummary& s) {
+  if (s.pain_instruments.empty()) return "none recorded";
+  std::string out;
+  for (const auto& [k, n] : s.pain_instruments)
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " visits " +
+           (k == "vas_mm"      ? "VAS 0-100 mm (shown / 10)"
+            : k == "bpi_worst" ? "BPI worst pain 0-10"
+                               : "NRS 0-10");
+  return out;
+}
+
 std::string event_label(const std::map<std::string, std::string>& labels, const std::string& e) {
   const auto it = labels.find(e);
   return it == labels.end() ? e : e + " (" + it->second + ")";
@@ -160,7 +173,7 @@ LoadedCohort load_cohort(Repository& repo) {
                     .pseudonym = r[1].value_or(""),
                     .sex = r[2].value_or(""),
                     .primary_site = r[4].value_or(""),
-                    .primary_group = primary_group(r[4].value_or("")),
+                    .primary_group = primary_group(r[4].value_or(""), r[6].value_or("")),
                     .birth_year = std::nullopt,
                     .birth_date = to_day_opt(r[5], "patients.birth_date")};
     if (r[3]) p.birth_year = static_cast<int>(std::stol(*r[3]));
@@ -202,7 +215,12 @@ LoadedCohort load_cohort(Repository& repo) {
                   .asia = r[13].value_or(""),
                   .local_control = r[14].value_or(""),
                   .new_fracture = r[15].value_or(""),
-                  .complications_assessed = yes_no(r[16])};
+                  .complications_assessed = yes_no(r[16]),
+                  .pain_instrument = r[17].value_or(r[4] ? "nrs" : "")};
+    // Pain on its instrument's scale, compared on the 0-10 scale the consensus defines: a VAS
+    // in mm counts 10 mm per point (Chow 2012's 2-point change is 20 mm).
+    if (const auto score = to_real(r[18]))
+      v.pain_worst = r[17] == std::optional<std::string>("vas_mm") ? *score / 10 : *score;
     const std::int64_t n_analgesics = to_int(r[5], "n_analgesics");
     const std::int64_t n_with_ome = to_int(r[6], "n_with_ome");
     // Missing is not none: no analgesic row is OMED 0 only when the visit says they were asked.
@@ -473,7 +491,8 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
                 " (known at " + std::to_string(s.baseline_omed.n) + " of " +
                 std::to_string(s.n_baseline_visits) +
                 " baseline visits: analgesics recorded, or asked with none taken) [" + q_vis +
-                "]. Pain relief is any decrease in worst pain against baseline; response follows "
+                "]. Instruments: " + instruments_text(s) +
+                ". Pain relief is any decrease in worst pain against baseline; response follows "
                 "the international consensus (Chow 2012), using worst pain and OMED: without "
                 "OMED at both visits a response is not evaluable and is not counted.");
   Table pa;

@@ -152,6 +152,7 @@ for s in \
   '| Primary tumour group: gastrointestinal | 1 (11.1 %) |' \
   '9 of 9 procedures have a baseline worst pain' \
   'baseline OMED not recorded (known at 0 of 9 baseline visits' \
+  'Instruments: 18 visits VAS 0-100 mm (shown / 10)' \
   '| postop (post-operative) | 9 | 3.9 (SD 2.1) | -3.7 (n 9) | 7 (78 %) of 9 | 7 (78 %) |' \
   '| postop (post-operative) | 0 | 9 (9 no OMED, 0 pain < 2) | 0 | 0 | 0 | 0 | n/a | not recorded |' \
   '| cement_leak | cement leak in 4 of 9 assessed (44 %) | 4 | 9 | 0 |' \

@@ -98,6 +98,10 @@ grep -q '^[0-9]*,e2e,.*,patients,1,insert,pseudonym,,SYNA-001$' out2/audit.csv &
   fail "round trip: the original import's entries (user e2e) are not kept"
 check redcap 0 'exported' -- "${D[@]}" export --redcap redcap.csv
 check redcap-events 0 'SYNA-001,m6_arm_1' -- cat redcap.csv
+check redcap-dictionary 0 'exported' -- "${D[@]}" export --redcap-dictionary dict.csv
+# One dictionary row per flat field (the flat header minus its three redcap_ bookkeeping columns).
+[[ $(($(wc -l <dict.csv) - 1)) -eq $(($(head -1 redcap.csv | tr ',' '\n' | wc -l) - 3)) ]] && ok ||
+  fail "the REDCap dictionary does not have one row per flat field"
 check export-needs-target 2 '' -- "${D[@]}" export
 # The same commands on PostgreSQL, when its server binaries are here: a throwaway cluster in a
 # temporary folder, listening only on a unix socket there, stopped and removed at the end.

@@ -513,6 +513,44 @@ TEST(RegistryMissing, APublishedSeriesEnteredFromItsAbstractHasNoErrors) {
   EXPECT_TRUE(has(v, "required", "patient", "sex", "PUB-001"));
 }
 
+TEST(RegistryMissing, PainScoreOnItsInstrumentsScale) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  EXPECT_NO_THROW(repo->update("visits", s.visit,
+                               {{"pain_instrument", "vas_mm"}, {"pain_score", "55.5"}}, "t"));
+  EXPECT_EQ(repo->get("visits", s.visit)->at("pain_score"), "55.5");
+  EXPECT_THROW(repo->update("visits", s.visit, {{"pain_instrument", "nrs"}}, "t"), Error);  // 55.5
+  EXPECT_NO_THROW(repo->update("visits", s.visit,
+                               {{"pain_instrument", "bpi_worst"}, {"pain_score", "6.5"}}, "t"));
+  EXPECT_THROW(repo->update("visits", s.visit, {{"pain_instrument", std::nullopt}}, "t"), Error);
+  EXPECT_TRUE(check(*repo).empty());
+  raw(*repo).query("UPDATE visits SET pain_instrument = 'nrs', pain_score = 40 WHERE id = ?",
+                   {s.visit});
+  EXPECT_TRUE(has(check(*repo), "consistency", "visit", "pain_score"));
+}
+
+TEST(RegistryMissing, ACodedPrimaryGivesTheTokuhashiCategory) {
+  auto repo = fresh();
+  // Revised Tokuhashi by hand: KPS 80 (2), no extraspinal foci (2), 1 vertebral metastasis (2),
+  // no visceral metastases (2), primary C20 rectum (4), Frankel E (2) = 14.
+  const auto id = repo->insert("patients",
+                               row({{"pseudonym", "HD-0100"},
+                                    {"primary_icd10", "C20"},
+                                    {"kps", "80"},
+                                    {"tok_extraspinal_bone_mets", "0"},
+                                    {"tok_vertebral_mets", "1"},
+                                    {"tok_visceral_mets", "none"},
+                                    {"tok_palsy_frankel", "E"}}),
+                               "t");
+  EXPECT_EQ(repo->get("patients", id)->at("primary_site"), "rectum");
+  EXPECT_EQ(repo->get("patients", id)->at("tokuhashi_score"), "14");
+  EXPECT_THROW(repo->update("patients", id, {{"primary_site", "breast"}}, "t"), Error);
+  EXPECT_THROW(repo->update("patients", id, {{"primary_icd10", "rectum"}}, "t"), Error);
+  repo->update("patients", id, {{"primary_icd10", "C50.4"}}, "t");  // breast: 5 points
+  EXPECT_EQ(repo->get("patients", id)->at("primary_site"), "breast");
+  EXPECT_EQ(repo->get("patients", id)->at("tokuhashi_score"), "15");
+}
+
 TEST(RegistryMissing, SelectIsReadOnly) {
   auto repo = fresh();
   add_small(*repo);
@@ -955,6 +993,29 @@ TEST(RegistryExport, ABadAuditTrailStopsTheImport) {
     EXPECT_NE(std::string(e.what()).find("column 1 (id)"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(b->list("patients").empty());
+}
+
+// The data dictionary describes exactly the flat file's fields, in its order (REDCap refuses an
+// import with a field it does not know).
+TEST(RegistryExport, RedcapDictionaryDescribesEveryFlatField) {
+  std::istringstream in(redcap_dictionary());
+  std::vector<std::string> names, lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("Variable / Field Name,Form Name,Section Header,Field Type,", 0), 0u);
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    names.push_back(lines[i].substr(0, lines[i].find(',')));
+  std::vector<std::string> flat = redcap_columns();
+  flat.erase(flat.begin() + 1, flat.begin() + 4);  // the three redcap_ bookkeeping columns
+  EXPECT_EQ(names, flat);
+  const std::string d = redcap_dictionary();
+  EXPECT_NE(d.find("sex,patient,,dropdown,sex,\"female, female | male, male | other, other\""),
+            std::string::npos);
+  EXPECT_NE(d.find("vis_visit_date,visit,,text,date of the visit,,,date_ymd"), std::string::npos);
+  EXPECT_NE(
+      d.find("lvl_kv,level,,text,\"X-ray source voltage, kV (30, 40 or 50)\",,,integer,30,50"),
+      std::string::npos);
+  EXPECT_NE(d.find("@READONLY"), std::string::npos);
 }
 
 TEST(RegistryExport, RedcapFlatFileHasOneRowPerPatientAndEvent) {

@@ -97,5 +97,37 @@ TEST(Values, CanonicalFormsAndLimits) {
   EXPECT_EQ(format_real(0.1 + 0.2), "0.30000000000000004");
 }
 
+// ICD-10 (WHO 2019, chapter II) categories to the Tokuhashi 2005 primary-site rows and the
+// groups case series report; by hand from the ICD-10 category titles.
+TEST(PrimarySite, Icd10CodesAndGroups) {
+  EXPECT_EQ(primary_site_of_icd10("C50.9"), "breast");
+  EXPECT_EQ(primary_site_of_icd10("C61"), "prostate");
+  EXPECT_EQ(primary_site_of_icd10("C34.1"), "lung");
+  EXPECT_EQ(primary_site_of_icd10("C64"), "kidney");
+  EXPECT_EQ(primary_site_of_icd10("C18.7"), "colon");
+  EXPECT_EQ(primary_site_of_icd10("C19"), "colon");
+  EXPECT_EQ(primary_site_of_icd10("C20"), "rectum");
+  EXPECT_EQ(primary_site_of_icd10("C16.0"), "stomach");
+  EXPECT_EQ(primary_site_of_icd10("C90.0"), "myeloma");
+  EXPECT_EQ(primary_site_of_icd10("C83.3"), "lymphoma");
+  EXPECT_EQ(primary_site_of_icd10("C80"), "unknown");
+  EXPECT_EQ(primary_site_of_icd10("C17.1"), "other");  // small intestine: no Tokuhashi row
+  EXPECT_EQ(primary_site_of_icd10("D12"), std::nullopt);
+  EXPECT_EQ(primary_site_of_icd10("C99"), std::nullopt);
+  EXPECT_EQ(primary_site_of_icd10("C5"), std::nullopt);
+  EXPECT_EQ(primary_site_of_icd10("C50."), std::nullopt);
+  EXPECT_EQ(primary_group("other", "C17.1"), "gastrointestinal");
+  EXPECT_EQ(primary_group("other", "C21"), "gastrointestinal");
+  EXPECT_EQ(primary_group("colon"), "gastrointestinal");
+  EXPECT_EQ(primary_group("stomach"), "gastrointestinal");
+  EXPECT_EQ(primary_group("myeloma"), "haematological");
+  EXPECT_EQ(primary_group("other", "C91.0"), "haematological");
+  EXPECT_EQ(primary_group("bladder"), "other");
+  EXPECT_EQ(primary_group(""), "not recorded");
+  const TableSpec& patients = table_spec("patients");
+  EXPECT_EQ(canonical_value(patients, *patients.column("primary_icd10"), "C50.9"), "C50.9");
+  EXPECT_THROW(canonical_value(patients, *patients.column("primary_icd10"), "breast"), Error);
+}
+
 }  // namespace
 }  // namespace kiort

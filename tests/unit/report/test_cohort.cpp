@@ -220,6 +220,29 @@ TEST(CohortSummary, AVisitWithoutAnalgesicDataIsNotOmedZero) {
   EXPECT_EQ(s.pain[0].response.count(PainResponse::kIndeterminate), 0u);
 }
 
+// Pain on a 0-100 mm VAS with decimals: P2's baseline 65 mm and 1-month 42.5 mm are 6.5 and
+// 4.25 on the 0-10 scale the consensus compares (10 mm a point): a fall of 2.25 >= 2 without an
+// OMED increase (0 -> 0) is a partial response (Chow 2012), so both patients respond.
+TEST(CohortSummary, VasInMillimetresIsComparedOnTheConsensusScale) {
+  const auto dir = test::scratch_dir("tiny_vas");
+  auto repo = tiny_registry(dir / "tiny.db");
+  for (const Row& v : repo->list("visits"))
+    if (v.at("procedure_id") == "2")
+      repo->update(
+          "visits", std::stoll(*v.at("id")),
+          {{"pain_instrument", "vas_mm"}, {"pain_score", v.at("event") == "preop" ? "65" : "42.5"}},
+          "t");
+  const CohortSummary s = summarize_cohort(load_cohort(*repo).data);
+  EXPECT_EQ(s.pain_instruments.at("vas_mm"), 2u);
+  EXPECT_EQ(s.pain_instruments.at("nrs"), 2u);
+  EXPECT_DOUBLE_EQ(s.baseline_pain.mean, (8 + 6.5) / 2);
+  ASSERT_EQ(s.pain.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.pain[0].pain.mean, (3 + 4.25) / 2);
+  EXPECT_EQ(s.pain[0].n_evaluable, 2u);
+  EXPECT_EQ(s.pain[0].n_responders, 2u);
+  EXPECT_EQ(s.pain[0].response.at(PainResponse::kPartial), 2u);
+}
+
 // Assessed-none complications, neurological change, imaging endpoints, exact age and the
 // restricted mean, on plain rows worked by hand:
 //   procedure 1 (patient 1, born 1950-06-30, treated 2024-06-29: 73 completed years) marked
