@@ -29,6 +29,18 @@ namespace kiort::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// --labels FILE or FILE=NAMES, both paths made absolute so the plan can be read from anywhere.
+std::vector<std::string> absolute_labels(const std::vector<std::string>& labels) {
+  std::vector<std::string> out;
+  for (const auto& l : labels) {
+    const auto eq = l.find('=');
+    out.push_back(eq == std::string::npos ? fs::absolute(l).string()
+                                          : fs::absolute(l.substr(0, eq)).string() + "=" +
+                                                fs::absolute(l.substr(eq + 1)).string());
+  }
+  return out;
+}
 using ojson = nlohmann::ordered_json;
 
 // The published default of `kiort demo`: 8 Gy at 13 mm, the dose of the Kypho-IORT phase III
@@ -143,25 +155,13 @@ Plan make_plan(const CreateArgs& a) {
   if (!a.volume.empty()) {
     p.patient.kind = "volume";
     p.patient.path = fs::absolute(a.volume).string();
-    for (const auto& l : a.labels) {
-      const auto eq = l.find('=');
-      p.patient.labels.push_back(eq == std::string::npos
-                                     ? fs::absolute(l).string()
-                                     : fs::absolute(l.substr(0, eq)).string() + "=" +
-                                           fs::absolute(l.substr(eq + 1)).string());
-    }
+    p.patient.labels = absolute_labels(a.labels);
   } else if (!a.dicom_dir.empty()) {
     p.patient.kind = "dicom";
     p.patient.path = fs::absolute(a.dicom_dir).string();
     p.patient.accept_other_frame = a.accept_other_frame;
     // Label maps on the DICOM CT's grid are read like a volume's (patient_loader).
-    for (const auto& l : a.labels) {
-      const auto eq = l.find('=');
-      p.patient.labels.push_back(eq == std::string::npos
-                                     ? fs::absolute(l).string()
-                                     : fs::absolute(l.substr(0, eq)).string() + "=" +
-                                           fs::absolute(l.substr(eq + 1)).string());
-    }
+    p.patient.labels = absolute_labels(a.labels);
   } else {
     p.patient.kind = "phantom";
     p.patient.level = a.phantom_level.empty() ? "L1" : a.phantom_level;
