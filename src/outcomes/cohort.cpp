@@ -279,15 +279,33 @@ CohortSummary summarize_cohort(const CohortData& d) {
   // ---- Pain and analgesics against the baseline visit of the same procedure.
   std::map<std::int64_t, const CohortVisit*> baseline;
   std::map<std::string, std::vector<const CohortVisit*>> by_event;
+  std::map<std::string, std::size_t> visits_of_event;
   for (const CohortVisit& v : d.visits) {
-    proc_of(v.procedure_id, "visits.procedure_id");
+    const CohortProcedure& pr = proc_of(v.procedure_id, "visits.procedure_id");
+    if (d.as_of && v.date > *d.as_of) continue;  // in the future: not a visit that took place
     if (v.pain_worst) ++s.pain_instruments[v.pain_instrument.empty() ? "nrs" : v.pain_instrument];
     if (v.event == d.baseline_event) {
+      // A baseline dated after the procedure is not one (a stray entry).
+      if (v.date > pr.date) continue;
       // Two baselines for one procedure: the later one is nearer the treatment.
       auto [it, fresh] = baseline.emplace(v.procedure_id, &v);
       if (!fresh && v.date > it->second->date) it->second = &v;
     } else if (v.event != "unscheduled") {
-      by_event[v.event].push_back(&v);
+      if (v.pain_worst) ++visits_of_event[v.event];
+      // One visit per patient and event: of the earliest procedure, then the earliest visit with
+      // a worst pain (a repeated entry of the same visit counts once).
+      auto& list = by_event[v.event];
+      auto key = [&](const CohortVisit* x) {
+        const CohortProcedure& p = proc_of(x->procedure_id, "visits.procedure_id");
+        return std::tuple(!x->pain_worst, p.date, p.id, x->date, x->id);
+      };
+      auto same = std::find_if(list.begin(), list.end(), [&](const CohortVisit* x) {
+        return proc_of(x->procedure_id, "visits.procedure_id").patient_id == pr.patient_id;
+      });
+      if (same == list.end())
+        list.push_back(&v);
+      else if (key(&v) < key(*same))
+        *same = &v;
     }
   }
   std::vector<std::string> events;
@@ -323,6 +341,7 @@ CohortSummary summarize_cohort(const CohortData& d) {
   for (const std::string& e : events) {
     PainAtVisit pv;
     pv.event = e;
+    pv.n_visits = visits_of_event[e];
     std::vector<double> pain, change, omed;
     for (const CohortVisit* v : by_event[e]) {
       if (v->omed_mg_day)
@@ -539,6 +558,7 @@ CohortSummary summarize_cohort(const CohortData& d) {
   std::map<std::int64_t, std::int64_t> last_visit;  // patient -> latest visit date
   for (const CohortVisit& v : d.visits) {
     const std::int64_t pid = proc_of(v.procedure_id, "visits.procedure_id").patient_id;
+    if (d.as_of && v.date > *d.as_of) continue;
     last_visit[pid] = std::max(last_visit.count(pid) ? last_visit[pid] : v.date, v.date);
   }
   std::map<std::string, std::size_t> causes;

@@ -79,6 +79,9 @@ struct CohortData {
   // Follow-up events in schedule order (postop, w2, ...); events not listed follow them, recurring
   // ones (late_1, late_2, ...) by their number.
   std::vector<std::string> event_order;
+  // Today (days since 1970-01-01), when known: a visit dated after it (a typing error) is left out
+  // of pain and follow-up rather than stretching follow-up into the future.
+  std::optional<std::int64_t> as_of;
 };
 
 // ---- Output -------------------------------------------------------------------------------------
@@ -88,9 +91,13 @@ struct Describe {  // a continuous variable
 };
 Describe describe(std::vector<double> values);
 
+// Pain counts patients, not visits: per follow-up event, one visit per patient (the earliest
+// with a worst pain, of the patient's earliest procedure that has one); n_visits says how many
+// visits of the event there were.
 struct PainAtVisit {
   std::string event;
-  std::size_t n_assessed = 0;  // visits with worst pain recorded
+  std::size_t n_visits = 0;    // visits of this event with worst pain recorded, all of them
+  std::size_t n_assessed = 0;  // patients with worst pain recorded at this event
   Describe pain;               // worst pain at this visit
   std::size_t n_paired = 0;    // ... of which the procedure has a baseline worst pain
   Describe change;             // follow-up minus baseline, paired

@@ -135,6 +135,7 @@ std::string plan_to_json(const Plan& p) {
                    {"by", p.approval.by},
                    {"at", p.approval.at},
                    {"checksum", p.approval.checksum}};
+  if (!p.approval.comment.empty()) j["approval"]["comment"] = p.approval.comment;
   return j.dump(2) + "\n";
 }
 
@@ -294,6 +295,7 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
       p.approval.by = a.value("by", "");
       p.approval.at = a.value("at", "");
       p.approval.checksum = a.value("checksum", "");
+      p.approval.comment = a.value("comment", "");
     }
   } catch (const nlohmann::json::exception& e) {
     throw Error::bad_input("plan field missing or of the wrong type")
@@ -331,7 +333,7 @@ void save_plan(const std::filesystem::path& path, const Plan& plan) {
   write_file_atomic(path, plan_to_json(plan));
 }
 
-void approve(Plan& plan, const std::string& by) {
+void approve(Plan& plan, const std::string& by, const std::string& comment) {
   if (plan.approval.approved)
     throw Error::bad_input("plan is already approved")
         .field("approval")
@@ -344,6 +346,7 @@ void approve(Plan& plan, const std::string& by) {
   plan.approval.approved = true;
   plan.approval.by = by;
   plan.approval.at = utc_now_iso();
+  plan.approval.comment = comment;
   plan.approval.checksum = plan_checksum(plan);
 }
 

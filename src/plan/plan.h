@@ -73,6 +73,7 @@ struct EngineSettings {
 struct Approval {
   bool approved = false;
   std::string by, at, checksum;  // checksum: SHA-256 of the content (all but "approval")
+  std::string comment;           // the approver's words (the web approval asks for them)
 };
 
 struct Plan {
@@ -107,7 +108,7 @@ void save_plan(const std::filesystem::path& path, const Plan& plan);
 std::string sha256_hex(const std::string& text);
 std::string plan_checksum(const Plan& plan);  // SHA-256 hex of the content without "approval"
 // Locks the plan; throws Error(bad input) when already approved, not computed, or by is empty.
-void approve(Plan& plan, const std::string& by);
+void approve(Plan& plan, const std::string& by, const std::string& comment = "");
 // Throws Error(bad input) when the plan is approved ("copy it into a new draft").
 void require_editable(const Plan& plan, const std::string& file);
 // A new draft from any plan: new id, parent_id = the old id, no approval.

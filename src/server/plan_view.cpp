@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "dicom/patient_loader.h"
+#include "dose/probe_dosimetry.h"
 #include "patient/volume_io.h"
 #include "plan/compute.h"
 
@@ -180,7 +181,121 @@ void isodose_path(cairo_t* cr, const std::vector<float>& f, int w, int h, double
     }
 }
 
+// Size and modification time of each file a PlanImage is made from: when one changes (a plan
+// recomputed or approved from the CLI), the cached image is stale.
+std::string file_stamp(const std::filesystem::path& dir) {
+  std::string out;
+  for (const char* name : {"plan.json", "dose.nrrd"}) {
+    std::error_code ec;
+    const auto p = dir / name;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (ec) {
+      out += std::string(name) + ":none;";
+      continue;
+    }
+    const auto t = std::filesystem::last_write_time(p, ec).time_since_epoch().count();
+    out += std::string(name) + ":" + std::to_string(size) + "@" + std::to_string(ec ? 0 : t) + ";";
+  }
+  return out;
+}
+
+// The patient direction a unit vector in LPS points to most: L/R, P/A, S/I.
+std::string direction_label(const Vec3& d) {
+  int c = 0;
+  for (int i = 1; i < 3; ++i)
+    if (std::abs(d[i]) > std::abs(d[c])) c = i;
+  static const char* pos[] = {"L", "P", "S"};
+  static const char* neg[] = {"R", "A", "I"};
+  return d[c] >= 0 ? pos[c] : neg[c];
+}
+
+json in_views(const PlanImage& image, const Vec3& lps) {
+  const Vec3 ci = image.patient.grid.continuous_index(lps);
+  json out = json::object();
+  for (const auto& [name, axis] :
+       {std::pair{"axial", SliceAxis::kAxial}, std::pair{"sagittal", SliceAxis::kSagittal},
+        std::pair{"coronal", SliceAxis::kCoronal}}) {
+    const ViewPoint p = view_point(image, axis, ci);
+    out[name] = {{"slice", p.slice}, {"u", p.u}, {"v", p.v}};
+  }
+  return out;
+}
+
+json lps_json(const Vec3& p) {
+  return json::array({p.x, p.y, p.z});
+}
+
 }  // namespace
+
+ViewPoint view_point(const PlanImage& image, SliceAxis axis, const Vec3& ci) {
+  const int nz = image.patient.grid.dims()[2];
+  switch (axis) {
+    case SliceAxis::kAxial:
+      return {ci.z, ci.x + 0.5, ci.y + 0.5};
+    case SliceAxis::kSagittal:
+      return {ci.x, ci.y + 0.5, (nz - 1 - ci.z) + 0.5};
+    case SliceAxis::kCoronal:
+      return {ci.y, ci.x + 0.5, (nz - 1 - ci.z) + 0.5};
+  }
+  return {};
+}
+
+Index3 view_voxel(const PlanImage& image, SliceAxis axis, int index, int u, int v) {
+  const int n = slice_count(image, axis);
+  if (index < 0 || index >= n)
+    throw Error::bad_input("slice index outside the volume")
+        .field("index")
+        .seen(std::to_string(index))
+        .expected("0 to " + std::to_string(n - 1));
+  const SliceMap m = slice_map(image, axis, index);
+  if (u < 0 || u >= m.w)
+    throw Error::bad_input("pixel outside the slice")
+        .field("u")
+        .seen(std::to_string(u))
+        .expected("0 to " + std::to_string(m.w - 1));
+  if (v < 0 || v >= m.h)
+    throw Error::bad_input("pixel outside the slice")
+        .field("v")
+        .seen(std::to_string(v))
+        .expected("0 to " + std::to_string(m.h - 1));
+  return m.at(u, v);
+}
+
+json view_geometry(const PlanImage& image, SliceAxis axis) {
+  const SliceMap m = slice_map(image, axis, 0);
+  const Mat3& d = image.patient.grid.direction();
+  // Image right and image down as LPS directions (see SliceMap::at).
+  const Vec3 right = axis == SliceAxis::kSagittal ? d.column(1) : d.column(0);
+  const Vec3 down = axis == SliceAxis::kAxial ? d.column(1) : -d.column(2);
+  return {{"w", m.w},
+          {"h", m.h},
+          {"du_mm", m.du_mm},
+          {"dv_mm", m.dv_mm},
+          {"labels",
+           {{"left", direction_label(-right)},
+            {"right", direction_label(right)},
+            {"top", direction_label(-down)},
+            {"bottom", direction_label(down)}}}};
+}
+
+json point_readout(const PlanImage& image, const Index3& voxel) {
+  const Grid3& g = image.patient.grid;
+  if (!g.in_range(voxel)) throw Error::bad_input("voxel outside the volume").field("voxel");
+  const std::size_t li = g.linear(voxel);
+  const double dose = li < image.dose_gy.size() ? image.dose_gy[li] : 0.0;
+  json inside = json::array();
+  for (const Structure& s : image.patient.structures)
+    if (s.mask.size() == g.voxel_count() && s.mask[li]) inside.push_back(s.name);
+  const Vec3 lps = g.position(voxel);
+  return {{"voxel", {voxel.i, voxel.j, voxel.k}},
+          {"lps_mm", lps_json(lps)},
+          {"hu", image.patient.hu[li]},
+          {"dose_gy", dose},
+          {"percent_of_reference",
+           image.reference_gy > 0 ? json(100 * dose / image.reference_gy) : json()},
+          {"structures", inside},
+          {"views", in_views(image, lps)}};
+}
 
 SliceAxis parse_slice_axis(const std::string& text) {
   if (text == "axial") return SliceAxis::kAxial;
@@ -342,11 +457,14 @@ json PlanCatalog::list() const {
 
 std::shared_ptr<const PlanImage> PlanCatalog::image(const std::string& id) {
   const std::filesystem::path dir = folder(id);
+  const std::string stamp = file_stamp(dir);
   {
     std::lock_guard lock(mutex_);
-    if (auto it = images_.find(id); it != images_.end()) return it->second;
+    if (auto it = images_.find(id); it != images_.end() && it->second->stamp == stamp)
+      return it->second;
   }
   auto img = std::make_shared<PlanImage>();
+  img->stamp = stamp;
   img->plan = load_plan(dir / "plan.json");
   img->patient = dicom::load_patient(img->plan.patient, img->plan.level);
   img->reference_gy = img->plan.prescription.dose_gy;
@@ -403,20 +521,100 @@ json PlanCatalog::details(const std::string& id) {
   for (const auto& [pct, color] : isodose_levels())
     iso.push_back({{"percent", pct}, {"color", color}, {"dose_gy", img->reference_gy * pct / 100}});
   out["isodose"] = iso;
+  json views = json::object();
+  for (const auto& [name, axis] :
+       {std::pair{"axial", SliceAxis::kAxial}, std::pair{"sagittal", SliceAxis::kSagittal},
+        std::pair{"coronal", SliceAxis::kCoronal}})
+    views[name] = view_geometry(*img, axis);
+  out["views"] = views;
+  // Markers over the slices: each access's applicator path (entry to tip, with the applicator's
+  // radius when the commissioned source can be read), its dwell positions, the prescription point.
+  double radius_mm = 0;
+  try {
+    if (!plan.source.empty())
+      radius_mm = load_commissioned_source(plan.source).model.surface_radius_mm();
+  } catch (const Error&) {
+    radius_mm = 0;  // the outline is drawn without the applicator's width
+  }
+  json markers = json::array();
+  for (const Access& a : plan.accesses) {
+    markers.push_back({{"kind", "applicator"},
+                       {"label", "applicator (" + a.name + ")"},
+                       {"lps_mm", lps_json(a.tip_lps)},
+                       {"views", in_views(*img, a.tip_lps)},
+                       {"entry_lps_mm", lps_json(a.entry_lps)},
+                       {"entry_views", in_views(*img, a.entry_lps)},
+                       {"radius_mm", radius_mm > 0 ? json(radius_mm) : json()}});
+    const auto positions = a.dwell_positions();
+    for (std::size_t k = 0; k < positions.size(); ++k)
+      markers.push_back({{"kind", "dwell"},
+                         {"label", "dwell " + a.name + " " + std::to_string(k + 1)},
+                         {"lps_mm", lps_json(positions[k])},
+                         {"views", in_views(*img, positions[k])}});
+  }
+  const json& summary = out["summary"];
+  if (summary.is_object() && summary.contains("prescription") &&
+      summary["prescription"].is_object() && summary["prescription"].contains("point_mm")) {
+    const json& p = summary["prescription"]["point_mm"];
+    if (p.is_array() && p.size() == 3 && p[0].is_number() && p[1].is_number() && p[2].is_number()) {
+      const Vec3 x{p[0].get<double>(), p[1].get<double>(), p[2].get<double>()};
+      markers.push_back({{"kind", "prescription"},
+                         {"label", "prescription point"},
+                         {"lps_mm", lps_json(x)},
+                         {"views", in_views(*img, x)}});
+    }
+  }
+  out["markers"] = markers;
+  out["documents"] = documents(id);
   return out;
 }
 
-json PlanCatalog::approve_plan(const std::string& id, const std::string& by) {
+json PlanCatalog::documents(const std::string& id) const {
+  const std::filesystem::path dir = folder(id);
+  json out = json::array();
+  auto add = [&](const std::filesystem::path& p, const std::string& name) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(p, ec))) return;
+    out.push_back({{"name", name}, {"bytes", std::filesystem::file_size(p, ec)}});
+  };
+  add(dir / "report.pdf", "report.pdf");
+  // The RT objects (dicom/*.dcm), then the CT series kiort wrote for them (dicom/ct/*.dcm from
+  // kiort report, ct/*.dcm from kiort demo).
+  for (const std::string sub : {"dicom", "dicom/ct", "ct"}) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir / sub, ec))
+      for (const auto& e : std::filesystem::directory_iterator(dir / sub, ec))
+        if (e.path().extension() == ".dcm") files.push_back(e.path().filename().string());
+    std::sort(files.begin(), files.end());
+    for (const std::string& f : files) add(dir / sub / f, sub + "/" + f);
+  }
+  return out;
+}
+
+std::filesystem::path PlanCatalog::document(const std::string& id, const std::string& name) const {
+  for (const json& d : documents(id))
+    if (d["name"] == name) return folder(id) / name;
+  throw Error::bad_input("no such document of the plan")
+      .field("document")
+      .seen(name)
+      .expected("report.pdf or dicom/NAME.dcm of the plan folder");
+}
+
+json PlanCatalog::approve_plan(const std::string& id, const std::string& by,
+                               const std::string& comment) {
   const std::filesystem::path path = folder(id) / "plan.json";
   std::lock_guard lock(mutex_);  // one approval at a time
   Plan plan = load_plan(path);
-  approve(plan, by);
+  approve(plan, by, comment);
   save_plan(path, plan);
   images_.erase(id);
   return {{"approved", true},
+          {"state", "approved"},
           {"plan_id", plan.id},
           {"by", plan.approval.by},
           {"at", plan.approval.at},
+          {"comment", plan.approval.comment},
           {"checksum", plan.approval.checksum}};
 }
 

@@ -25,6 +25,7 @@ struct PlanImage {
   PatientModel patient;
   std::vector<float> dose_gy;  // on patient.grid; 0 outside the dose grid
   double reference_gy = 0;     // 100 % isodose
+  std::string stamp;           // the plan files' sizes and times when loaded (file_stamp)
 };
 
 enum class SliceAxis { kAxial, kSagittal, kCoronal };
@@ -33,6 +34,23 @@ SliceAxis parse_slice_axis(const std::string& text);  // throws Error(bad input)
 int slice_count(const PlanImage& image, SliceAxis axis);
 // Isodose levels drawn, as percent of the reference dose, and their colours (hex).
 const std::vector<std::pair<int, std::string>>& isodose_levels();
+
+// Where a point (a continuous voxel index of the patient grid, centres at integers) lies in one
+// view: the slice (continuous: a marker is on slice round(slice)) and the pixel of the slice
+// image before scaling (u right, v down; pixel centres at +0.5).
+struct ViewPoint {
+  double slice = 0, u = 0, v = 0;
+};
+ViewPoint view_point(const PlanImage& image, SliceAxis axis, const Vec3& continuous_index);
+// The voxel that pixel (u, v) of a slice shows; throws Error(bad input) outside the slice.
+Index3 view_voxel(const PlanImage& image, SliceAxis axis, int index, int u, int v);
+// What a view shows: its size in slice pixels, the pixel size in mm, and the patient directions
+// at the image's edges (L/R/A/P/S/I, from the grid's direction cosines), for the page's
+// orientation labels and scale bar.
+nlohmann::json view_geometry(const PlanImage& image, SliceAxis axis);
+// The readout under the pointer: voxel, LPS position, HU, dose, percent of the reference dose,
+// the structures that contain it, and where it lies in each view (for linked crosshairs).
+nlohmann::json point_readout(const PlanImage& image, const Index3& voxel);
 
 // A PNG of slice index along axis with window/level in HU; ~512 px on its longer side, square
 // millimetres. Throws Error(bad input) for an index outside the volume or a window <= 0.
@@ -49,10 +67,20 @@ class PlanCatalog {
   // slice counts, structures with colours, isodose levels. Throws Error(bad input) for an unknown
   // id (the server answers 404).
   nlohmann::json details(const std::string& id);
-  // Loaded once per plan (the patient model may be a generated phantom) and kept.
+  // Loaded once per plan (the patient model may be a generated phantom) and kept while the plan's
+  // files (plan.json, dose.nrrd) keep their size and modification time; reloaded when they change.
   std::shared_ptr<const PlanImage> image(const std::string& id);
-  // Approves through plan.h's approve() and saves plan.json atomically; returns the approval.
-  nlohmann::json approve_plan(const std::string& id, const std::string& by);
+  // Approves through plan.h's approve() with the physicist's comment and saves plan.json
+  // atomically; returns the approval. The caller has checked the physicist's password.
+  nlohmann::json approve_plan(const std::string& id, const std::string& by,
+                              const std::string& comment = "");
+  // The plan's documents the page links, served read-only: report.pdf and the DICOM set
+  // (dicom/*.dcm and its CT, dicom/ct/*.dcm, as kiort report --dicom-out writes them), each
+  // {name, bytes}. Only regular files (no links) that exist in the plan folder.
+  nlohmann::json documents(const std::string& id) const;
+  // The file of one listed document (a name documents() returned); throws Error(bad input) for
+  // any other name, so no request can reach another file.
+  std::filesystem::path document(const std::string& id, const std::string& name) const;
 
  private:
   std::filesystem::path folder(const std::string& id) const;  // only names that exist in dir

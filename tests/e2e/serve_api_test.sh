@@ -151,10 +151,62 @@ expect "slice fraction" 400 'index' -- "${A[@]}" "$base/api/plans/fast/slice?axi
 expect "slice bad wl" 400 'wl' -- "${A[@]}" "$base/api/plans/fast/slice?axis=axial&wl=400"
 expect "slice zero window" 400 '' -- "${A[@]}" "$base/api/plans/fast/slice?axis=axial&wl=0,40"
 expect "slice nan" 400 '' -- "${A[@]}" "$base/api/plans/fast/slice?axis=axial&wl=nan,40"
-expect "approve physician" 403 'physician' -- "${A[@]}" "${C[@]}" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
-expect "approve no CSRF" 403 'CSRF' -- -b "$work/phil.jar" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
-expect "approve physicist" 200 '"registry_levels":\[[0-9]+\]' -- -b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
-expect "approve twice" 400 'approved' -- -b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}" -d '{}' "$base/api/plans/fast/approve"
+# Plan review (issue 20): the point readout, markers and view geometry in the details; a changed
+# plan folder is noticed (the slice is drawn from the new dose, not a cached one); documents only
+# by listed name and only once approved; approval needs the physicist's password again and stores
+# a comment. Bad requests are 4xx, never 500.
+expect "plan views and markers" 200 '"labels":\{"bottom":"P","left":"R","right":"L","top":"A"\}.*' -- "${A[@]}" "$base/api/plans/fast"
+curl -s "${A[@]}" "$base/api/plans/fast" | python3 -c '
+import json,sys; d=json.load(sys.stdin); k=[m["kind"] for m in d["markers"]]
+assert "applicator" in k and "dwell" in k and "prescription" in k, k
+assert all(set(m["views"]) == {"axial","sagittal","coronal"} for m in d["markers"])' && ok || bad "markers lack a kind or a view"
+expect "point" 200 '"dose_gy":[0-9.e+-]+.*"structures":\[' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=27&u=20&v=20"
+expect "point sagittal" 200 '"voxel":\[' -- "${A[@]}" "$base/api/plans/fast/point?axis=sagittal&index=20&u=10&v=10"
+expect "point u not a number" 400 '"field":"u"' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=27&u=abc&v=1"
+expect "point u outside" 400 '"field":"u"' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=27&u=100000&v=1"
+expect "point v negative" 400 '"field":"v"' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=27&u=1&v=-1"
+expect "point index outside" 400 'index' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=100000&u=1&v=1"
+expect "point no u" 400 '"field":"u"' -- "${A[@]}" "$base/api/plans/fast/point?axis=axial&index=1&v=1"
+expect "point bad axis" 400 'axis' -- "${A[@]}" "$base/api/plans/fast/point?axis=oblique&index=1&u=1&v=1"
+expect "point unknown plan" 404 '' -- "${A[@]}" "$base/api/plans/nope/point?axis=axial&index=1&u=1&v=1"
+expect "point no session" 401 '' -- "$base/api/plans/fast/point?axis=axial&index=1&u=1&v=1"
+expect "documents of a draft" 409 'approve' -- "${A[@]}" "$base/api/plans/fast/documents/report.pdf"
+expect "document not listed" 404 '' -- "${A[@]}" "$base/api/plans/fast/documents/plan.json"
+expect "document traversal" 404 '' -- "${A[@]}" "$base/api/plans/fast/documents/..%2Fplan.json"
+expect "document dicom traversal" 404 '' -- "${A[@]}" "$base/api/plans/fast/documents/dicom/..%2F..%2Fplan.json"
+# The cache notices a recomputed plan: twice the prescription moves every isodose line.
+curl -s "${A[@]}" -o "$work/before.png" "$base/api/plans/fast/slice?axis=axial&index=27&wl=400,40"
+"$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --from surface --dose 16 --out "$work/plans/fast/plan.json" >/dev/null 2>&1 &&
+  "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null || bad "recompute fast"
+plan_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/plans/fast/plan.json")
+"$kiort" -q registry add level --db "$work/r.db" --user setup --procedure_id 2 --level L1 --plan_id "$plan_id" >/dev/null || bad "add level"
+curl -s "${A[@]}" -o "$work/after.png" "$base/api/plans/fast/slice?axis=axial&index=27&wl=400,40"
+cmp -s "$work/before.png" "$work/after.png" && bad "the slice of a recomputed plan is the cached one" || ok
+expect "plan after recompute" 200 '"dose_gy":16' -- "${A[@]}" "$base/api/plans/fast"
+"$kiort" -q report "$work/plans/fast/plan.json" --out "$work/plans/fast/report.pdf" --dicom-out "$work/plans/fast/dicom" >/dev/null 2>&1 || bad "kiort report"
+P=(-b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}")
+expect "approve physician" 403 'physician' -- "${A[@]}" "${C[@]}" "${json[@]}" -d '{"password":"password-ann"}' "$base/api/plans/fast/approve"
+expect "approve no CSRF" 403 'CSRF' -- -b "$work/phil.jar" "${json[@]}" -d '{"password":"password-phil"}' "$base/api/plans/fast/approve"
+expect "approve without password" 400 '"field":"password"' -- "${P[@]}" -d '{}' "$base/api/plans/fast/approve"
+expect "approve password not a string" 400 '"field":"password"' -- "${P[@]}" -d '{"password":7}' "$base/api/plans/fast/approve"
+expect "approve wrong password" 403 '"field":"password"' -- "${P[@]}" -d '{"password":"not-phils","comment":"x"}' "$base/api/plans/fast/approve"
+expect "approve comment not a string" 400 '"field":"comment"' -- "${P[@]}" -d '{"password":"password-phil","comment":["x"]}' "$base/api/plans/fast/approve"
+long=$(python3 -c 'print("x"*2001)')
+expect "approve comment too long" 400 '"field":"comment"' -- "${P[@]}" -d "{\"password\":\"password-phil\",\"comment\":\"$long\"}" "$base/api/plans/fast/approve"
+expect "approve not JSON" 400 '' -- "${P[@]}" -d 'password=password-phil' "$base/api/plans/fast/approve"
+grep -q '"state": "draft"' "$work/plans/fast/plan.json" && ok || bad "a refused approval changed plan.json"
+expect "approve physicist" 200 '"registry_levels":\[[0-9]+\]' -- "${P[@]}" -d '{"password":"password-phil","comment":"DVH and cord dose reviewed"}' "$base/api/plans/fast/approve"
+expect "approve twice" 400 'approved' -- "${P[@]}" -d '{"password":"password-phil"}' "$base/api/plans/fast/approve"
+grep -q '"comment": "DVH and cord dose reviewed"' "$work/plans/fast/plan.json" && ok || bad "the comment is not in plan.json"
+expect "plan approved with comment" 200 '"comment":"DVH and cord dose reviewed".*"state":"approved"' -- "${A[@]}" "$base/api/plans/fast"
+expect "documents listed" 200 '"documents":\[\{"bytes":[0-9]+,"name":"report.pdf"\}.*"name":"dicom/RTPLAN.dcm"' -- "${A[@]}" "$base/api/plans/fast"
+expect "report.pdf" 200 '^%PDF' -- -b "$work/rob.jar" "$base/api/plans/fast/documents/report.pdf"
+curl -s -D "$work/h.txt" -b "$work/rob.jar" -o "$work/rtplan.dcm" "$base/api/plans/fast/documents/dicom/RTPLAN.dcm"
+[[ $(dd if="$work/rtplan.dcm" bs=1 skip=128 count=4 2>/dev/null) == DICM ]] && ok || bad "RTPLAN.dcm is not DICOM"
+grep -qi 'content-disposition: attachment; filename="RTPLAN.dcm"' "$work/h.txt" && ok || bad "no attachment header: $(cat "$work/h.txt")"
+expect "document unknown dicom" 404 '' -- "${A[@]}" "$base/api/plans/fast/documents/dicom/NOPE.dcm"
+expect "document no session" 401 '' -- "$base/api/plans/fast/documents/report.pdf"
+expect "document POST" 404 '' -- "${A[@]}" "${C[@]}" -X POST "$base/api/plans/fast/documents/report.pdf"
 grep -q '"by": "phil"' "$work/plans/fast/plan.json" && ok || bad "plan.json not approved by phil"
 "$kiort" registry audit --db "$work/r.db" --table levels | grep -q ',phil,.*plan_checksum' && ok || bad "approval not in the registry's audit trail"
 "$kiort" -q plan show "$work/plans/fast/plan.json" >/dev/null 2>&1 && ok || bad "approved plan.json does not load"

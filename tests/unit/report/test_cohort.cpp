@@ -2,6 +2,7 @@
 // and the full report written from it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -218,6 +219,53 @@ TEST(CohortSummary, AVisitWithoutAnalgesicDataIsNotOmedZero) {
   EXPECT_EQ(s.pain[0].n_responders, 1u);
   EXPECT_EQ(s.pain[0].n_omed_unknown, 1u);
   EXPECT_EQ(s.pain[0].response.count(PainResponse::kIndeterminate), 0u);
+}
+
+// Pain counts patients, not visits (issue 20): P1's 1-month visit entered three more times (pain
+// 0, a day later each) is still one patient with the first entry's pain 3; a stray baseline dated
+// after P2's procedure (pain 0) does not replace P2's baseline 6; a 3-month visit dated after
+// as_of (2024-12-31 = day 20088 since 1970) is in the future: no m3 row and no follow-up past
+// P2's last contact. So m1: 2 patients of 5 visits, mean (3 + 7) / 2 = 5; baseline mean 7;
+// follow-up of the living 305 days, as in HandWorkedTinyRegistry.
+TEST(CohortSummary, PainCountsPatientsNotVisits) {
+  const auto dir = test::scratch_dir("tiny_repeats");
+  auto repo = tiny_registry(dir / "tiny.db");
+  CohortData d = load_cohort(*repo).data;
+  const CohortVisit m1 = *std::find_if(d.visits.begin(), d.visits.end(), [](const CohortVisit& v) {
+    return v.procedure_id == 1 && v.event == "m1";
+  });
+  const CohortVisit base2 =
+      *std::find_if(d.visits.begin(), d.visits.end(),
+                    [](const CohortVisit& v) { return v.procedure_id == 2 && v.event == "preop"; });
+  for (int k = 1; k <= 3; ++k) {
+    CohortVisit again = m1;
+    again.id = 100 + k;
+    again.date = m1.date + k;
+    again.pain_worst = 0;
+    d.visits.push_back(again);
+  }
+  CohortVisit stray = base2;
+  stray.id = 200;
+  stray.date = base2.date + 10;
+  stray.pain_worst = 0;
+  d.visits.push_back(stray);
+  CohortVisit future = base2;
+  future.id = 300;
+  future.event = "m3";
+  future.date = 20088 + 400;
+  future.pain_worst = 1;
+  d.visits.push_back(future);
+  d.as_of = 20088;
+  const CohortSummary s = summarize_cohort(d);
+  ASSERT_EQ(s.pain.size(), 1u);
+  EXPECT_EQ(s.pain[0].event, "m1");
+  EXPECT_EQ(s.pain[0].n_assessed, 2u);
+  EXPECT_EQ(s.pain[0].n_visits, 5u);
+  EXPECT_DOUBLE_EQ(s.pain[0].pain.mean, 5.0);
+  EXPECT_DOUBLE_EQ(s.baseline_pain.mean, 7.0);
+  EXPECT_EQ(s.pain[0].n_evaluable, 2u);
+  EXPECT_EQ(s.pain[0].n_responders, 1u);
+  EXPECT_DOUBLE_EQ(s.mean_follow_up_alive_days, 305.0);
 }
 
 // Pain on a 0-100 mm VAS with decimals: P2's baseline 65 mm and 1-month 42.5 mm are 6.5 and

@@ -55,6 +55,65 @@ TEST(PlanView, RefusesBadParameters) {
   EXPECT_THROW(parse_slice_axis("oblique"), Error);
 }
 
+TEST(PlanView, ViewPointsInvertTheSliceMapping) {
+  const PlanImage img = blob();
+  // Voxel (3, 4, 7): axial slice 7 pixel (3, 4); sagittal slice 3 pixel (4, 10-1-7);
+  // coronal slice 4 pixel (3, 2).
+  const Index3 x{3, 4, 7};
+  const Vec3 ci{3, 4, 7};
+  for (SliceAxis axis : {SliceAxis::kAxial, SliceAxis::kSagittal, SliceAxis::kCoronal}) {
+    const ViewPoint p = view_point(img, axis, ci);
+    const Index3 back = view_voxel(img, axis, int(p.slice), int(p.u), int(p.v));
+    EXPECT_EQ(back.i, x.i);
+    EXPECT_EQ(back.j, x.j);
+    EXPECT_EQ(back.k, x.k);
+  }
+  const ViewPoint s = view_point(img, SliceAxis::kSagittal, ci);
+  EXPECT_DOUBLE_EQ(s.slice, 3);
+  EXPECT_DOUBLE_EQ(s.u, 4.5);
+  EXPECT_DOUBLE_EQ(s.v, 2.5);
+  EXPECT_THROW(view_voxel(img, SliceAxis::kAxial, 0, 20, 0), Error);
+  EXPECT_THROW(view_voxel(img, SliceAxis::kAxial, 0, 0, -1), Error);
+  EXPECT_THROW(view_voxel(img, SliceAxis::kAxial, 10, 0, 0), Error);
+}
+
+TEST(PlanView, OrientationLabelsFollowTheGridDirection) {
+  PlanImage img = blob();
+  // Radiological convention for a standard axial grid: patient right on the image's left.
+  auto labels = view_geometry(img, SliceAxis::kAxial)["labels"];
+  EXPECT_EQ(labels["left"], "R");
+  EXPECT_EQ(labels["right"], "L");
+  EXPECT_EQ(labels["top"], "A");
+  EXPECT_EQ(labels["bottom"], "P");
+  labels = view_geometry(img, SliceAxis::kSagittal)["labels"];
+  EXPECT_EQ(labels["left"], "A");
+  EXPECT_EQ(labels["right"], "P");
+  EXPECT_EQ(labels["top"], "S");
+  EXPECT_EQ(labels["bottom"], "I");
+  labels = view_geometry(img, SliceAxis::kCoronal)["labels"];
+  EXPECT_EQ(labels["left"], "R");
+  EXPECT_EQ(labels["top"], "S");
+  EXPECT_DOUBLE_EQ(view_geometry(img, SliceAxis::kCoronal)["dv_mm"].get<double>(), 2.0);
+  // A grid whose i axis runs to the patient's right (a flipped series): the labels swap.
+  img.patient.grid = Grid3({20, 20, 10}, {1, 1, 2}, {0, 0, 0},
+                           Mat3::from_columns({-1, 0, 0}, {0, 1, 0}, {0, 0, 1}));
+  labels = view_geometry(img, SliceAxis::kAxial)["labels"];
+  EXPECT_EQ(labels["left"], "L");
+  EXPECT_EQ(labels["right"], "R");
+}
+
+TEST(PlanView, PointReadoutNamesDoseAndStructures) {
+  const PlanImage img = blob();
+  const auto r = point_readout(img, {10, 10, 5});
+  EXPECT_NEAR(r["dose_gy"].get<double>(), 16.0, 1e-6);  // the blob's peak, 16 / (1 + 0)
+  EXPECT_NEAR(r["percent_of_reference"].get<double>(), 200.0, 1e-4);
+  EXPECT_EQ(r["structures"], nlohmann::json::array({"CTV"}));
+  EXPECT_EQ(r["hu"], 40);
+  EXPECT_DOUBLE_EQ(r["views"]["axial"]["slice"].get<double>(), 5);
+  EXPECT_TRUE(point_readout(img, {0, 0, 0})["structures"].empty());
+  EXPECT_THROW(point_readout(img, {20, 0, 0}), Error);
+}
+
 TEST(PlanView, CatalogRefusesUnknownPlans) {
   PlanCatalog none("");
   EXPECT_TRUE(none.list().empty());
