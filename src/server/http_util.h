@@ -1,0 +1,42 @@
+// What every route file of kiort serve shares: the answer a handler throws for a status other
+// than 200 (HttpError), JSON answers and errors, the session cookie, ids and bodies read from a
+// request. Internal to src/server.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "registry/repository.h"
+
+namespace kiort::web {
+
+using json = nlohmann::json;
+using httplib::Request;
+using httplib::Response;
+
+inline constexpr const char* kCookie = "kiort_session";
+
+// An answer other than 200 that a handler decides on (400, 401, 403, 404, 409, ...): thrown, then
+// written by WebServer::Impl::api(). field names the form field the answer is about, if any.
+struct HttpError {
+  int status;
+  std::string message;
+  std::string field;
+};
+
+void send_json(Response& res, const json& body, int status = 200);
+void send_error(Response& res, int status, const std::string& message,
+                const std::string& field = {});
+std::string cookie_value(const Request& req, const std::string& name);
+bool state_changing(const std::string& method);
+// A row id from a path: a positive integer, else 404 "no such <what>".
+std::int64_t parse_id(const std::string& text, const char* what);
+// The body as a JSON object (415 for another type, 400 for malformed JSON or not an object).
+json parse_body(const Request& req);
+std::string today_utc();
+json row_json(const Row& row);
+
+}  // namespace kiort::web

@@ -1,0 +1,318 @@
+// The registry's routes: patients with their follow-up, the due list, the visit form's schema,
+// visit entry and the audit trail. Every change goes through the Repository with the logged-in
+// user's name.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/error.h"
+#include "outcomes/qlq.h"
+#include "registry/schedule.h"
+#include "registry/schema.h"
+#include "server/server_impl.h"
+
+namespace kiort {
+
+using web::HttpError;
+using web::json;
+using web::parse_body;
+using web::parse_id;
+using web::Request;
+using web::Response;
+using web::row_json;
+using web::send_error;
+using web::send_json;
+using web::today_utc;
+
+namespace {
+
+// A form value from JSON as the registry's text: numbers and strings as they are, an array of
+// item answers joined by commas (null = unanswered), null or "" = absent.
+std::optional<std::string> form_text(const json& v, const std::string& field) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    return s.empty() ? std::nullopt : std::optional<std::string>(s);
+  }
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return format_real(d);
+  }
+  if (v.is_array()) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ',';
+      if (v[i].is_number_integer() || v[i].is_number_unsigned())
+        s += v[i].dump();
+      else if (v[i].is_string())
+        s += v[i].get<std::string>();
+      else if (!v[i].is_null())
+        throw HttpError{400, "item answers must be integers or null", field};
+    }
+    return s;
+  }
+  throw HttpError{400, "expected a string, a number or null", field};
+}
+
+// A row for `table` from a JSON object: only columns a user may enter; anything else is refused
+// with its field so the form can show it.
+Row form_row(const TableSpec& table, const json& obj, const std::vector<std::string>& skip = {}) {
+  if (!obj.is_object()) throw HttpError{400, "expected an object", table.name};
+  Row row;
+  for (const auto& [key, value] : obj.items()) {
+    const std::string field = table.name + "." + key;
+    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
+    const ColumnSpec* c = table.column(key);
+    if (!c || c->type == ColumnType::kId || c->computed)
+      throw HttpError{400, "not a field that can be entered", field};
+    row[key] = form_text(value, field);
+  }
+  return row;
+}
+
+// EORTC scores of a stored answer string; empty when the items cannot be read.
+json qol_scores(const std::optional<std::string>& c30, const std::optional<std::string>& bm22) {
+  json out = json::object();
+  auto items = [](const std::string& s, auto& arr) {
+    std::size_t i = 0, pos = 0;
+    while (i < arr.size()) {
+      const std::size_t end = std::min(s.find(',', pos), s.size());
+      const std::string t = s.substr(pos, end - pos);
+      if (!t.empty()) arr[i] = std::stoi(t);
+      ++i;
+      if (end >= s.size()) break;
+      pos = end + 1;
+    }
+  };
+  try {
+    if (c30 && !c30->empty()) {
+      QlqC30Items it{};
+      items(*c30, it);
+      const QlqC30Scores s = score_qlq_c30(it);
+      const auto& ql = s.scale("QL2");
+      if (ql.score) out["qlq_c30_global"] = *ql.score;
+      if (s.summary) out["qlq_c30_summary"] = *s.summary;
+    }
+    if (bm22 && !bm22->empty()) {
+      QlqBm22Items it{};
+      items(*bm22, it);
+      const QlqBm22Scores s = score_qlq_bm22(it);
+      if (const auto& ps = s.scale("PS"); ps.score) out["bm22_painful_sites"] = *ps.score;
+      if (const auto& fi = s.scale("FI"); fi.score) out["bm22_functional_interference"] = *fi.score;
+    }
+  } catch (const std::exception&) {
+    // Items written by another tool may not score; the visit still shows, without scores.
+  }
+  return out;
+}
+
+json column_json(const ColumnSpec& c) {
+  static const char* kTypes[] = {"id",   "ref",    "integer", "number", "text",
+                                 "date", "choice", "items",   "json"};
+  json o = {{"name", c.name},
+            {"type", kTypes[static_cast<int>(c.type)]},
+            {"description", c.description},
+            {"not_null", c.not_null},
+            {"required", c.required}};
+  if (c.min) o["min"] = *c.min;
+  if (c.max) o["max"] = *c.max;
+  if (!c.choices.empty()) o["choices"] = c.choices;
+  if (c.type == ColumnType::kItems)
+    o["items"] = {{"count", c.items.count},
+                  {"min", c.items.min},
+                  {"max", c.items.max},
+                  {"wide_from", c.items.wide_from},
+                  {"wide_max", c.items.wide_max}};
+  return o;
+}
+
+}  // namespace
+
+void WebServer::Impl::registry_routes() {
+  http.Get("/api/due", api([this](const Request& req, Response& res, const Session&) {
+             const std::string date =
+                 req.has_param("date") ? req.get_param_value("date") : today_utc();
+             std::lock_guard lock(registry_mutex);
+             json out = json::array();
+             std::map<std::string, std::int64_t> patient_ids;
+             for (const Row& p : repo->list("patients"))
+               patient_ids[*p.at("pseudonym")] = std::stoll(*p.at("id"));
+             for (const DueVisit& d : due_visits(*repo, date)) {
+               json v = d;
+               v["patient_id"] = patient_ids[d.patient];
+               out.push_back(std::move(v));
+             }
+             send_json(res, {{"date", date}, {"visits", out}});
+           }));
+
+  http.Get("/api/patients", api([this](const Request&, Response& res, const Session&) {
+             std::lock_guard lock(registry_mutex);
+             std::map<std::string, int> procedures;
+             for (const Row& p : repo->list("procedures")) ++procedures[*p.at("patient_id")];
+             json out = json::array();
+             for (const Row& p : repo->list("patients")) {
+               json o = row_json(p);
+               o["procedures"] = procedures[*p.at("id")];
+               out.push_back(o);
+             }
+             send_json(res, out);
+           }));
+
+  http.Get(R"(/api/patients/([^/]+))",
+           api([this](const Request& req, Response& res, const Session&) {
+             const std::int64_t id = parse_id(req.matches[1], "patient");
+             std::lock_guard lock(registry_mutex);
+             const auto patient = repo->get("patients", id);
+             if (!patient) throw HttpError{404, "no such patient", {}};
+             const std::string pid = std::to_string(id);
+             json procs = json::array();
+             std::vector<std::string> proc_ids;
+             for (const Row& p : repo->list("procedures"))
+               if (p.at("patient_id") == pid) {
+                 proc_ids.push_back(*p.at("id"));
+                 json o = row_json(p);
+                 o["levels"] = json::array();
+                 o["visits"] = json::array();
+                 o["complications"] = json::array();
+                 procs.push_back(o);
+               }
+             auto proc_of = [&](const std::optional<std::string>& proc_id) -> json* {
+               for (std::size_t i = 0; i < proc_ids.size(); ++i)
+                 if (proc_id == proc_ids[i]) return &procs[i];
+               return nullptr;
+             };
+             for (const Row& l : repo->list("levels"))
+               if (json* p = proc_of(l.at("procedure_id"))) (*p)["levels"].push_back(row_json(l));
+             std::map<std::string, json> analgesics;  // visit id -> rows
+             for (const Row& a : repo->list("analgesics"))
+               analgesics[*a.at("visit_id")].push_back(row_json(a));
+             for (const Row& v : repo->list("visits"))
+               if (json* p = proc_of(v.at("procedure_id"))) {
+                 json o = row_json(v);
+                 o["analgesics"] =
+                     analgesics.count(*v.at("id")) ? analgesics[*v.at("id")] : json::array();
+                 o["scores"] = qol_scores(v.at("qlq_c30"), v.at("qlq_bm22"));
+                 (*p)["visits"].push_back(o);
+               }
+             for (const Row& c : repo->list("complications"))
+               if (json* p = proc_of(c.at("procedure_id")))
+                 (*p)["complications"].push_back(row_json(c));
+             json vital;
+             for (const Row& v : repo->list("vital_status"))
+               if (v.at("patient_id") == pid) vital = row_json(v);
+             json due = json::array();
+             for (const DueVisit& d : due_visits(*repo, today_utc()))
+               if (d.patient == *patient->at("pseudonym"))
+                 due.push_back({{"procedure_id", d.procedure_id},
+                                {"event", d.event},
+                                {"target_date", d.target_date},
+                                {"status", d.status}});
+             send_json(res, {{"patient", row_json(*patient)},
+                             {"procedures", procs},
+                             {"vital_status", vital},
+                             {"due", due}});
+           }));
+
+  // What the visit form needs: the columns with their limits and choices (the registry's own
+  // schema, so the page and the database agree), the schedule's events and the known drugs.
+  http.Get("/api/forms", api([this](const Request&, Response& res, const Session&) {
+             json tables = json::object();
+             for (const char* t : {"visits", "analgesics", "complications"}) {
+               json cols = json::array();
+               for (const ColumnSpec& c : table_spec(t).columns)
+                 if (c.type != ColumnType::kId && !c.computed) cols.push_back(column_json(c));
+               tables[t] = cols;
+             }
+             std::lock_guard lock(registry_mutex);
+             json events = json::array();
+             for (const ScheduledEvent& e : visit_schedule(*repo))
+               events.push_back({{"event", e.event},
+                                 {"label", e.label},
+                                 {"day", e.day},
+                                 {"repeat_days", e.repeat_days}});
+             json drugs = json::array();
+             for (const Row& r : repo->list("opioid_conversion"))
+               drugs.push_back({{"drug", r.at("drug").value_or("")},
+                                {"route", r.at("route").value_or("")},
+                                {"dose_unit", r.at("dose_unit").value_or("")}});
+             send_json(res, {{"tables", tables}, {"events", events}, {"drugs", drugs}});
+           }));
+
+  http.Post(
+      "/api/visits",
+      api(
+          [this](const Request& req, Response& res, const Session& s) {
+            const json body = parse_body(req);
+            if (!body.contains("visit"))
+              throw HttpError{400, "expected {\"visit\": {...}}", "visits"};
+            const Row visit = form_row(table_spec("visits"), body["visit"]);
+            std::vector<Row> analgesics, complications;
+            if (body.contains("analgesics")) {
+              if (!body["analgesics"].is_array())
+                throw HttpError{400, "expected an array", "analgesics"};
+              for (const json& a : body["analgesics"])
+                analgesics.push_back(form_row(table_spec("analgesics"), a, {"visit_id"}));
+            }
+            if (body.contains("complications")) {
+              if (!body["complications"].is_array())
+                throw HttpError{400, "expected an array", "complications"};
+              for (const json& c : body["complications"])
+                complications.push_back(form_row(table_spec("complications"), c, {"procedure_id"}));
+            }
+            for (const auto& [k, v] : body.items())
+              if (k != "visit" && k != "analgesics" && k != "complications")
+                throw HttpError{400, "unknown part of the form", k};
+
+            std::lock_guard lock(registry_mutex);
+            const std::int64_t visit_id = repo->insert("visits", visit, s.user.name);
+            std::vector<std::pair<std::string, std::int64_t>> written;
+            // The repository commits row by row; should a later row be refused, the rows of this
+            // form already written are deleted again (through the audited path), so a form is
+            // kept whole or not at all, and the trail shows both steps.
+            try {
+              for (Row a : analgesics) {
+                a["visit_id"] = std::to_string(visit_id);
+                written.emplace_back("analgesics", repo->insert("analgesics", a, s.user.name));
+              }
+              for (Row c : complications) {
+                c["procedure_id"] =
+                    visit.count("procedure_id") ? visit.at("procedure_id") : std::nullopt;
+                written.emplace_back("complications",
+                                     repo->insert("complications", c, s.user.name));
+              }
+            } catch (...) {
+              for (auto it = written.rbegin(); it != written.rend(); ++it)
+                repo->remove(it->first, it->second, s.user.name);
+              repo->remove("visits", visit_id, s.user.name);
+              throw;
+            }
+            spdlog::info("visit {} entered by {}", visit_id, s.user.name);
+            send_json(res, {{"id", visit_id}, {"visit", row_json(*repo->get("visits", visit_id))}},
+                      201);
+          },
+          may_edit_registry));
+
+  http.Get("/api/audit", api([this](const Request& req, Response& res, const Session&) {
+             const std::string table = req.has_param("table") ? req.get_param_value("table") : "";
+             if (!table.empty()) table_spec(table);  // refuses unknown tables with 400
+             const std::int64_t id =
+                 req.has_param("id") ? parse_id(req.get_param_value("id"), "row") : 0;
+             std::lock_guard lock(registry_mutex);
+             json out = json::array();
+             for (const AuditEntry& a : repo->audit_trail(table, id))
+               out.push_back({{"id", a.id},
+                              {"user", a.user},
+                              {"changed_at", a.changed_at},
+                              {"table", a.table},
+                              {"row_id", a.row_id},
+                              {"action", a.action},
+                              {"field", a.field},
+                              {"old_value", a.old_value ? json(*a.old_value) : json()},
+                              {"new_value", a.new_value ? json(*a.new_value) : json()}});
+             send_json(res, out);
+           }));
+}
+
+}  // namespace kiort
