@@ -249,6 +249,7 @@ LoadedCohort load_cohort(Repository& repo) {
     const std::string ev = r[0].value_or("");
     d.event_order.push_back(ev);
     out.event_labels[ev] = r[1].value_or("day " + r[2].value_or("?"));
+    if (r[2]) out.event_days[ev] = std::stol(*r[2]);
   }
   // Labels of recurring instances: their target day.
   for (const auto& r : schedule) {
@@ -258,9 +259,9 @@ LoadedCohort load_cohort(Repository& repo) {
       if (v.event.size() > base.size() + 1 && v.event.rfind(base + "_", 0) == 0 &&
           v.event.find_first_not_of("0123456789", base.size() + 1) == std::string::npos) {
         const long k = std::stol(v.event.substr(base.size() + 1));
-        out.event_labels[v.event] =
-            "day " +
-            std::to_string(std::stol(r[2].value_or("0")) + (k - 1) * std::stol(r[3].value_or("0")));
+        const long day = std::stol(r[2].value_or("0")) + (k - 1) * std::stol(r[3].value_or("0"));
+        out.event_labels[v.event] = "day " + std::to_string(day);
+        out.event_days[v.event] = day;
       }
   }
   count("number of treated patients", kCountPatientsSql);

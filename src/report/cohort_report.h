@@ -28,7 +28,8 @@ struct LoadedCohort {
   CohortData data;
   std::vector<CohortQuery> queries;
   std::map<std::string, std::string> event_labels;  // event -> "1 month" (from visit_schedule)
-  std::string backend;                              // "sqlite" or "postgresql"
+  std::map<std::string, long> event_days;  // event -> its scheduled day after the procedure
+  std::string backend;                     // "sqlite" or "postgresql"
 };
 
 // Runs the report's queries on the registry. Throws kiort::Error (bad input) for an empty

@@ -427,6 +427,10 @@ bool PlanCatalog::has(const std::string& id) const {
   }
 }
 
+bool PlanCatalog::approved(const std::string& id) const {
+  return load_plan(folder(id) / "plan.json").approval.approved;
+}
+
 json PlanCatalog::list() const {
   json out = json::array();
   if (dir_.empty() || !std::filesystem::is_directory(dir_)) return out;

@@ -62,7 +62,8 @@ class PlanCatalog {
   explicit PlanCatalog(std::filesystem::path dir);  // empty: no plans
   // One object per plan folder: id (folder name), plan id, patient, level, approval.
   nlohmann::json list() const;
-  bool has(const std::string& id) const;  // a listed folder with a plan.json
+  bool has(const std::string& id) const;       // a listed folder with a plan.json
+  bool approved(const std::string& id) const;  // plan.json's approval.state, read now
   // The review page's data: plan.json, summary.json, DVH curves, dwell positions and times,
   // slice counts, structures with colours, isodose levels. Throws Error(bad input) for an unknown
   // id (the server answers 404).
@@ -73,7 +74,7 @@ class PlanCatalog {
   // Approves through plan.h's approve() with the physicist's comment and saves plan.json
   // atomically; returns the approval. The caller has checked the physicist's password.
   nlohmann::json approve_plan(const std::string& id, const std::string& by,
-                              const std::string& comment = "");
+                              const std::string& comment);
   // The plan's documents the page links, served read-only: report.pdf and the DICOM set
   // (dicom/*.dcm and its CT, dicom/ct/*.dcm, as kiort report --dicom-out writes them), each
   // {name, bytes}. Only regular files (no links) that exist in the plan folder.

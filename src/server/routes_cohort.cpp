@@ -1,9 +1,11 @@
-// The cohort's summary for the cohort page: counts, overall survival (Kaplan-Meier with numbers at
-// risk), pain by scheduled event and complications, from the registry.
+// The cohort's summary for the cohort page: counts, overall survival (Kaplan-Meier with its
+// confidence limits and numbers at risk), pain by scheduled event (its day, patients counted) and
+// complications, from the registry, as of today.
 #include <cmath>
 
 #include "core/error.h"
 #include "outcomes/cohort.h"
+#include "registry/scores.h"
 #include "report/cohort_report.h"
 #include "server/server_impl.h"
 
@@ -40,6 +42,9 @@ void WebServer::Impl::cohort_routes() {
             return;
           }
         }
+        // Visits dated after today are typing errors, not follow-up (outcomes/cohort.h as_of).
+        const std::string today = web::today_utc();
+        cohort.data.as_of = parse_date(today);
         const CohortSummary s = summarize_cohort(cohort.data);
         json km = json::array();
         for (const KmRow& r : s.os.table)
@@ -67,8 +72,11 @@ void WebServer::Impl::cohort_routes() {
           json resp = json::object();
           for (const auto& [k, n] : p.response) resp[to_string(k)] = n;
           const auto label = cohort.event_labels.find(p.event);
+          const auto day = cohort.event_days.find(p.event);
           pain.push_back({{"event", p.event},
                           {"label", label != cohort.event_labels.end() ? label->second : p.event},
+                          {"day", day != cohort.event_days.end() ? json(day->second) : json()},
+                          {"n_visits", p.n_visits},
                           {"n_assessed", p.n_assessed},
                           {"pain", describe_json(p.pain)},
                           {"n_paired", p.n_paired},
@@ -84,6 +92,7 @@ void WebServer::Impl::cohort_routes() {
                            {"ctcae_grade", c.ctcae_grade ? json(*c.ctcae_grade) : json()},
                            {"n", c.n}});
         send_json(res, {{"empty", false},
+                        {"as_of", today},
                         {"n_patients", s.n_patients},
                         {"n_procedures", s.n_procedures},
                         {"n_levels", s.n_levels},

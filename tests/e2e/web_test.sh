@@ -5,7 +5,8 @@
 # named "demo", and runs web/e2e/run.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
 # docs' web-*.png are made with KIORT_WEB_SCREENSHOTS=docs), else to a temporary folder.
 # Without /usr/bin/chromium or a built front end (node and npm: scripts/install-deps) the test says
-# so loudly and is reported as skipped (exit 77), never as passed.
+# so loudly and is reported as skipped (exit 77), never as passed. Then web/e2e/plan_review.mjs on
+# a second plan, "review": plan review, approval in the page, the cohort page, axe-core.
 set -euo pipefail
 kiort=$(realpath "$1")
 cohort=$(realpath "$2")
@@ -39,6 +40,15 @@ else
   "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
   "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
 fi
+# The plan review script's own draft (web/e2e/plan_review.mjs approves it): the Monte Carlo
+# engine with few histories, so that both engines' DVHs and metrics are there, and its report.pdf
+# and DICOM set (kiort report), which the approved page links.
+mkdir -p "$work/plans/review"
+"$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine mc --from surface --sigma 0.2 --max-histories 5000 \
+  --out "$work/plans/review/plan.json" >/dev/null
+"$kiort" -q plan compute "$work/plans/review/plan.json" --out "$work/plans/review" >/dev/null
+"$kiort" -q report "$work/plans/review/plan.json" --out "$work/plans/review/report.pdf" \
+  --dicom-out "$work/plans/review/dicom" >/dev/null
 for u in "ann physician" "phil physicist" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null
@@ -53,5 +63,6 @@ shots=${KIORT_WEB_SCREENSHOTS:-$work/shots}
 [[ $shots = /* ]] || shots=$root/$shots
 rc=0
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
+KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/plan_review.mjs || rc=$?
 if grep -q 'internal fault' "$work/serve.err"; then echo "FAIL the server logged an internal fault:"; grep 'internal fault' "$work/serve.err"; rc=1; fi
 exit $rc

@@ -186,8 +186,11 @@ try {
     await logout();
     await login('phil');
     await page.goto(base + '/#/plan/demo');
-    page.once('dialog', (d) => d.accept());
+    // In the page, with the password again and a comment (plan_review.mjs tests the refusals).
     await page.click('#approve');
+    await page.fill('#approve-password', 'password-phil');
+    await page.fill('#approve-comment', 'approved in the web e2e suite');
+    await page.click('#approve-confirm');
     await page.waitForSelector('#approval:has-text("Approved by phil")');
     await shot(page, 'plan-approved');
   });
