@@ -74,7 +74,7 @@ export async function cohortPage(app: HTMLElement) {
   const exportBtn = (id: string, text: string, f: () => Promise<Blob> | Blob, name: string) =>
     h('button', { type: 'button', id, onclick: async () => download(await f(), name) }, text);
 
-  const meanSd = (x: Desc) => (finite(x.mean) ? `${fmt(x.mean)} (${finite(x.sd) ? fmt(x.sd) : '–'})` : '–');
+  const meanSd = (x: Desc) => (finite(x.mean) ? `${x.mean.toFixed(1)} (${finite(x.sd) ? x.sd.toFixed(1) : '–'})` : '–');
   clear(app,
     h('h1', {}, 'Cohort'),
     h('p', { class: 'facts' }, `${c.n_patients} patients, ${c.n_procedures} procedures, ${c.n_levels} levels; ${c.n_deaths} deaths; median overall survival ${c.median_os_days === null ? 'not reached' : `${fmt(c.median_os_days / MONTH)} months`}${c.as_of ? `; visits up to ${c.as_of}` : ''}`),

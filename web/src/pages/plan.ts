@@ -394,7 +394,7 @@ function approvalDialog(app: HTMLElement, me: Me, id: string, d: PlanData): HTML
   const error = h('p', { id: 'approve-error', class: 'error', role: 'alert' });
   const confirmBtn = h('button', { type: 'submit', id: 'approve-confirm' }, 'Approve') as HTMLButtonElement;
   const dialog = h('dialog', { id: 'approve-dialog', 'aria-labelledby': 'approve-title' }) as HTMLDialogElement;
-  const form = h('form', { id: 'approve-form', onsubmit: async (e: Event) => {
+  const form = h('form', { id: 'approve-form', novalidate: true, onsubmit: async (e: Event) => {
     e.preventDefault();
     error.textContent = '';
     password.removeAttribute('aria-invalid');
