@@ -188,6 +188,15 @@ TEST(Plan, ApprovedPlansAreImmutable) {
   EXPECT_EQ(p.approval.checksum.size(), 64u);  // SHA-256 hex
   const std::string text = plan_to_json(p);
   EXPECT_NO_THROW(plan_from_json(text, "plan.json"));
+  EXPECT_EQ(text.find("\"comment\""), std::string::npos);  // none given: none written
+  // The approver's comment (the web approval asks for one) is kept with the approval, outside
+  // the checksum: the same content approved with a comment has the same checksum.
+  Plan commented = p;
+  commented.approval = {};
+  approve(commented, "Dr Physicist", "cord Dmax reviewed");
+  const Plan back = plan_from_json(plan_to_json(commented), "plan.json");
+  EXPECT_EQ(back.approval.comment, "cord Dmax reviewed");
+  EXPECT_EQ(back.approval.checksum, p.approval.checksum);
   // An edit after approval breaks the checksum: refused on load.
   std::string edited = text;
   const auto pos = edited.find("641.5");

@@ -43,10 +43,10 @@ export async function cohortPage(app: HTMLElement) {
   const survAt = (t: number) => { let v = 1; for (const r of c.km) if (r.time_days <= t) v = r.surv; return v; };
   const riskMonths = c.at_risk.map((r) => r.time_days / MONTH);
   const km = chart([{ name: 'overall survival', color: '#1f618d', points: pts, step: true, band, marks: c.censored_days.map((t) => [t / MONTH, survAt(t)]) },
-    { name: '95 % confidence band', color: '#1f618d', points: [], legend: true }],
+    { name: '95 % CI (band)', color: '#1f618d', points: [], legend: true }],
   { id: 'km-chart', title: 'Overall survival (Kaplan-Meier, 95 % band)', xLabel: 'months after the first procedure', yLabel: 'survival', yMin: 0, yMax: 1,
     xMax: Math.max(...riskMonths, ...pts.map((p) => p[0])), xTicks: riskMonths, xTickLabel: (m) => String(Math.round(m)),
-    below: { label: 'at risk', values: c.at_risk.map((r) => [r.time_days / MONTH, String(r.n)]) } });
+    below: { label: 'at risk', values: c.at_risk.map((r) => [r.time_days / MONTH, String(r.n)]) }, width: 470 });
 
   // Pain by the event's scheduled day; the baseline at day 0. Error bars: ± 1 SD.
   const withDay = c.pain.filter((p) => finite(p.day) && finite(p.pain.mean));
@@ -62,7 +62,7 @@ export async function cohortPage(app: HTMLElement) {
   }
   const painChart = chart([{ name: 'mean worst pain', color: '#c0392b', points: painPts, errors: errs, dots: true }, { name: '± 1 SD', color: '#c0392b', points: [] }],
     { id: 'pain-chart', title: 'Worst pain by scheduled visit (day 0 = baseline)', xLabel: 'days after the procedure (scheduled)', yLabel: 'worst pain (0-10)', yMin: 0, yMax: 10,
-      xMax: Math.max(30, ...painPts.map((p) => p[0])) });
+      xMax: Math.max(30, ...painPts.map((p) => p[0])), width: 470 });
 
   const painHead = ['event', 'label', 'scheduled_day', 'n_patients', 'n_visits', 'pain_mean', 'pain_sd', 'change_mean', 'change_sd', 'n_paired', 'n_evaluable', ...RESPONSES, 'n_responders'];
   const painCsv = () => csv(painHead, [
@@ -88,7 +88,7 @@ export async function cohortPage(app: HTMLElement) {
     h('p', { class: 'hint' }, 'Counted in patients: one visit per patient and event. n: patients with a worst pain at that visit; SD: standard deviation.'),
     table(['Visit (scheduled day)', 'n', 'Worst pain mean (SD)', 'Change from baseline mean (SD), n paired', 'Evaluable', 'Complete / partial / indeterminate / progression', 'Responders'],
       [['baseline (day ≤ 0)', c.baseline_pain.n, meanSd(c.baseline_pain), '', '', '', ''],
-        ...c.pain.map((p) => [`${p.label}${finite(p.day) ? ` (day ${p.day})` : ''}`, p.n_assessed, meanSd(p.pain), `${meanSd(p.change)}, ${p.n_paired}`, p.n_evaluable,
+        ...c.pain.map((p) => [`${p.label}${finite(p.day) && p.label !== `day ${p.day}` ? ` (day ${p.day})` : ''}`, p.n_assessed, meanSd(p.pain), `${meanSd(p.change)}, ${p.n_paired}`, p.n_evaluable,
           RESPONSES.map((k) => fmt(p.response[k] ?? 0)).join(' / '), p.n_evaluable ? `${p.n_responders}/${p.n_evaluable}` : '–'])], { id: 'pain-table' }),
     h('h2', {}, 'Complications'),
     h('p', {}, `${c.n_procedures_with_complication} of ${c.n_procedures} procedures with a complication`),

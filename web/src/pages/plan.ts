@@ -119,7 +119,7 @@ function pointTable(d: PlanData): HTMLElement {
 }
 
 // Colours for DVH curves: distinct on white, none pale (no yellow), one per structure.
-const DVH_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#000000', '#8c510a', '#6a3d9a', '#e31a1c', '#1f78b4', '#33a02c', '#b15928', '#666666'];
+const DVH_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#000000', '#8c510a', '#6a3d9a', '#e31a1c', '#00838f', '#737373', '#6b8e23', '#1a237e'];
 
 function dvhSection(d: PlanData): HTMLElement {
   const engines = [...new Set(d.dvh.map((c) => c.engine))];
@@ -139,6 +139,8 @@ function dvhSection(d: PlanData): HTMLElement {
   const msg = h('span', { id: 'dvh-error', class: 'error', role: 'alert' });
   const box = h('div', { class: 'dvh-box' });
   const draw = (lo: number, hi: number) => {
+    msg.textContent = '';
+    for (const el of [from, to]) el.setAttribute('aria-invalid', 'false');
     from.value = String(+lo.toFixed(3));
     to.value = String(+hi.toFixed(3));
     clear(box, chart(series, {
