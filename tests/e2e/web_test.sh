@@ -49,6 +49,30 @@ mkdir -p "$work/plans/review"
 "$kiort" -q plan compute "$work/plans/review/plan.json" --out "$work/plans/review" >/dev/null
 "$kiort" -q report "$work/plans/review/plan.json" --out "$work/plans/review/report.pdf" \
   --dicom-out "$work/plans/review/dicom" >/dev/null
+# The same plan with summary.json as the dosimetry branch writes it (issue 16's contract: dm_m, dw_m,
+# dw_w per structure, prescription.dose_at_point, calibration.illustrative, the uncertainty
+# budget), with numbers of its own so the page can be checked against them; the manifest
+# follows, so the plan still reads as complete.
+cp -r "$work/plans/review" "$work/plans/contract"
+python3 - "$work/plans/contract" <<'PY'
+import hashlib, json, pathlib, sys
+d = pathlib.Path(sys.argv[1])
+s = json.loads((d / "summary.json").read_text())
+for g in ("target", "cord", "canal"):
+    flat = {k: v for k, v in s[g].items() if k.endswith(("_gy", "_pct"))}
+    s[g]["dm_m"] = flat
+    s[g]["dw_m"] = {k: 1.1 * v for k, v in flat.items()}
+    s[g]["dw_w"] = dict(s[g].get("water_engine", {}))
+s["target"]["dw_m"]["D90_gy"] = 3.14159
+s["prescription"]["dose_at_point"] = {"dm_m_gy": 8.1, "dw_m_gy": 8.2, "dw_w_gy": 8.3,
+                                      "sigma_rel": 0.012, "method": "contract test"}
+s["calibration"] = {"illustrative": True}
+s["uncertainty_budget"] = {"combined_rel": 0.085}
+(d / "summary.json").write_text(json.dumps(s, indent=2))
+m = json.loads((d / "outputs.json").read_text())
+m["files"]["summary.json"] = hashlib.sha256((d / "summary.json").read_bytes()).hexdigest()
+(d / "outputs.json").write_text(json.dumps(m, indent=2))
+PY
 for u in "ann physician" "phil physicist" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null

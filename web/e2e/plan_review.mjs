@@ -229,6 +229,29 @@ try {
     await axe(page, 'plan (draft)');
   });
 
+  await step('summary.json with the TG-186 quantities of every engine: each shown, the illustrative banner', async () => {
+    if (!(await page.request.get(`${base}/api/plans/contract`)).ok()) return console.log('   (no plan "contract": skipped)');
+    await page.goto(`${base}/#/plan/contract`);
+    await page.waitForSelector('#metrics-table');
+    assert.equal(await page.textContent('#illustrative'), 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE');
+    const rows = await page.locator('#metrics-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const d90 = rows.find((r) => r[1] === 'D90 (Gy)');
+    assert.equal(d90[3], '3.14');
+    assert.ok(rows.filter((r) => r[3] !== 'not available').length > rows.length / 2, 'Dw,m missing where summary.json has it');
+    const point = Object.fromEntries(await page.locator('#rx-point-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0].textContent.split(' (')[0], tr.children[1].textContent])));
+    assert.equal(point['Dm,m at the point'], '8.100 Gy');
+    assert.equal(point['Dw,m at the point'], '8.200 Gy');
+    assert.equal(point['Dw,w at the point'], '8.300 Gy');
+    assert.equal(point['Method'], 'contract test');
+    assert.equal(point['Combined standard uncertainty'], '8.5 %');
+    assert.equal(point['Monte Carlo standard uncertainty at the point'], '1.20 %');
+    await slicesLoaded();
+    await shot(page, 'plan-illustrative');
+    await axe(page, 'plan (illustrative calibration)');
+    await page.goto(`${base}/#/plan/${planId}`);
+    await slicesLoaded();
+  });
+
   await step('approval in the page: a wrong password is refused, nothing is approved', async () => {
     await page.click('#approve');
     await page.waitForSelector('#approve-dialog[open]');
