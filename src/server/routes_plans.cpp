@@ -88,13 +88,15 @@ void WebServer::Impl::plan_routes() {
            api([this](const Request& req, Response& res, const Session&) {
              const std::string id = req.matches[1], name = req.matches[2];
              if (!plans.has(id)) throw HttpError{404, "no such plan", {}};
-             bool listed = false;
-             for (const json& d : plans.documents(id)) listed = listed || d["name"] == name;
-             if (!listed) throw HttpError{404, "no such document of the plan", "document"};
+             std::filesystem::path path;
+             try {
+               path = plans.document(id, name);
+             } catch (const Error&) {
+               throw HttpError{404, "no such document of the plan", "document"};
+             }
              if (!plans.approved(id))
                throw HttpError{
                    409, "approve the plan first: its documents are served once approved", {}};
-             const std::filesystem::path path = plans.document(id, name);
              std::ifstream in(path, std::ios::binary);
              if (!in) throw HttpError{404, "no such document of the plan", "document"};
              std::ostringstream body;
