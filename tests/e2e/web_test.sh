@@ -33,13 +33,6 @@ cd "$web"
 "$kiort" -q registry init --db "$work/r.db" >/dev/null
 "$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
 mkdir -p "$work/plans"
-if [[ -n ${KIORT_WEB_PLAN:-} ]]; then  # e.g. the output of `kiort demo`, for the docs' screenshots
-  cp -r "$KIORT_WEB_PLAN" "$work/plans/demo"
-else
-  mkdir -p "$work/plans/demo"
-  "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
-  "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
-fi
 # The plan review script's own draft (web/e2e/plan_review.mjs approves it): the Monte Carlo
 # engine with few histories, so that both engines' DVHs and metrics are there, and its report.pdf
 # and DICOM set (kiort report), which the approved page links.
@@ -73,6 +66,13 @@ m = json.loads((d / "outputs.json").read_text())
 m["files"]["summary.json"] = hashlib.sha256((d / "summary.json").read_bytes()).hexdigest()
 (d / "outputs.json").write_text(json.dumps(m, indent=2))
 PY
+if [[ -n ${KIORT_WEB_PLAN:-} ]]; then  # e.g. the output of `kiort demo`, for the docs' screenshots
+  cp -r "$KIORT_WEB_PLAN" "$work/plans/demo"
+else
+  mkdir -p "$work/plans/demo"
+  "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
+  "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
+fi
 for u in "ann physician" "phil physicist" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null
@@ -86,7 +86,7 @@ port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out")
 shots=${KIORT_WEB_SCREENSHOTS:-$work/shots}
 [[ $shots = /* ]] || shots=$root/$shots
 rc=0
-KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/plan_review.mjs || rc=$?
+KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
 if grep -q 'internal fault' "$work/serve.err"; then echo "FAIL the server logged an internal fault:"; grep 'internal fault' "$work/serve.err"; rc=1; fi
 exit $rc

@@ -3,6 +3,7 @@
 // scheduled event (in days from the procedure, counting patients), complications; CSV and PNG
 // export. Every number comes from the server's outcomes module (src/outcomes via /api/cohort):
 // the page draws and serializes them, it computes no statistic of its own.
+import './cohort.css';
 import { get } from '../api';
 import { chart, chartPng, download } from '../chart';
 import { clear, fmt, h, table } from '../dom';

@@ -5,6 +5,7 @@
 // Then the target, cord and canal metrics of every engine with the TG-186 quantities, the DVH
 // (both engines, the prescription line, a zoomable dose axis), dwell positions and times, the
 // second check, and the physicist's approval (password and comment, in the page).
+import './plan.css';
 import { ApiError, get, Me, post } from '../api';
 import { chart, Series } from '../chart';
 import { Child, clear, fmt, h, s, table } from '../dom';
