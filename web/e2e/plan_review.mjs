@@ -69,6 +69,11 @@ try {
   }));
 
   await login('phil');
+  await step('axe-core: no critical or serious violation on the plan list', async () => {
+    await page.goto(`${base}/#/plans`);
+    await page.waitForSelector(`#plans-table a:has-text("${planId}")`);
+    await axe(page, 'plans');
+  });
   await page.goto(`${base}/#/plan/${planId}`);
   await page.waitForSelector('#slice-axial');
   await slicesLoaded();
