@@ -511,11 +511,18 @@ json PlanCatalog::details(const std::string& id) {
   out["slices"] = {{"axial", slice_count(*img, SliceAxis::kAxial)},
                    {"sagittal", slice_count(*img, SliceAxis::kSagittal)},
                    {"coronal", slice_count(*img, SliceAxis::kCoronal)}};
-  // Start where the dose is: the slices through the hottest voxel.
+  // Start where the dose is: the slices through the hottest voxel; before a computation, through
+  // the first dwell position (else the middle of the volume).
+  const Grid3& g = img->patient.grid;
   std::size_t hot = 0;
   for (std::size_t i = 0; i < img->dose_gy.size(); ++i)
     if (img->dose_gy[i] > img->dose_gy[hot]) hot = i;
-  const Index3 h = img->patient.grid.index3(hot);
+  Index3 h = g.index3(hot);
+  if (img->dose_gy.empty() || !(img->dose_gy[hot] > 0)) {
+    h = {g.dims()[0] / 2, g.dims()[1] / 2, g.dims()[2] / 2};
+    if (!plan.accesses.empty() && !plan.accesses.front().dwell_positions().empty())
+      if (const auto at = g.voxel_at(plan.accesses.front().dwell_positions().front())) h = *at;
+  }
   out["start"] = {{"axial", h.k}, {"sagittal", h.i}, {"coronal", h.j}};
   json structures = json::array();
   for (const Structure& s : img->patient.structures)
