@@ -2,6 +2,9 @@
 // dose crosses the levels, and bad parameters are refused as bad input.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "core/error.h"
 #include "server/plan_view.h"
 
@@ -112,6 +115,36 @@ TEST(PlanView, PointReadoutNamesDoseAndStructures) {
   EXPECT_DOUBLE_EQ(r["views"]["axial"]["slice"].get<double>(), 5);
   EXPECT_TRUE(point_readout(img, {0, 0, 0})["structures"].empty());
   EXPECT_THROW(point_readout(img, {20, 0, 0}), Error);
+}
+
+// The documents a plan page links: report.pdf and the DICOM set's files, nothing else (no other
+// extension, no symbolic link out of the folder), and only by a listed name.
+TEST(PlanView, DocumentsAreOnlyTheListedFiles) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "kiort-plan-view-documents";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "p" / "dicom" / "ct");
+  auto touch = [](const fs::path& f) { std::ofstream(f) << "x"; };
+  touch(dir / "p" / "plan.json");  // only its existence makes the folder a plan
+  touch(dir / "p" / "report.pdf");
+  touch(dir / "p" / "dicom" / "RTPLAN.dcm");
+  touch(dir / "p" / "dicom" / "notes.txt");
+  touch(dir / "p" / "dicom" / "ct" / "CT_0001.dcm");
+  touch(dir / "secret.dcm");
+  fs::create_symlink(dir / "secret.dcm", dir / "p" / "dicom" / "link.dcm");
+  PlanCatalog plans(dir);
+  const auto docs = plans.documents("p");
+  std::vector<std::string> names;
+  for (const auto& d : docs) names.push_back(d["name"].get<std::string>());
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"report.pdf", "dicom/RTPLAN.dcm", "dicom/ct/CT_0001.dcm"}));
+  EXPECT_EQ(docs[0]["bytes"], 1);
+  EXPECT_EQ(plans.document("p", "dicom/RTPLAN.dcm"), dir / "p" / "dicom" / "RTPLAN.dcm");
+  for (const char* bad :
+       {"dicom/link.dcm", "dicom/notes.txt", "plan.json", "../secret.dcm", "dicom/../plan.json"})
+    EXPECT_THROW(plans.document("p", bad), Error) << bad;
+  EXPECT_THROW(plans.documents("q"), Error);
+  fs::remove_all(dir);
 }
 
 TEST(PlanView, CatalogRefusesUnknownPlans) {
