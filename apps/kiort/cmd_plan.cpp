@@ -421,7 +421,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
                       }});
 
   struct ApproveArgs {
-    std::string plan, by;
+    std::string plan, by, comment;
     bool json = false;
   };
   auto ap = std::make_shared<ApproveArgs>();
@@ -429,15 +429,18 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
       plan->add_subcommand("approve", "Lock a computed plan with a checksum over its content");
   approve_cmd->add_option("plan", ap->plan, "plan.json")->required();
   approve_cmd->add_option("--by", ap->by, "Name of the approving physicist")->required();
+  approve_cmd->add_option("--comment", ap->comment,
+                          "The approver's comment, kept with the approval (as the web app asks)");
   approve_cmd->add_flag("--json", ap->json, "Print JSON");
   commands.push_back({approve_cmd, [ap] {
                         Plan p = load_plan(ap->plan);
-                        approve(p, ap->by);
+                        approve(p, ap->by, ap->comment);
                         write_file_atomic(ap->plan, plan_to_json(p));
                         if (ap->json)
                           std::printf("%s\n", ojson({{"plan_id", p.id},
                                                      {"approved_by", p.approval.by},
                                                      {"at", p.approval.at},
+                                                     {"comment", p.approval.comment},
                                                      {"checksum", p.approval.checksum}})
                                                   .dump(2)
                                                   .c_str());

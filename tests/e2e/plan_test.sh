@@ -18,7 +18,8 @@ for f in dose.nrrd dose_sigma.nrrd dose_water.nrrd dvh.csv summary.json; do
 done
 grep -q 'DRAFT' "$t/p/dvh.csv" && ok || fail "dvh.csv does not carry the approval state"
 check show-json 0 '"state": "draft"' -- "$kiort" -q plan show "$t/p/plan.json" --json
-check approve 0 'approved by Dr Test' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Dr Test"
+check approve 0 'approved by Dr Test' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Dr Test" --comment "cord dose reviewed"
+grep -q '"comment": "cord dose reviewed"' "$t/p/plan.json" && ok || fail "the approval comment is not in plan.json"
 check show-approved 0 'APPROVED by Dr Test' -- "$kiort" -q plan show "$t/p/plan.json"
 check recompute-approved 2 'approved and cannot be edited' -- "$kiort" -q plan compute "$t/p/plan.json" --out "$t/p2"
 check approve-twice 2 'already approved' -- "$kiort" -q plan approve "$t/p/plan.json" --by "Someone"
