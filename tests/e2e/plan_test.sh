@@ -64,13 +64,16 @@ assert len(s["dwell_times_s"]) == 1 and s["dwell_times_s"][0] > 0
 assert s["prescription"]["dose_gy"] == 8.0 and s["prescription"]["depth_mm"] == 13.0
 assert s["target"]["D90_gy"] > 0 and s["cord"]["Dmax_gy"] >= 0
 # TG-186 side by side, evaluated at the point (issue 16). Hand calculation: the point
-# prescription's time is 8 Gy over the calibration's rate, so the water engine gives
-# 8 / (1 + second-check deviation) Gy at the point (the deviation is calibration / water - 1).
+# prescription's time is 8 Gy over the calibration's rate, so the water engine's band mean about
+# 90 degrees (the calibration geometry) gives 8 / (1 + second-check deviation) Gy at the point;
+# exactly at 90 degrees it gives more, by the shaft shadow's share of the band (2.0 % on the
+# sample source; the unit test PlanPointDose.WaterEngineAtTheExactPointNotTheVoxel checks the
+# identity exactly), so here: between 1 and 1.05 times that.
 rx = s["prescription"]; at = rx["dose_at_point"]
 assert rx["quantity"] == "dw_w", rx
 assert all(isinstance(at[k], float) for k in ("dm_m_gy", "dw_m_gy", "dw_w_gy", "sigma_rel")), at
 dev = s["second_check"]["deviation"]
-assert abs(at["dw_w_gy"] - 8.0 / (1 + dev)) < 0.01 * 8.0, (at, dev)
+assert 1.0 <= at["dw_w_gy"] / (8.0 / (1 + dev)) <= 1.05, (at, dev)
 # Spongiosa at the point: bone's mu_en/rho raises Dm,m above Dw,w; Dw,m (water's mu_en/rho in
 # the bone's fluence) lies below it (Dw,m/Dw,w 0.72 in the issue's measurement).
 assert at["dm_m_gy"] > at["dw_w_gy"] > at["dw_m_gy"] > 0, at
