@@ -100,5 +100,23 @@ assert s["seconds"] > 0
 PY
 then ok; else fail "demo summary: $out"; fi
 for f in plan.json dose.nrrd dvh.csv summary.json; do [[ -s $t/demo/$f ]] && ok || fail "demo did not write $f"; done
+# The PDF shows TG-186's quantities side by side, what the prescription refers to, the media and
+# the doses next to the applicator (issue 16).
+if command -v pdftotext >/dev/null; then
+  txt=$(pdftotext "$t/demo/report.pdf" - 2>/dev/null)
+  for want in "The prescription refers to" "Dw,m (MC)" "Dose ratios per medium" "Dose next to the applicator"; do
+    grep -qF "$want" <<<"$txt" && ok || fail "the demo's report lacks '$want'"
+  done
+fi
+# dvh.csv: all three quantities, each curve to its structure's maximum (ends with volume 0).
+python3 - "$t/demo/dvh.csv" <<'PY' && ok || fail "dvh.csv quantities or curve ends"
+import csv, sys
+rows = [r for r in csv.reader(l for l in open(sys.argv[1]) if not l.startswith("#"))][1:]
+assert {r[0] for r in rows} == {"mc", "mc_dw_m", "water"}, {r[0] for r in rows}
+last = {}
+for r in rows:
+    last[(r[0], r[1])] = float(r[4])
+assert all(v == 0.0 for v in last.values()), last
+PY
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
