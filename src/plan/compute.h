@@ -15,6 +15,7 @@
 #include "dose/probe_dosimetry.h"
 #include "patient/patient_model.h"
 #include "plan/dvh.h"
+#include "plan/nnls.h"
 #include "plan/plan.h"
 
 namespace kiort {
@@ -49,6 +50,9 @@ const Structure* find_cord(const PatientModel& patient);
 // Throws Error(bad input) with the plan file, field and value.
 void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& file);
 
+// The unit vector perpendicular to the probe axis, towards anterior (the prescription's and the
+// near-applicator points' direction).
+Vec3 prescription_direction(const Vec3& axis);
 // The prescription point of a dwell position: perpendicular to the probe axis, towards anterior,
 // at the prescription depth from the applicator surface or source centre.
 Vec3 prescription_point(const Plan& plan, const PlanContext& ctx, const Vec3& dwell,
@@ -62,14 +66,16 @@ struct PlanComputation {
   std::vector<double> dose_water_gy;  // fast water engine, total (dose to water, in water)
   std::vector<double> dose_water_medium_gy;  // Monte Carlo dose to water in medium (Dw,m); MC only
   std::vector<double> times_s;
-  std::vector<std::uint8_t> applicator_mask;  // patient-grid voxels the applicator occupies
-  std::vector<DvhCurve> dvh_primary, dvh_water;
-  nlohmann::ordered_json summary;  // the evaluation
+  std::vector<std::uint8_t> applicator_mask;     // patient-grid voxels the applicator touches
+  std::vector<DvhCurve> dvh_primary, dvh_water;  // primary engine (MC: Dm,m), water engine (Dw,w)
+  std::vector<DvhCurve> dvh_water_medium;        // Monte Carlo Dw,m; empty for water plans
+  nlohmann::ordered_json summary;                // the evaluation
   bool goals_met = true;
   std::uint64_t histories = 0;
 };
 
-// Computes dwell times (stored in plan.dwell_times_s) and the evaluation (plan.evaluation_json).
+// Computes dwell times (stored in plan.dwell_times_s) and the evaluation (plan.evaluation_json):
+// the stages of plan/stages.h in order (basis, optimise, second check, evaluate).
 // Throws Error(bad input) for an approved plan.
 PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::string& file);
 
@@ -82,10 +88,5 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
 // Throws Error(bad input) naming the file unless dir holds a manifest whose every file is present
 // and unchanged: a reader's check that the outputs are one complete set.
 void verify_plan_outputs(const std::filesystem::path& dir);
-
-// NNLS: minimise |A t - b|^2 over t >= 0 (Lawson & Hanson 1974, active set), A dense column-major
-// rows x cols. Exposed for tests.
-std::vector<double> nnls(const std::vector<double>& a, std::size_t rows, std::size_t cols,
-                         const std::vector<double>& b);
 
 }  // namespace kiort

@@ -16,40 +16,14 @@
 #include "plan/compute.h"
 #include "plan/dvh.h"
 #include "plan/plan.h"
+#include "plan_fixture.h"
 
 namespace fs = std::filesystem;
 
 namespace kiort {
 namespace {
 
-struct Fixture {
-  PatientModel patient;
-  CommissionedSource source;
-  MaterialLibrary lib = MaterialLibrary::load(fs::path(KIORT_TEST_DATA_DIR) / "materials");
-  PlanContext ctx;
-  Fixture() {
-    PhantomOptions o;
-    o.voxel_mm = 2.0;
-    patient = make_vertebra_phantom(o);
-    source = load_commissioned_source(fs::path(KIORT_TEST_DATA_DIR) / "sources" /
-                                      "intrabeam-needle-50kv-sample.commissioned.json");
-    ctx.patient = &patient;
-    ctx.source = &source;
-    ctx.lib = &lib;
-    ctx.cache_dir = fs::temp_directory_path() / "kiort-plan-test-cache";
-  }
-  Plan point_plan() const {
-    Plan p;
-    p.id = "TEST-1";
-    p.created = "2026-11-30T00:00:00Z";
-    p.patient.voxel_mm = 2.0;
-    p.source = "intrabeam-needle-50kv-sample.commissioned.json";
-    p.source_checksum = source.checksum;
-    p.engine.engine = "water";
-    p.accesses.push_back(propose_access(patient, "CTV", "left", false, 1, 5.0));
-    return p;
-  }
-};
+using PlanFixture = test::PlanFixture;
 
 // The calibration table's value at a depth, read from the CSV itself (not through kiort's parser).
 double table_value(double depth_mm) {
@@ -69,7 +43,7 @@ double table_value(double depth_mm) {
 }
 
 TEST(Plan, SinglePositionTimeIsTheHandCalculationFromTheCalibrationTable) {
-  Fixture f;
+  PlanFixture f;
   Plan p = f.point_plan();
   p.prescription.dose_gy = 8.0;
   p.prescription.depth_mm = 13.0;  // the sample table is stated from the applicator surface
@@ -92,13 +66,8 @@ TEST(Plan, SinglePositionTimeIsTheHandCalculationFromTheCalibrationTable) {
 }
 
 TEST(Plan, OptimiserMeetsFeasibleGoals) {
-  Fixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 3;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
-  p.prescription.coverage_pct = 90;
+  PlanFixture f;
+  Plan p = f.coverage_plan(3, 4.0);
   p.prescription.oar_metric = "Dmax";
   p.prescription.oar_limit_gy = 40.0;  // generous: the cord lies beyond the canal wall
   const PlanComputation c = compute_plan(p, f.ctx, "test");
@@ -113,12 +82,8 @@ TEST(Plan, OptimiserMeetsFeasibleGoals) {
 }
 
 TEST(Plan, OptimiserReportsInfeasibleGoalsAndTheBestCompromise) {
-  Fixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 3;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
+  PlanFixture f;
+  Plan p = f.coverage_plan(3, 4.0);
   p.prescription.oar_limit_gy = 0.05;  // cannot be met together with D90 >= 8 Gy
   const PlanComputation c = compute_plan(p, f.ctx, "test");
   EXPECT_FALSE(c.goals_met);
@@ -179,7 +144,7 @@ TEST(Nnls, FindsTheNonNegativeLeastSquaresSolution) {
 }
 
 TEST(Plan, ApprovedPlansAreImmutable) {
-  Fixture f;
+  PlanFixture f;
   Plan p = f.point_plan();
   EXPECT_THROW(approve(p, "Dr Physicist"), Error);  // not computed yet
   compute_plan(p, f.ctx, "test");
@@ -237,7 +202,7 @@ void expect_bad(const std::function<void()>& f, const std::string& needle) {
 }
 
 TEST(Plan, BadPlansAreRefusedWithTheirField) {
-  Fixture f;
+  PlanFixture f;
   // Tip outside the CT.
   Plan p = f.point_plan();
   p.accesses[0].tip_lps = {0, 0, 500};
@@ -275,7 +240,7 @@ TEST(Plan, BadPlansAreRefusedWithTheirField) {
 }
 
 TEST(Plan, ProposedTranspedicularPathAvoidsTheCanal) {
-  Fixture f;
+  PlanFixture f;
   for (const char* side : {"left", "right"}) {
     Plan p = f.point_plan();
     p.accesses = {propose_access(f.patient, "CTV", side, false, 1, 5.0)};
