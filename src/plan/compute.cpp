@@ -19,6 +19,8 @@
 #include "core/version.h"
 #include "dose/water_engine.h"
 #include "geometry/geometry.h"
+#include "plan/needle_check.h"
+#include "plan/provenance.h"
 #include "source/probe.h"
 #include "transport/transport.h"
 
@@ -61,9 +63,10 @@ bool mask_at(const PatientModel& p, const Structure* s, const Vec3& x) {
 }
 
 double perpendicular_depth_from_centre(const Plan& plan, const CommissionedSource& s) {
-  return plan.prescription.depth_mm + (plan.prescription.from == DepthConvention::kApplicatorSurface
-                                           ? s.model.surface_radius_mm()
-                                           : 0.0);
+  return plan.prescription.depth_mm +
+         (plan.prescription.reference() == DepthConvention::kApplicatorSurface
+              ? s.model.surface_radius_mm()
+              : 0.0);
 }
 
 // Calibration dose rate (Gy/min) at the prescription depth, in the table's own convention.
@@ -206,21 +209,16 @@ void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& fil
             .field(f + ".tip_mm")
             .seen(std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z))
             .expected("a point inside the CT's extent");
-    // The needle from entry to tip, its axis and four points on its surface, every 0.5 mm.
-    const auto [e1, e2] = perpendiculars(ax);
-    const double len = norm(a.tip_lps - a.entry_lps);
-    for (double s = 0; s <= len; s += 0.5)
-      for (const Vec3& off :
-           {Vec3{0, 0, 0}, e1 * radius, e1 * -radius, e2 * radius, e2 * -radius}) {
-        const Vec3 x = a.entry_lps + ax * s + off;
-        if (mask_at(p, canal, x) || mask_at(p, cord, x))
-          throw Error::bad_input("the needle's path crosses the spinal canal")
-              .file(file)
-              .field(f)
-              .seen("at " + std::to_string(x.x) + "," + std::to_string(x.y) + "," +
-                    std::to_string(x.z) + " mm (LPS)")
-              .expected("a transpedicular path lateral of the canal");
-      }
+    // The applicator's whole surface plus a margin against the canal and cord (needle_check.h).
+    const NeedleCheck needle =
+        check_needle(p, a.entry_lps, a.tip_lps, radius, kNeedleMarginMm, {canal, cord});
+    if (!needle.pass())
+      throw Error::bad_input("the needle's path crosses the spinal canal")
+          .file(file)
+          .field(f)
+          .seen(needle.describe())
+          .expected("a transpedicular path lateral of the canal, the applicator's surface " +
+                    std::to_string(kNeedleMarginMm).substr(0, 3) + " mm clear of it");
     if (plan.prescription.kind == "point") {
       const Vec3 q = prescription_point(plan, ctx, a.dwell_positions().front(), ax);
       if (!p.grid.contains(q))
@@ -565,7 +563,9 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
       {"kind", rx.kind},
       {"dose_gy", rx.dose_gy},
       {"depth_mm", rx.depth_mm},
-      {"from", rx.from == DepthConvention::kSourceCentre ? "source centre" : "applicator surface"},
+      {"from", !rx.from ? "applicator surface (report point; a coverage prescription names none)"
+               : *rx.from == DepthConvention::kSourceCentre ? "source centre"
+                                                            : "applicator surface"},
       {"point_mm", {rx_point.x, rx_point.y, rx_point.z}},
       {"calibration_rate_gy_per_min", cal_rate},
       {"dose_at_point_water_engine_gy", dose_at_point_water},
@@ -644,6 +644,10 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   if (flagged)
     messages.push_back("SECOND CHECK FLAGGED: water engine and calibration differ by " +
                        std::to_string(100 * deviation) + " %");
+  // Calibration provenance, uncertainty budget, source-model assumptions, needle clearance.
+  add_dosimetry_statement(s, messages, plan, p, src, water, dwells, axes, times,
+                          perpendicular_depth_from_centre(plan, src),
+                          sample(c.dose_grid, c.sigma_rel, rx_point), &target, find_cord(p));
   // Constraints.
   ojson cons = ojson::array();
   bool met = true;

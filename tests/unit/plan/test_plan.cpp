@@ -46,6 +46,7 @@ struct Fixture {
     p.source = "intrabeam-needle-50kv-sample.commissioned.json";
     p.source_checksum = source.checksum;
     p.engine.engine = "water";
+    p.prescription.from = DepthConvention::kApplicatorSurface;  // stated: there is no default
     p.accesses.push_back(propose_access(patient, "CTV", "left", false, 1, 5.0));
     return p;
   }
