@@ -3,14 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <map>
-#include <memory>
-#include <numeric>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -18,11 +14,9 @@
 #include "core/read_file.h"
 #include "core/version.h"
 #include "dose/water_engine.h"
-#include "geometry/geometry.h"
 #include "plan/needle_check.h"
 #include "plan/provenance.h"
-#include "source/probe.h"
-#include "transport/transport.h"
+#include "plan/stages.h"
 
 namespace kiort {
 namespace {
@@ -41,6 +35,14 @@ Vec3 centroid(const PatientModel& p, const std::vector<std::uint8_t>& mask) {
   return sum * (1.0 / double(n));
 }
 
+}  // namespace
+
+bool mask_at(const PatientModel& p, const Structure* s, const Vec3& x) {
+  if (!s) return false;
+  const auto ix = p.grid.voxel_at(x);
+  return ix && s->mask[p.grid.linear(*ix)] != 0;
+}
+
 const Structure& need_structure(const PatientModel& p, const std::string& name,
                                 const std::string& file, const std::string& field) {
   const Structure* s = p.find(name);
@@ -54,12 +56,6 @@ const Structure& need_structure(const PatientModel& p, const std::string& name,
         .expected("one of: " + have);
   }
   return *s;
-}
-
-bool mask_at(const PatientModel& p, const Structure* s, const Vec3& x) {
-  if (!s) return false;
-  const auto ix = p.grid.voxel_at(x);
-  return ix && s->mask[p.grid.linear(*ix)] != 0;
 }
 
 double perpendicular_depth_from_centre(const Plan& plan, const CommissionedSource& s) {
@@ -85,8 +81,6 @@ double calibration_rate(const Plan& plan, const CommissionedSource& s, const std
         .expected(std::string("a depth the calibration covers (") + e.what() + ")");
   }
 }
-
-}  // namespace
 
 const Structure* find_canal(const PatientModel& p) {
   for (const char* n : {"SpinalCanal", "SpinalCanal (derived)", "Canal"})
@@ -232,481 +226,21 @@ void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& fil
   calibration_rate(plan, *ctx.source, file);
 }
 
-std::vector<double> nnls(const std::vector<double>& a, std::size_t rows, std::size_t cols,
-                         const std::vector<double>& b) {
-  Eigen::Map<const Eigen::MatrixXd> A(a.data(), Eigen::Index(rows), Eigen::Index(cols));
-  Eigen::Map<const Eigen::VectorXd> B(b.data(), Eigen::Index(rows));
-  const Eigen::MatrixXd Q = A.transpose() * A;
-  const Eigen::VectorXd c = A.transpose() * B;
-  const Eigen::Index n = Eigen::Index(cols);
-  Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
-  std::vector<bool> passive(cols, false);
-  const double tol = 1e-12 * std::max(1.0, c.cwiseAbs().maxCoeff());
-  for (int outer = 0; outer < 3 * int(cols) + 10; ++outer) {
-    const Eigen::VectorXd w = c - Q * x;
-    Eigen::Index j = -1;
-    double best = tol;
-    for (Eigen::Index k = 0; k < n; ++k)
-      if (!passive[std::size_t(k)] && w[k] > best) {
-        best = w[k];
-        j = k;
-      }
-    if (j < 0) break;
-    passive[std::size_t(j)] = true;
-    for (int inner = 0; inner < 3 * int(cols) + 10; ++inner) {
-      std::vector<Eigen::Index> P;
-      for (Eigen::Index k = 0; k < n; ++k)
-        if (passive[std::size_t(k)]) P.push_back(k);
-      Eigen::MatrixXd Qp(P.size(), P.size());
-      Eigen::VectorXd cp(P.size());
-      for (std::size_t r = 0; r < P.size(); ++r) {
-        cp[Eigen::Index(r)] = c[P[r]];
-        for (std::size_t s = 0; s < P.size(); ++s)
-          Qp(Eigen::Index(r), Eigen::Index(s)) = Q(P[r], P[s]);
-      }
-      const Eigen::VectorXd sp = Qp.ldlt().solve(cp);
-      Eigen::VectorXd z = Eigen::VectorXd::Zero(n);
-      for (std::size_t r = 0; r < P.size(); ++r) z[P[r]] = sp[Eigen::Index(r)];
-      bool feasible = true;
-      for (Eigen::Index k : P) feasible = feasible && z[k] > 0;
-      if (feasible) {
-        x = z;
-        break;
-      }
-      double alpha = 1.0;
-      for (Eigen::Index k : P)
-        if (z[k] <= 0) alpha = std::min(alpha, x[k] / (x[k] - z[k]));
-      x = x + alpha * (z - x);
-      for (Eigen::Index k : P)
-        if (x[k] <= 1e-14) {
-          passive[std::size_t(k)] = false;
-          x[k] = 0;
-        }
-    }
-  }
-  return std::vector<double>(x.data(), x.data() + n);
-}
-
-namespace {
-
-struct Basis {
-  std::vector<std::vector<float>> primary, water;   // Gy/s per voxel of the dose grid
-  std::vector<std::vector<float>> sigma;            // relative, MC only
-  std::vector<std::vector<float>> water_in_medium;  // Dw,m (Gy/s), MC only
-  std::uint64_t histories = 0;
-  double achieved_sigma = 0;
-};
-
-double sample(const Grid3& g, const std::vector<double>& v, const Vec3& x) {
-  const auto ix = g.voxel_at(x);
-  return ix ? v[g.linear(*ix)] : 0.0;
-}
-
-// Calls visit(dose-grid index, or -1 outside the dose grid) for each voxel of a structure's mask
-// that the applicator does not occupy, in the patient grid's order.
-template <typename Visit>
-void for_each_structure_voxel(const PatientModel& p, const Structure& s, const PlanComputation& c,
-                              Visit visit) {
-  const auto& occupied = c.applicator_mask;
-  const auto& d = p.grid.dims();
-  const auto& cd = c.dose_grid.dims();
-  for (std::size_t v = 0; v < s.mask.size(); ++v) {
-    if (!s.mask[v] || (!occupied.empty() && occupied[v])) continue;
-    const std::size_t i = v % std::size_t(d[0]), j = (v / std::size_t(d[0])) % std::size_t(d[1]),
-                      k = v / (std::size_t(d[0]) * std::size_t(d[1]));
-    if (int(i) < c.lo[0] || int(i) >= c.hi[0] || int(j) < c.lo[1] || int(j) >= c.hi[1] ||
-        int(k) < c.lo[2] || int(k) >= c.hi[2]) {
-      visit(std::int64_t(-1));
-      continue;
-    }
-    visit(std::int64_t((i - std::size_t(c.lo[0])) +
-                       std::size_t(cd[0]) * ((j - std::size_t(c.lo[1])) +
-                                             std::size_t(cd[1]) * (k - std::size_t(c.lo[2])))));
-  }
-}
-
-// The doses of a structure's voxels (zero outside the dose grid).
-std::vector<double> structure_doses(const PatientModel& p, const Structure& s,
-                                    const PlanComputation& c, const std::vector<double>& dose) {
-  std::vector<double> out;
-  for_each_structure_voxel(
-      p, s, c, [&](std::int64_t li) { out.push_back(li < 0 ? 0.0 : dose[std::size_t(li)]); });
-  return out;
-}
-
-// Dose-grid indices of a structure's voxels inside the dose grid.
-std::vector<std::size_t> structure_rows(const PatientModel& p, const Structure& s,
-                                        const PlanComputation& c) {
-  std::vector<std::size_t> out;
-  for_each_structure_voxel(p, s, c, [&](std::int64_t li) {
-    if (li >= 0) out.push_back(std::size_t(li));
-  });
-  return out;
-}
-
-}  // namespace
-
 PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::string& file) {
   require_editable(plan, file);
   check_plan(plan, ctx, file);
   const auto t0 = std::chrono::steady_clock::now();
-  const PatientModel& p = *ctx.patient;
-  const CommissionedSource& src = *ctx.source;
-  PlanComputation c;
-
-  // Dwell positions and axes, accesses in order.
-  std::vector<Vec3> dwells, axes;
-  for (const auto& a : plan.accesses)
-    for (const Vec3& d : a.dwell_positions()) {
-      dwells.push_back(d);
-      axes.push_back(a.axis());
-    }
-  const std::size_t n = dwells.size();
-
-  // The dose grid: the box of the patient grid within margin_mm of any dwell position.
-  const auto& dims = p.grid.dims();
-  std::array<int, 3> lo{dims[0], dims[1], dims[2]}, hi{0, 0, 0};
-  for (const Vec3& d : dwells) {
-    const Vec3 ci = p.grid.continuous_index(d);
-    for (int ax = 0; ax < 3; ++ax) {
-      const double reach = plan.engine.margin_mm / p.grid.spacing()[ax];
-      lo[std::size_t(ax)] =
-          std::min(lo[std::size_t(ax)], std::max(0, int(std::floor(ci[ax] - reach))));
-      hi[std::size_t(ax)] = std::max(
-          hi[std::size_t(ax)], std::min(dims[std::size_t(ax)], int(std::ceil(ci[ax] + reach)) + 1));
-    }
-  }
-  c.lo = lo;
-  c.hi = hi;
-  const Vec3 origin = p.grid.position(Index3{lo[0], lo[1], lo[2]});
-  c.dose_grid = Grid3({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, p.grid.spacing(), origin,
-                      p.grid.direction());
-  const std::size_t nv = c.dose_grid.voxel_count();
-  // Voxels the applicator occupies hold no tissue while the probe irradiates: they are left out
-  // of every structure's DVH (their centre within the applicator's radius of a needle path).
-  const double ra = src.model.surface_radius_mm();
-  c.applicator_mask.assign(p.grid.voxel_count(), 0);
-  for (const auto& a : plan.accesses) {
-    const Vec3 ax = a.axis();
-    const double len = norm(a.tip_lps - a.entry_lps);
-    for (std::size_t v = 0; v < c.applicator_mask.size(); ++v) {
-      const Vec3 x = p.grid.position(p.grid.index3(v)) - a.entry_lps;
-      const double t = std::clamp(dot(x, ax), 0.0, len);
-      if (norm(x - ax * t) < ra) c.applicator_mask[v] = 1;
-    }
-  }
-
-  // Water basis (always: it is the second check and the bone/water reference).
-  McSettings table_mc;
-  table_mc.threads = ctx.threads;
-  table_mc.progress = ctx.progress;
-  const WaterEngine water = WaterEngine::for_source(src, *ctx.lib, ctx.cache_dir, table_mc);
-  Basis basis;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto f = water.fill(c.dose_grid, dwells[i], axes[i], ctx.threads);
-    for (auto& x : f) x /= 60.0f;
-    basis.water.push_back(std::move(f));
-  }
-
-  // Primary basis.
-  const Vec3 rx_point = prescription_point(plan, ctx, dwells.front(), axes.front());
-  if (plan.engine.engine == "mc") {
-    std::vector<std::string> names = p.media_names;
-    for (const std::string& m : {std::string("air"), src.model.tip_material,
-                                 src.model.shaft_material, src.model.applicator_material})
-      if (!m.empty() && std::find(names.begin(), names.end(), m) == names.end()) names.push_back(m);
-    std::vector<std::unique_ptr<MaterialXs>> media;
-    std::vector<const MaterialXs*> ptrs;
-    for (const auto& m : names) {
-      media.push_back(std::make_unique<MaterialXs>(ctx.lib->get(m)));
-      ptrs.push_back(media.back().get());
-    }
-    const Spectrum spectrum = src.model.spectrum(*ctx.lib);
-    const double scale = src.gy_per_min_per_gy_per_history / 60.0;  // Gy/s per Gy/history
-    // Dose to water in medium (TG-186 Dw,m) is scored beside dose to medium: the same tracks,
-    // water's mu_en/rho.
-    const MaterialXs water_xs(ctx.lib->get("water"));
-    for (std::size_t i = 0; i < n; ++i) {
-      Geometry g(p.grid, ptrs, p.medium, p.density);
-      add_probe_solids(g, src.model, dwells[i], axes[i]);
-      const ProbeSource source(dwells[i], axes[i], spectrum, src.model.forward_anisotropy);
-      TransportOptions o;
-      o.seed = plan.engine.seed * 1000 + i;
-      o.threads = ctx.threads;
-      o.progress = ctx.progress;
-      o.scoring_box = std::array<std::array<int, 3>, 2>{{lo, hi}};
-      o.hybrid = true;
-      o.dose_to_water = true;
-      o.water = &water_xs;
-      StopRules stop;
-      stop.histories = plan.engine.max_histories;
-      stop.target_sigma_rel = plan.engine.target_sigma_rel;
-      stop.sigma_point = prescription_point(plan, ctx, dwells[i], axes[i]);
-      if (!p.grid.contains(*stop.sigma_point)) stop.sigma_point.reset();
-      const TransportResult r = run_transport(g, source, stop, o);
-      basis.histories += r.histories;
-      basis.achieved_sigma = std::max(basis.achieved_sigma, r.achieved_sigma_rel);
-      std::vector<float> d(nv), s(nv);
-      for (std::size_t v = 0; v < nv; ++v) {
-        d[v] = static_cast<float>(r.dose.value[v] * scale);
-        s[v] = static_cast<float>(r.dose.sigma_rel[v]);
-      }
-      std::vector<float> wm(nv);
-      for (std::size_t v = 0; v < nv; ++v)
-        wm[v] = static_cast<float>(r.dose_water.value[v] * scale);
-      basis.primary.push_back(std::move(d));
-      basis.sigma.push_back(std::move(s));
-      basis.water_in_medium.push_back(std::move(wm));
-    }
-  } else {
-    basis.primary = basis.water;
-    basis.sigma.assign(n, std::vector<float>(nv, 0.0f));
-  }
-  c.histories = basis.histories;
-
-  // Dwell times.
-  const Prescription& rx = plan.prescription;
-  const double cal_rate = calibration_rate(plan, src, file);  // Gy/min
-  std::vector<double> times(n, 0.0);
-  std::vector<std::string> messages;
-  const Structure& target = need_structure(p, plan.target, file, "target");
-  const Structure* oar = rx.oar.empty() ? find_cord(p) : p.find(rx.oar);
-  auto total = [&](const std::vector<std::vector<float>>& b, const std::vector<double>& t) {
-    std::vector<double> out(nv, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t v = 0; v < nv; ++v) out[v] += t[i] * b[i][v];
-    return out;
-  };
-  auto oar_metric = [&](const DoseStats& s) {
-    return rx.oar_metric == "Dmax" ? s.max() : s.d_cc(rx.oar_metric == "D0.03cc" ? 0.03 : 0.1);
-  };
-  const double voxel_cc = p.grid.voxel_volume_mm3() / 1000.0;
-  if (rx.kind == "point") {
-    times[0] = rx.dose_gy / cal_rate * 60.0;
-  } else {
-    // Least squares towards the prescribed dose over the target, then scaled so that the target's
-    // D<coverage> equals the prescription; organ-at-risk voxels above the limit are pulled down
-    // with growing weight while the constraint is violated.
-    const std::vector<std::size_t> tvox = structure_rows(p, target, c);
-    std::vector<std::size_t> ovox;
-    if (oar && rx.oar_limit_gy > 0) ovox = structure_rows(p, *oar, c);
-    if (tvox.empty())
-      throw Error::bad_input("the target lies outside the dose grid")
-          .file(file)
-          .field("target")
-          .seen(plan.target);
-    double w_oar = 0;
-    std::vector<double> t;
-    for (int round = 0; round < 8; ++round) {
-      std::vector<std::size_t> rows = tvox;
-      std::vector<double> b(tvox.size(), rx.dose_gy), weight(tvox.size(), 1.0);
-      if (w_oar > 0)
-        for (std::size_t v : ovox) {
-          rows.push_back(v);
-          b.push_back(0.8 * rx.oar_limit_gy * std::sqrt(w_oar));
-          weight.push_back(std::sqrt(w_oar));
-        }
-      std::vector<double> a(rows.size() * n);
-      for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t r = 0; r < rows.size(); ++r)
-          a[i * rows.size() + r] = weight[r] * basis.primary[i][rows[r]];
-      t = nnls(a, rows.size(), n, b);
-      const auto dose = total(basis.primary, t);
-      const DoseStats ts = dose_stats(structure_doses(p, target, c, dose), voxel_cc);
-      const double cov = ts.d_pct(rx.coverage_pct);
-      if (!(cov > 0))
-        throw Error::goal_not_met("the dwell positions deliver no dose to the target")
-            .field("target")
-            .seen(plan.target);
-      for (double& x : t) x *= rx.dose_gy / cov;
-      if (!oar || rx.oar_limit_gy <= 0) break;
-      const DoseStats os =
-          dose_stats(structure_doses(p, *oar, c, total(basis.primary, t)), voxel_cc);
-      if (oar_metric(os) <= rx.oar_limit_gy) break;
-      w_oar = w_oar == 0 ? 1.0 : w_oar * 4.0;
-      if (round == 7) {
-        // The best compromise: keep the organ at risk at its limit.
-        const double f = rx.oar_limit_gy / oar_metric(os);
-        for (double& x : t) x *= f;
-      }
-    }
-    times = t;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    times[i] = std::round(times[i] * 10.0) / 10.0;  // consoles take 0.1 s
-  c.times_s = times;
-  c.dose_gy = total(basis.primary, times);
-  c.dose_water_gy = total(basis.water, times);
-  if (!basis.water_in_medium.empty()) c.dose_water_medium_gy = total(basis.water_in_medium, times);
-  c.sigma_rel.assign(nv, 0.0);
-  for (std::size_t v = 0; v < nv; ++v) {
-    double var = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = times[i] * basis.primary[i][v] * basis.sigma[i][v];
-      var += x * x;
-    }
-    c.sigma_rel[v] = c.dose_gy[v] > 0 ? std::sqrt(var) / c.dose_gy[v] : 0.0;
-  }
-
-  // Evaluation.
-  ojson s;
-  s["plan_id"] = plan.id;
-  s["approval"] = plan.approval.approved ? "approved" : "draft (not approved)";
-  s["engine"] = plan.engine.engine == "mc" ? "monte-carlo (dose to medium)"
-                                           : "water (TG-43 style, dose to water in water)";
-  s["dwell_positions_mm"] = ojson::array();
-  for (const Vec3& d : dwells) s["dwell_positions_mm"].push_back({d.x, d.y, d.z});
-  s["dwell_times_s"] = times;
-  s["total_time_s"] = std::accumulate(times.begin(), times.end(), 0.0);
-  const double dose_at_point_water = sample(c.dose_grid, c.dose_water_gy, rx_point);
-  s["prescription"] = {
-      {"kind", rx.kind},
-      {"dose_gy", rx.dose_gy},
-      {"depth_mm", rx.depth_mm},
-      {"from", !rx.from ? "applicator surface (report point; a coverage prescription names none)"
-               : *rx.from == DepthConvention::kSourceCentre ? "source centre"
-                                                            : "applicator surface"},
-      {"point_mm", {rx_point.x, rx_point.y, rx_point.z}},
-      {"calibration_rate_gy_per_min", cal_rate},
-      {"dose_at_point_water_engine_gy", dose_at_point_water},
-      {"dose_at_point_medium_gy", sample(c.dose_grid, c.dose_gy, rx_point)},
-      {"sigma_at_point_rel", sample(c.dose_grid, c.sigma_rel, rx_point)},
-      {"citation", rx.citation}};
-  auto metrics_of = [&](const Structure& st, const std::vector<double>& dose) {
-    return dose_stats(structure_doses(p, st, c, dose), voxel_cc);
-  };
-  const DoseStats ts = metrics_of(target, c.dose_gy), tw = metrics_of(target, c.dose_water_gy);
-  s["target"] = {{"name", target.name},
-                 {"volume_cc", ts.volume_cc()},
-                 {"D90_gy", ts.d_pct(90)},
-                 {"D98_gy", ts.d_pct(98)},
-                 {"Dmean_gy", ts.mean()},
-                 {"V100_pct", 100 * ts.v_gy(rx.dose_gy)},
-                 {"V150_pct", 100 * ts.v_gy(1.5 * rx.dose_gy)},
-                 {"water_engine",
-                  {{"D90_gy", tw.d_pct(90)},
-                   {"Dmean_gy", tw.mean()},
-                   {"V100_pct", 100 * tw.v_gy(rx.dose_gy)}}}};
-  if (const Structure* cord = find_cord(p)) {
-    const DoseStats cs = metrics_of(*cord, c.dose_gy), cw = metrics_of(*cord, c.dose_water_gy);
-    s["cord"] = {{"name", cord->name},
-                 {"Dmax_gy", cs.max()},
-                 {"D0.1cc_gy", cs.d_cc(0.1)},
-                 {"D0.03cc_gy", cs.d_cc(0.03)},
-                 {"water_engine", {{"Dmax_gy", cw.max()}}}};
-  } else {
-    s["cord"] = nullptr;
-  }
-  if (const Structure* canal = find_canal(p)) {
-    const DoseStats cs = metrics_of(*canal, c.dose_gy);
-    // The canal's anterior wall: canal voxels whose anterior neighbour (-y in LPS) is not canal.
-    double wall = 0;
-    for (std::size_t v = 0; v < canal->mask.size(); ++v) {
-      if (!canal->mask[v]) continue;
-      const Vec3 x = p.grid.position(p.grid.index3(v));
-      const Vec3 front = x - Vec3{0, p.grid.spacing().y, 0};
-      if (mask_at(p, canal, front)) continue;
-      wall = std::max(wall, sample(c.dose_grid, c.dose_gy, x));
-    }
-    s["canal"] = {{"name", canal->name},         {"origin", std::string(to_string(canal->origin))},
-                  {"Dmax_gy", cs.max()},         {"D0.1cc_gy", cs.d_cc(0.1)},
-                  {"D0.03cc_gy", cs.d_cc(0.03)}, {"anterior_wall_Dmax_gy", wall}};
-  } else {
-    s["canal"] = nullptr;
-  }
-  // Bone-to-water: the vertebral body's mean dose to medium over its mean dose to water (water
-  // engine) for the same times.
-  const Structure* vb = p.find("VB_" + plan.level);
-  if (!vb) vb = &target;
-  const DoseStats vbm = metrics_of(*vb, c.dose_gy), vbw = metrics_of(*vb, c.dose_water_gy);
-  s["bone_water_ratio"] = plan.engine.engine == "mc" && vbw.mean() > 0
-                              ? ojson(vbm.mean() / vbw.mean())
-                              : ojson(nullptr);
-  s["bone_water_ratio_structure"] = vb->name;
-  // The independent second check: the water engine's dose rate at the prescription depth (from
-  // the commissioned Monte Carlo model) against the calibration table's, i.e. the dwell time the
-  // water engine would give for the same prescription.
-  const double water_rate =
-      water.perpendicular_dose_rate(perpendicular_depth_from_centre(plan, src));
-  const double deviation = cal_rate / water_rate - 1.0;
-  const bool flagged = std::abs(deviation) > plan.engine.second_check_tolerance;
-  ojson check_times = ojson::array();
-  for (double t : times) check_times.push_back(std::round(t * cal_rate / water_rate * 10.0) / 10.0);
-  s["second_check"] = {
-      {"method",
-       "dwell times recomputed with the fast water engine's dose rate at the prescription depth"},
-      {"water_engine_rate_gy_per_min", water_rate},
-      {"calibration_rate_gy_per_min", cal_rate},
-      {"water_engine_dwell_times_s", check_times},
-      {"deviation", deviation},
-      {"tolerance", plan.engine.second_check_tolerance},
-      {"flagged", flagged}};
-  if (flagged)
-    messages.push_back("SECOND CHECK FLAGGED: water engine and calibration differ by " +
-                       std::to_string(100 * deviation) + " %");
+  const WaterEngine water = water_engine_for(ctx);
+  const DoseBasis basis = compute_basis(plan, ctx, water);
+  const DwellTimes times = optimise_dwell_times(plan, ctx, basis, file);
+  const SecondCheck check = second_check(plan, ctx, water, times);
+  PlanComputation c = evaluate_plan(plan, ctx, basis, water, times, check, file);
   // Calibration provenance, uncertainty budget, source-model assumptions, needle clearance.
-  add_dosimetry_statement(s, messages, plan, p, src, water, dwells, axes, times,
-                          perpendicular_depth_from_centre(plan, src),
-                          sample(c.dose_grid, c.sigma_rel, rx_point), &target, find_cord(p));
-  // Constraints.
-  ojson cons = ojson::array();
-  bool met = true;
-  if (rx.kind == "coverage") {
-    const double cov = ts.d_pct(rx.coverage_pct);
-    const bool ok = cov >= rx.dose_gy * (1 - 1e-3);
-    met = met && ok;
-    cons.push_back({{"name", target.name + " D" + std::to_string(int(rx.coverage_pct)) +
-                                 " >= " + std::to_string(rx.dose_gy).substr(0, 4) + " Gy"},
-                    {"value_gy", cov},
-                    {"limit_gy", rx.dose_gy},
-                    {"pass", ok}});
-    if (!ok)
-      messages.push_back("goal not met: target D" + std::to_string(int(rx.coverage_pct)) + " = " +
-                         std::to_string(cov) + " Gy < " + std::to_string(rx.dose_gy) +
-                         " Gy with the organ at risk at its limit (best compromise shown)");
-  }
-  if (oar && rx.oar_limit_gy > 0) {
-    const double v = oar_metric(metrics_of(*oar, c.dose_gy));
-    const bool ok = v <= rx.oar_limit_gy * (1 + 1e-3);
-    met = met && ok;
-    cons.push_back({{"name", oar->name + " " + rx.oar_metric +
-                                 " <= " + std::to_string(rx.oar_limit_gy).substr(0, 4) + " Gy"},
-                    {"value_gy", v},
-                    {"limit_gy", rx.oar_limit_gy},
-                    {"pass", ok}});
-    if (!ok)
-      messages.push_back("goal not met: " + oar->name + " " + rx.oar_metric + " = " +
-                         std::to_string(v) + " Gy > limit");
-  }
-  s["constraints"] = cons;
-  s["goals_met"] = met;
-  // What the patient model says every output must carry (e.g. a structure set read on another
-  // Frame of Reference by the user's override).
-  for (const std::string& w : p.output_warnings) messages.push_back("WARNING: " + w);
-  s["messages"] = messages;
-  s["mc_sigma_rel"] = plan.engine.engine == "mc" ? ojson(sample(c.dose_grid, c.sigma_rel, rx_point))
-                                                 : ojson(nullptr);
-  s["mc_histories"] = c.histories;
-  s["dose_grid"] = {
-      {"dims", c.dose_grid.dims()},
-      {"spacing_mm", {c.dose_grid.spacing().x, c.dose_grid.spacing().y, c.dose_grid.spacing().z}}};
-  s["software"] = std::string("kiort ") + version() + " (" + git_commit() + ")";
-  s["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  c.goals_met = met;
-
-  // DVHs for every structure, both engines.
-  double dmax = 0;
-  for (double x : c.dose_gy) dmax = std::max(dmax, x);
-  const double cap = std::min(dmax, 3.0 * rx.dose_gy);
-  const double bin = std::max(0.01, cap / 500.0);
-  for (const auto& st : p.structures) {
-    if (st.voxel_count() == 0) continue;
-    c.dvh_primary.push_back(cumulative_dvh(st.name, metrics_of(st, c.dose_gy), bin, cap));
-    c.dvh_water.push_back(cumulative_dvh(st.name, metrics_of(st, c.dose_water_gy), bin, cap));
-  }
-  c.summary = s;
-  plan.dwell_times_s = times;
-  plan.evaluation_json = s.dump();
+  add_dosimetry_statement(c.summary, plan, ctx, water, basis.dwells, basis.axes, times.times_s);
+  c.summary["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  plan.dwell_times_s = times.times_s;
+  plan.evaluation_json = c.summary.dump();
   return c;
 }
 

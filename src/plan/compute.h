@@ -15,6 +15,7 @@
 #include "dose/probe_dosimetry.h"
 #include "patient/patient_model.h"
 #include "plan/dvh.h"
+#include "plan/nnls.h"
 #include "plan/plan.h"
 
 namespace kiort {
@@ -69,7 +70,8 @@ struct PlanComputation {
   std::uint64_t histories = 0;
 };
 
-// Computes dwell times (stored in plan.dwell_times_s) and the evaluation (plan.evaluation_json).
+// Computes dwell times (stored in plan.dwell_times_s) and the evaluation (plan.evaluation_json):
+// the stages of plan/stages.h in order (basis, optimise, second check, evaluate).
 // Throws Error(bad input) for an approved plan.
 PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::string& file);
 
@@ -82,10 +84,5 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
 // Throws Error(bad input) naming the file unless dir holds a manifest whose every file is present
 // and unchanged: a reader's check that the outputs are one complete set.
 void verify_plan_outputs(const std::filesystem::path& dir);
-
-// NNLS: minimise |A t - b|^2 over t >= 0 (Lawson & Hanson 1974, active set), A dense column-major
-// rows x cols. Exposed for tests.
-std::vector<double> nnls(const std::vector<double>& a, std::size_t rows, std::size_t cols,
-                         const std::vector<double>& b);
 
 }  // namespace kiort

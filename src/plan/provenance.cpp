@@ -3,6 +3,7 @@
 #include "plan/compute.h"
 #include "plan/needle_check.h"
 #include "plan/plan.h"
+#include "plan/stages.h"
 #include "plan/uncertainty.h"
 
 #include <cmath>
@@ -128,12 +129,23 @@ ojson to_json(const ShadowEffect& e) {
 
 namespace kiort {
 
-void add_dosimetry_statement(ojson& s, std::vector<std::string>& messages, const Plan& plan,
-                             const PatientModel& p, const CommissionedSource& src,
+void add_dosimetry_statement(ojson& s, const Plan& plan, const PlanContext& ctx,
                              const WaterEngine& water, const std::vector<Vec3>& dwells,
-                             const std::vector<Vec3>& axes, const std::vector<double>& times,
-                             double rx_r_mm, double mc_sigma_rel, const Structure* target,
-                             const Structure* cord) {
+                             const std::vector<Vec3>& axes, const std::vector<double>& times) {
+  const PatientModel& p = *ctx.patient;
+  const CommissionedSource& src = *ctx.source;
+  const double rx_r_mm = perpendicular_depth_from_centre(plan, src);
+  const ojson rx = s.value("prescription", ojson::object());
+  // The point tally's sigma (prescription.dose_at_point) where the evaluation has one, else the
+  // voxel's.
+  const ojson at = rx.value("dose_at_point", ojson::object());
+  const double mc_sigma_rel =
+      at.is_object() && at.contains("sigma_rel") && at["sigma_rel"].is_number()
+          ? at["sigma_rel"].get<double>()
+          : rx.value("sigma_at_point_rel", 0.0);
+  const Structure* target = p.find(plan.target);
+  const Structure* cord = find_cord(p);
+  std::vector<std::string> messages;
   const CalibrationTable& cal = src.calibration;
   s["calibration"] = calibration_summary(cal);
   if (cal.illustrative)
@@ -193,6 +205,10 @@ void add_dosimetry_statement(ojson& s, std::vector<std::string>& messages, const
          {"pass", n.pass()}});
   }
   s["needle_check"] = needles;
+  ojson all = ojson::array();
+  for (const auto& m : messages) all.push_back(m);
+  for (const auto& m : s.value("messages", ojson::array())) all.push_back(m);
+  s["messages"] = all;
 }
 
 }  // namespace kiort

@@ -11,6 +11,7 @@
 #include "core/vec3.h"
 #include "dose/water_engine.h"
 #include "patient/patient_model.h"
+#include "plan/compute.h"
 #include "plan/plan.h"
 #include "source/calibration.h"
 #include "source/probe.h"
@@ -51,16 +52,13 @@ nlohmann::ordered_json to_json(const ShadowEffect& e);
 
 namespace kiort {
 
-// Everything above for one computed plan, as summary.json carries it: "calibration",
+// Everything above for one computed plan, added to its evaluation summary: "calibration",
 // "uncertainty_budget", "source_model" {"parameters", "shadow"} and "needle_check" (per access:
-// radius, margin, clearance). An illustrative calibration also adds its banner to messages.
-// rx_r_mm: the prescription point's distance from the source centre; mc_sigma_rel: the Monte
-// Carlo's relative sigma there (0 for the water engine).
-void add_dosimetry_statement(nlohmann::ordered_json& summary, std::vector<std::string>& messages,
-                             const Plan& plan, const PatientModel& patient,
-                             const CommissionedSource& source, const WaterEngine& water,
+// radius, margin, clearance); an illustrative calibration's banner goes first in "messages".
+// Reads the prescription point's depth and Monte Carlo sigma from the summary's "prescription".
+void add_dosimetry_statement(nlohmann::ordered_json& summary, const Plan& plan,
+                             const PlanContext& ctx, const WaterEngine& water,
                              const std::vector<Vec3>& dwells, const std::vector<Vec3>& axes,
-                             const std::vector<double>& times_s, double rx_r_mm,
-                             double mc_sigma_rel, const Structure* target, const Structure* cord);
+                             const std::vector<double>& times_s);
 
 }  // namespace kiort
