@@ -1,8 +1,9 @@
 // The needle check: does the applicator, over its whole surface (radius 2.2 mm for the needle) and
 // a stated margin, stay out of the spinal canal and the cord? The needle is the capsule swept by
-// a sphere of radius (applicator radius + margin) from the entry to the tip: a structure voxel
-// fails when its centre lies inside it. A failure says where along the needle (mm back from the
-// tip) and on which side of it (LPS words). It never edits the plan; check_plan throws on it.
+// a sphere of radius (applicator radius + margin) from the entry to the tip: it fails where any
+// point of it lies in a voxel of the structure (sampled on surfaces 0.1 mm apart, 0.5 mm along). A
+// failure says where along the needle (mm back from the tip) and on which side of it (LPS words).
+// It never edits the plan; check_plan throws on it.
 #pragma once
 
 #include <limits>
@@ -30,13 +31,16 @@ struct NeedleHit {
   Vec3 deepest_lps{0, 0, 0};
 };
 
-// How far around the needle the clearance is looked for.
+// How far around the needle the clearance is looked for, and the sampling of the surfaces about
+// it: shells 0.1 mm apart within radius + margin (0.25 mm beyond), points 0.5 mm apart.
 constexpr double kNeedleClearanceSearchMm = 10.0;
+constexpr double kShellStepMm = 0.1, kOuterShellStepMm = 0.25, kSampleStepMm = 0.5;
 
 struct NeedleCheck {
   double radius_mm = 0, margin_mm = 0;
-  // Smallest distance from the applicator's surface to a voxel centre of an avoided structure
-  // (negative: inside the applicator), NaN when none lies within kNeedleClearanceSearchMm.
+  // Smallest distance from the applicator's surface to a voxel of an avoided structure (to the
+  // sampling: 0.1 mm within the margin, 0.25 mm beyond; negative: inside the applicator), NaN
+  // when none lies within kNeedleClearanceSearchMm.
   double clearance_mm = std::numeric_limits<double>::quiet_NaN();
   std::vector<NeedleHit> hits;  // one per structure entered; empty: the needle is clear
   bool pass() const { return hits.empty(); }

@@ -249,7 +249,8 @@ dciodvfy_set "$tmp/j2k/dicom" j2k
 check nii-bad-sex 2 'patient-sex' -- "$kiort" -q plan create --from surface --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --patient-sex X --out "$tmp/nii/bad.json"
 check nii-dicom-demographics 2 'NRRD/NIfTI' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --patient-name Doe^Jane --out "$tmp/nii/bad2.json"
 printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$tmp/names.csv"
-check nii-create 0 '' -- "$kiort" -q plan create --from surface --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$tmp/names.csv" --level L1 --target VB_L1 --engine water --patient-name 'Doe^Jane' --patient-id P-0042 --patient-sex F --patient-birth-date 1950-02-28 --out "$tmp/nii/plan.json"
+# A needle path clear of the derived canal (the proposed one enters it: e2e.plan real-left-needle).
+check nii-create 0 '' -- "$kiort" -q plan create --from surface --entry 43.8,-53.0,379.9 --tip 9.8,-121.9,386.2 --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$tmp/names.csv" --level L1 --target VB_L1 --engine water --patient-name 'Doe^Jane' --patient-id P-0042 --patient-sex F --patient-birth-date 1950-02-28 --out "$tmp/nii/plan.json"
 check nii-compute 0 '' -- "$kiort" -q plan compute "$tmp/nii/plan.json" --out "$tmp/nii"
 check nii-report 0 'ct/' -- "$kiort" report "$tmp/nii/plan.json" --out "$tmp/nii/r.pdf" --dicom-out "$tmp/nii/dicom"
 n=$tmp/nii/dicom
