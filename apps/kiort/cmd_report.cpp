@@ -144,7 +144,8 @@ std::vector<double> read_dose(const fs::path& file, const Grid3* expect_grid, Gr
   return v.values;
 }
 
-// dvh.csv as write_plan_outputs writes it: engine,"structure",volume_cc,dose_gy,volume_fraction.
+// dvh.csv as write_plan_outputs writes it: engine,"structure",volume_cc,dose_gy,volume_fraction;
+// engine mc (Dm,m), mc_dw_m (Dw,m) or water (Dw,w). The report plots the primary and the water.
 void read_dvh(const fs::path& file, const std::string& primary_engine, PlanReportData& d) {
   std::ifstream in(file);
   if (!in) throw Error::bad_input("cannot read the DVH file").file(file.string());
@@ -164,6 +165,7 @@ void read_dvh(const fs::path& file, const std::string& primary_engine, PlanRepor
       throw Error::bad_input("malformed DVH row")
           .file(file.string() + ":" + std::to_string(n))
           .seen(line);
+    if (engine != primary_engine && engine != "water") continue;  // mc_dw_m: not plotted
     auto& curves = engine == primary_engine ? d.dvh_primary : d.dvh_water;
     if (curves.empty() || curves.back().structure != name) {
       curves.push_back(DvhCurve{name, cc, {}, {}});

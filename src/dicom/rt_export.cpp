@@ -20,6 +20,7 @@
 #include "dicom/dicom_common.h"
 #include "dicom/rtstruct.h"
 #include "patient/phantom.h"
+#include "plan/applicator_volume.h"
 
 namespace kiort::dicom {
 namespace {
@@ -372,9 +373,10 @@ void write_plan_rtstruct(const PatientModel& patient, const Plan& plan, double a
   opt.description =
       "kiort plan " + plan.id +
       ". Channel_<access>: the needle as an open polyline from entry "
-      "to tip (the RT Plan's channel). Applicator_<access>: voxel centres within " +
+      "to tip (the RT Plan's channel). Applicator_<access>: the voxels that the tube of " +
       format_ds(applicator_radius_mm) +
-      " mm (the applicator's outer radius) of that segment; kiort's DVHs (dvh.csv, the RT Dose "
+      " mm (the applicator's outer radius) around that segment touches; kiort's DVHs (dvh.csv, the "
+      "RT Dose "
       "DVH Sequence) leave these voxels out of every structure, since the applicator holds no "
       "tissue while the probe irradiates. Dwell_<access>_<n>: the dwell positions.";
   opt.description += caveats(patient);
@@ -389,15 +391,10 @@ void write_plan_rtstruct(const PatientModel& patient, const Plan& plan, double a
     st.origin = StructureOrigin::kPlan;
     st.color = {0, 200, 255};
     st.mask.assign(model.grid.voxel_count(), 0);
-    // The tube around the segment entry -> tip (the needle holds the probe up to its tip): the
-    // voxels whose centre lies within the applicator's radius, as the DVH leaves them out.
-    const Vec3 seg = acc.tip_lps - acc.entry_lps;
-    const double len2 = dot(seg, seg);
-    for (std::size_t v = 0; v < st.mask.size(); ++v) {
-      const Vec3 x = model.grid.position(model.grid.index3(v));
-      const double t = len2 > 0 ? std::clamp(dot(x - acc.entry_lps, seg) / len2, 0.0, 1.0) : 0.0;
-      if (norm(x - (acc.entry_lps + seg * t)) < applicator_radius_mm) st.mask[v] = 1;
-    }
+    // The tube around the segment entry -> tip (the needle holds the probe up to its tip): every
+    // voxel it touches, as the DVH leaves them out.
+    const auto fraction = applicator_fraction(model.grid, acc, applicator_radius_mm);
+    for (std::size_t v = 0; v < st.mask.size(); ++v) st.mask[v] = fraction[v] > 0 ? 1 : 0;
     model.structures.push_back(std::move(st));
     PolylineRoi line;
     line.name = "Channel_" + label;

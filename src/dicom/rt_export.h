@@ -65,10 +65,11 @@ void write_rtdose(const PatientModel& patient, const Plan& plan, const Grid3& do
 // The plan's structures: the patient's, plus per access the channel as an OPEN_NONPLANAR polyline
 // along the needle from its entry to the tip ("Channel_<access>", BRACHY_CHANNEL, what the RT
 // Plan's channel references), the applicator as a tube mask for display ("Applicator_<access>",
-// BRACHY_SRC_APP: voxel centres within applicator_radius_mm of the needle segment, the same voxels
-// kiort's DVHs leave out, as the structure set's description says) and its dwell positions as
-// POINT contours ("Dwell_<access>_<n>", MARKER); written with write_rtstruct and the set's UIDs.
-// applicator_radius_mm: the applicator's outer radius (the source model's surface radius).
+// BRACHY_SRC_APP: every voxel the tube of applicator_radius_mm around the needle segment touches
+// (plan/applicator_volume.h), the same voxels kiort's DVHs leave out, as the structure set's
+// description says) and its dwell positions as POINT contours ("Dwell_<access>_<n>", MARKER);
+// written with write_rtstruct and the set's UIDs. applicator_radius_mm: the applicator's outer
+// radius (the source model's surface radius).
 void write_plan_rtstruct(const PatientModel& patient, const Plan& plan, double applicator_radius_mm,
                          const std::filesystem::path& path);
 // ROI numbers in the plan's RTSTRUCT: a patient structure's, and an access's channel polyline.

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "geometry/geometry.h"
+#include "plan/applicator_volume.h"
 #include "plan/stages.h"
 #include "source/probe.h"
 #include "transport/transport.h"
@@ -82,19 +83,18 @@ DoseBox dose_box(const Plan& plan, const PlanContext& ctx, const std::vector<Vec
   const Vec3 origin = p.grid.position(Index3{lo[0], lo[1], lo[2]});
   b.grid = Grid3({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, p.grid.spacing(), origin,
                  p.grid.direction());
-  // Voxels the applicator occupies hold no tissue while the probe irradiates: they are left out
-  // of every structure's DVH (their centre within the applicator's radius of a needle path).
+  // Voxels the applicator occupies, wholly or in part, are left out of every structure's DVH
+  // (applicator_volume.h says why).
   const double ra = ctx.source->model.surface_radius_mm();
-  b.applicator_mask.assign(p.grid.voxel_count(), 0);
+  b.applicator_fraction.assign(p.grid.voxel_count(), 0.0f);
   for (const auto& a : plan.accesses) {
-    const Vec3 ax = a.axis();
-    const double len = norm(a.tip_lps - a.entry_lps);
-    for (std::size_t v = 0; v < b.applicator_mask.size(); ++v) {
-      const Vec3 x = p.grid.position(p.grid.index3(v)) - a.entry_lps;
-      const double t = std::clamp(dot(x, ax), 0.0, len);
-      if (norm(x - ax * t) < ra) b.applicator_mask[v] = 1;
-    }
+    const auto f = applicator_fraction(p.grid, a, ra);
+    for (std::size_t v = 0; v < f.size(); ++v)
+      b.applicator_fraction[v] = std::max(b.applicator_fraction[v], f[v]);
   }
+  b.applicator_mask.assign(p.grid.voxel_count(), 0);
+  for (std::size_t v = 0; v < b.applicator_mask.size(); ++v)
+    b.applicator_mask[v] = b.applicator_fraction[v] > 0 ? 1 : 0;
   return b;
 }
 

@@ -168,13 +168,16 @@ Access propose_access(const PatientModel& p, const std::string& target, const st
   return a;
 }
 
-Vec3 prescription_point(const Plan& plan, const PlanContext& ctx, const Vec3& dwell,
-                        const Vec3& axis) {
+Vec3 prescription_direction(const Vec3& axis) {
   Vec3 a{0, -1, 0};  // anterior in LPS: into the vertebral body, away from the canal
   Vec3 perp = a - axis * dot(a, axis);
   if (norm(perp) < 1e-6) perp = Vec3{1, 0, 0} - axis * axis.x;
-  perp = normalized(perp);
-  return dwell + perp * perpendicular_depth_from_centre(plan, *ctx.source);
+  return normalized(perp);
+}
+
+Vec3 prescription_point(const Plan& plan, const PlanContext& ctx, const Vec3& dwell,
+                        const Vec3& axis) {
+  return dwell + prescription_direction(axis) * perpendicular_depth_from_centre(plan, *ctx.source);
 }
 
 void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& file) {
@@ -316,9 +319,13 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
   if (!c.dose_water_medium_gy.empty())
     write_nrrd(dir / "dose_water_in_medium.nrrd", c.dose_grid, c.dose_water_medium_gy,
                tag + ", Monte Carlo dose to water in medium (TG-186 Dw,m)", "Gy");
-  std::string csv = "# " + tag +
-                    "\n# cumulative DVH: volume fraction receiving at least "
-                    "dose_gy\nengine,structure,volume_cc,dose_gy,volume_fraction\n";
+  std::string csv =
+      "# " + tag +
+      "\n# cumulative DVH: volume fraction receiving at least dose_gy; engine names the "
+      "TG-186 quantity: mc = Dm,m (Monte Carlo dose to medium in medium), mc_dw_m = "
+      "Dw,m (Monte Carlo dose to water in medium), water = Dw,w (water engine, dose "
+      "to water in water); each curve runs to the structure's maximum\n"
+      "engine,structure,volume_cc,dose_gy,volume_fraction\n";
   auto add = [&](const char* engine, const std::vector<DvhCurve>& curves) {
     char buf[160];
     for (const auto& d : curves)
@@ -329,7 +336,10 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
       }
   };
   add(plan.engine.engine == "mc" ? "mc" : "water", c.dvh_primary);
-  if (plan.engine.engine == "mc") add("water", c.dvh_water);
+  if (plan.engine.engine == "mc") {
+    add("mc_dw_m", c.dvh_water_medium);
+    add("water", c.dvh_water);
+  }
   write_file_atomic(dir / "dvh.csv", csv);
   ojson s = c.summary;
   s["approval"] = state;

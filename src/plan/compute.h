@@ -50,6 +50,9 @@ const Structure* find_cord(const PatientModel& patient);
 // Throws Error(bad input) with the plan file, field and value.
 void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& file);
 
+// The unit vector perpendicular to the probe axis, towards anterior (the prescription's and the
+// near-applicator points' direction).
+Vec3 prescription_direction(const Vec3& axis);
 // The prescription point of a dwell position: perpendicular to the probe axis, towards anterior,
 // at the prescription depth from the applicator surface or source centre.
 Vec3 prescription_point(const Plan& plan, const PlanContext& ctx, const Vec3& dwell,
@@ -63,9 +66,10 @@ struct PlanComputation {
   std::vector<double> dose_water_gy;  // fast water engine, total (dose to water, in water)
   std::vector<double> dose_water_medium_gy;  // Monte Carlo dose to water in medium (Dw,m); MC only
   std::vector<double> times_s;
-  std::vector<std::uint8_t> applicator_mask;  // patient-grid voxels the applicator occupies
-  std::vector<DvhCurve> dvh_primary, dvh_water;
-  nlohmann::ordered_json summary;  // the evaluation
+  std::vector<std::uint8_t> applicator_mask;     // patient-grid voxels the applicator touches
+  std::vector<DvhCurve> dvh_primary, dvh_water;  // primary engine (MC: Dm,m), water engine (Dw,w)
+  std::vector<DvhCurve> dvh_water_medium;        // Monte Carlo Dw,m; empty for water plans
+  nlohmann::ordered_json summary;                // the evaluation
   bool goals_met = true;
   std::uint64_t histories = 0;
 };

@@ -55,4 +55,20 @@ DvhCurve cumulative_dvh(const std::string& structure, const DoseStats& s, double
   return c;
 }
 
+DvhCurve cumulative_dvh_to_max(const std::string& structure, const DoseStats& s, double bin_gy,
+                               double fine_gy) {
+  DvhCurve c;
+  c.structure = structure;
+  c.volume_cc = s.volume_cc();
+  const double top = s.max();
+  double d = 0;
+  for (int i = 0;; ++i) {
+    c.dose_gy.push_back(d);
+    c.volume_fraction.push_back(s.v_gy(d));
+    if (d > top) break;
+    d = d + 1e-9 < fine_gy ? (i + 1) * bin_gy : std::max(d * 1.01, d + bin_gy);
+  }
+  return c;
+}
+
 }  // namespace kiort

@@ -32,5 +32,10 @@ struct DvhCurve {
 };
 DvhCurve cumulative_dvh(const std::string& structure, const DoseStats& s, double bin_gy,
                         double max_gy);
+// Cumulative DVH that runs to the structure's own maximum: uniform steps of bin_gy up to fine_gy
+// (or the maximum), then steps of 1 % of the dose, ending at the first dose above the maximum
+// (volume 0), so that no curve stops with volume left.
+DvhCurve cumulative_dvh_to_max(const std::string& structure, const DoseStats& s, double bin_gy,
+                               double fine_gy);
 
 }  // namespace kiort

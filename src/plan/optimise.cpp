@@ -16,12 +16,9 @@ DwellTimes optimise_dwell_times(const Plan& plan, const PlanContext& ctx, const 
   out.calibration_rate_gy_per_min = calibration_rate(plan, *ctx.source, file);
   std::vector<double> times(n, 0.0);
   if (rx.kind == "point") {
-    if (n != 1)
-      throw Error::bad_input("a point prescription takes one dwell position")
-          .file(file)
-          .field("accesses")
-          .seen(std::to_string(n) + " dwell positions")
-          .expected("1, or a coverage prescription for several");
+    if (n != 1)  // check_plan refuses such a plan with the file and field named
+      throw Error::internal("optimise_dwell_times: a point prescription with " + std::to_string(n) +
+                            " dwell positions (check_plan was not run)");
     times[0] = rx.dose_gy / out.calibration_rate_gy_per_min * 60.0;
   }
   bool at_oar_limit = false;  // the best compromise: the organ at risk exactly at its limit

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,12 @@
 namespace kiort {
 
 // The dose grid as a box [lo, hi) of the patient grid, and the patient-grid voxels the applicator
-// occupies (their centre within the applicator's outer radius of a needle path).
+// touches (applicator_volume.h): left out of every DVH and metric.
 struct DoseBox {
   Grid3 grid{{1, 1, 1}, {1, 1, 1}, {0, 0, 0}};
   std::array<int, 3> lo{}, hi{};
-  std::vector<std::uint8_t> applicator_mask;  // patient grid
+  std::vector<std::uint8_t> applicator_mask;  // patient grid: 1 where the applicator reaches
+  std::vector<float> applicator_fraction;     // patient grid: the fraction inside it (0..1)
 };
 
 // Stage 1: dose per unit time (Gy/s) on the dose grid for each dwell position.
@@ -68,6 +70,23 @@ SecondCheck second_check(const Plan& plan, const PlanContext& ctx, const WaterEn
 PlanComputation evaluate_plan(const Plan& plan, const PlanContext& ctx, const DoseBasis& basis,
                               const WaterEngine& water, const DwellTimes& times,
                               const SecondCheck& check, const std::string& file);
+
+// A dose at a point in TG-186's three quantities. Dw,w: the water engine at the exact position
+// (summed over dwell positions). Monte Carlo plans: Dm,m and Dw,m as Dw,w times the Monte Carlo's
+// ratio to the water engine (Dm,m/Dw,w, Dw,m/Dw,w), interpolated trilinearly over the voxel
+// centres around the point that hold the point's medium and that the applicator does not touch
+// (renormalised weights; Dm,m and Dw,m null when none of the 8 does, as next to the applicator).
+// The water engine carries the steep gradient (about 20 %/mm at 15 mm), the ratio only the medium
+// and scatter, which vary slowly within one medium. Water plans: Dm,m and Dw,m unknown (null).
+struct PointDose {
+  Vec3 point;
+  double dw_w_gy = 0;
+  std::optional<double> dm_m_gy, dw_m_gy, sigma_rel;  // sigma of Dm,m (Monte Carlo)
+  std::string medium;                                 // the patient's medium at the point
+  std::string method;
+};
+PointDose dose_at_point(const PlanContext& ctx, const DoseBasis& basis, const WaterEngine& water,
+                        const PlanComputation& c, const Vec3& x);
 
 // Shared by the stages.
 // The depth of the prescription point from the source centre (mm).

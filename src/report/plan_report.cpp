@@ -403,23 +403,25 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
        fmt(std::accumulate(plan.dwell_times_s.begin(), plan.dwell_times_s.end(), 0.0), 1), ""});
   doc.table(dwell);
 
-  // Doses at the prescription point and the second check.
+  // Doses at the prescription point (TG-186's three quantities, evaluated at the point) and the
+  // second check.
   const ojson sc = s.value("second_check", ojson::object());
+  const ojson at = rx.value("dose_at_point", ojson::object());
+  // "9.52 / 5.73 / 8.00 Gy" from an object's Dm,m, Dw,m and Dw,w (n/a where null).
+  const auto three = [&](const ojson& j, const char* dm_m, const char* dw_m, const char* dw_w) {
+    return num(j, dm_m, 3, "") + " / " + num(j, dw_m, 3, "") + " / " + num(j, dw_w, 3, " Gy");
+  };
   doc.heading("Dose and second check", 2);
   doc.key_values({
       {"Calibration dose rate", num(rx, "calibration_rate_gy_per_min", 3, " Gy/min")},
-      {"Prescription point, water engine", num(rx, "dose_at_point_water_engine_gy", 3, " Gy")},
-      {mc ? "Prescription point, Monte Carlo (dose to medium)" : "Prescription point, primary",
-       num(rx, "dose_at_point_medium_gy", 3, " Gy")},
+      {"The prescription refers to", rx.value("quantity_text", std::string("n/a"))},
+      {"Prescription point: Dm,m / Dw,m / Dw,w", three(at, "dm_m_gy", "dw_m_gy", "dw_w_gy")},
+      {"How the point is evaluated", at.value("method", std::string("n/a"))},
       {"Monte Carlo uncertainty at the point",
-       mc && rx.contains("sigma_at_point_rel")
-           ? fmt(100 * rx["sigma_at_point_rel"].get<double>(), 2) + " % (1 sigma)"
+       mc && at.contains("sigma_rel") && at["sigma_rel"].is_number()
+           ? fmt(100 * at["sigma_rel"].get<double>(), 2) + " % (1 sigma)"
            : "n/a (water engine, deterministic)"},
       {"Monte Carlo histories", s.contains("mc_histories") ? s["mc_histories"].dump() : "n/a"},
-      {"Bone/water dose ratio", s.contains("bone_water_ratio") && s["bone_water_ratio"].is_number()
-                                    ? fmt(s["bone_water_ratio"].get<double>(), 3) + " in " +
-                                          s.value("bone_water_ratio_structure", std::string())
-                                    : "n/a"},
       {"Second check (water engine)", sc.is_object() && sc.contains("deviation")
                                           ? fmt(100 * sc["deviation"].get<double>(), 2) +
                                                 " % against the calibration (tolerance " +
@@ -427,46 +429,88 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
                                                 (sc.value("flagged", false) ? "FLAGGED" : "pass")
                                           : "n/a"},
   });
+  doc.paragraph(
+      "TG-186 quantities (AAPM TG-186, Beaulieu et al. 2012): Dm,m = dose to medium in medium "
+      "(the Monte Carlo's), Dw,m = dose to a small cavity of water in the medium (a cell in "
+      "marrow sees something near it), Dw,w = dose to water in water (the water engine, the "
+      "calibration's convention). n/a: not computed by this plan's engine.");
 
-  // Constraints and metrics.
+  // Constraints and metrics, the three quantities side by side.
   Table cons;
   cons.caption = "Constraints and metrics";
-  cons.header = {"Item", mc ? "Monte Carlo" : "Primary", "Water engine", "Limit / goal", "Status"};
-  cons.align = {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kLeft};
-  cons.width_weight = {3, 1.3, 1.3, 1.3, 1};
+  cons.header = {"Item", "Dm,m (MC)", "Dw,m (MC)", "Dw,w (water)", "Limit / goal", "Status"};
+  cons.align = {Align::kLeft,  Align::kRight, Align::kRight,
+                Align::kRight, Align::kRight, Align::kLeft};
+  cons.width_weight = {3, 1.2, 1.2, 1.2, 1.2, 0.8};
   for (const auto& c : s.value("constraints", ojson::array()))
-    cons.rows.push_back({c.value("name", std::string()), num(c, "value_gy", 2, " Gy"), "",
+    cons.rows.push_back({c.value("name", std::string()), num(c, "value_gy", 2, " Gy"), "", "",
                          num(c, "limit_gy", 2, " Gy"), c.value("pass", false) ? "pass" : "FAIL"});
+  // One row of a structure's metric in each quantity.
+  const auto metric_row = [&](const ojson& st, const std::string& label, const char* key,
+                              int decimals, const char* unit) {
+    cons.rows.push_back({st.value("name", std::string()) + " " + label,
+                         num(st.value("dm_m", ojson()), key, decimals, unit),
+                         num(st.value("dw_m", ojson()), key, decimals, unit),
+                         num(st.value("dw_w", ojson()), key, decimals, unit), "", ""});
+  };
   const ojson t = s.value("target", ojson::object());
   if (t.is_object()) {
-    const ojson tw = t.value("water_engine", ojson::object());
-    const std::string tn = t.value("name", std::string());
-    cons.rows.push_back(
-        {tn + " D90", num(t, "D90_gy", 2, " Gy"), num(tw, "D90_gy", 2, " Gy"), "", ""});
-    cons.rows.push_back({tn + " D98", num(t, "D98_gy", 2, " Gy"), "", "", ""});
-    cons.rows.push_back(
-        {tn + " Dmean", num(t, "Dmean_gy", 2, " Gy"), num(tw, "Dmean_gy", 2, " Gy"), "", ""});
-    cons.rows.push_back(
-        {tn + " V100", num(t, "V100_pct", 1, " %"), num(tw, "V100_pct", 1, " %"), "", ""});
-    cons.rows.push_back({tn + " V150", num(t, "V150_pct", 1, " %"), "", "", ""});
+    metric_row(t, "D90", "D90_gy", 2, " Gy");
+    metric_row(t, "D98", "D98_gy", 2, " Gy");
+    metric_row(t, "Dmean", "Dmean_gy", 2, " Gy");
+    metric_row(t, "D2cc", "D2cc_gy", 2, " Gy");
+    metric_row(t, "D0.1cc", "D0.1cc_gy", 2, " Gy");
+    metric_row(t, "V100", "V100_pct", 1, " %");
+    metric_row(t, "V150", "V150_pct", 1, " %");
   }
   const ojson cord = s.value("cord", ojson());
   if (cord.is_object()) {
-    const std::string cn = cord.value("name", std::string());
-    cons.rows.push_back({cn + " Dmax", num(cord, "Dmax_gy", 2, " Gy"),
-                         num(cord.value("water_engine", ojson::object()), "Dmax_gy", 2, " Gy"), "",
-                         ""});
-    cons.rows.push_back({cn + " D0.03cc", num(cord, "D0.03cc_gy", 2, " Gy"), "", "", ""});
-    cons.rows.push_back({cn + " D0.1cc", num(cord, "D0.1cc_gy", 2, " Gy"), "", "", ""});
+    metric_row(cord, "Dmax", "Dmax_gy", 2, " Gy");
+    metric_row(cord, "D0.03cc", "D0.03cc_gy", 2, " Gy");
+    metric_row(cord, "D0.1cc", "D0.1cc_gy", 2, " Gy");
   }
   const ojson canal = s.value("canal", ojson());
   if (canal.is_object()) {
-    const std::string cn = canal.value("name", std::string());
-    cons.rows.push_back({cn + " Dmax", num(canal, "Dmax_gy", 2, " Gy"), "", "", ""});
-    cons.rows.push_back(
-        {cn + " anterior wall Dmax", num(canal, "anterior_wall_Dmax_gy", 2, " Gy"), "", "", ""});
+    metric_row(canal, "Dmax", "Dmax_gy", 2, " Gy");
+    metric_row(canal, "D0.1cc", "D0.1cc_gy", 2, " Gy");
+    metric_row(canal, "anterior wall Dmax", "anterior_wall_Dmax_gy", 2, " Gy");
   }
   doc.table(cons);
+  if (const ojson av = s.value("applicator_voxels", ojson()); av.is_object())
+    doc.paragraph("Metrics and DVHs leave out the " + av.value("voxels_left_out", ojson(0)).dump() +
+                  " voxels the applicator touches (" + num(av, "tissue_left_out_cc", 3, " cc") +
+                  " of tissue in them): " + av.value("rule", std::string()) +
+                  ". Dmean is dominated by the voxels nearest the applicator; D2cc and D0.1cc "
+                  "stand beside it.");
+
+  // Per medium: one ratio over several media would be true of none of them.
+  Table media;
+  media.caption = "Dose ratios per medium (means over the medium's voxels)";
+  media.header = {"Structure", "Medium", "Voxels", "Dm,m / Dw,w", "Dw,m / Dw,w", "Dm,m / Dw,m"};
+  media.align = {Align::kLeft,  Align::kLeft,  Align::kRight,
+                 Align::kRight, Align::kRight, Align::kRight};
+  for (const auto& r : s.value("media_ratios", ojson::array()))
+    media.rows.push_back({r.value("structure", std::string()), r.value("medium", std::string()),
+                          r.value("voxels", ojson(0)).dump(), num(r, "dm_m_over_dw_w", 3, ""),
+                          num(r, "dw_m_over_dw_w", 3, ""), num(r, "dm_m_over_dw_m", 3, "")});
+  if (!media.rows.empty()) doc.table(media);
+
+  // Next to the applicator, perpendicular to the axis at the (first) dwell position.
+  Table near;
+  near.caption =
+      "Dose next to the applicator (perpendicular to the axis, towards the "
+      "prescription point)";
+  near.header = {"From surface", "Medium", "Dm,m", "Dw,m", "Dw,w", "MC sigma"};
+  near.align = {Align::kRight, Align::kLeft,  Align::kRight,
+                Align::kRight, Align::kRight, Align::kRight};
+  for (const auto& r : s.value("near_applicator", ojson::array()))
+    near.rows.push_back({num(r, "from_surface_mm", 0, " mm"), r.value("medium", std::string()),
+                         num(r, "dm_m_gy", 1, " Gy"), num(r, "dw_m_gy", 1, " Gy"),
+                         num(r, "dw_w_gy", 1, " Gy"),
+                         r.contains("sigma_rel") && r["sigma_rel"].is_number()
+                             ? fmt(100 * r["sigma_rel"].get<double>(), 1) + " %"
+                             : "n/a"});
+  if (!near.rows.empty()) doc.table(near);
   for (const auto& m : s.value("messages", ojson::array())) doc.paragraph(m.get<std::string>());
 
   add_dosimetry_statement(doc, s);

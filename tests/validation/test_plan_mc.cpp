@@ -47,6 +47,7 @@ TEST(PlanEngines, MonteCarloAndWaterEngineAgreeInWater) {
   a.tip_lps = {0, 0, 0};
   p.accesses = {a};
   p.prescription.depth_mm = 10.0;
+  p.prescription.from = DepthConvention::kApplicatorSurface;
   p.engine.engine = "mc";
   p.engine.target_sigma_rel = 0.03;
   p.engine.max_histories = 4000000;
@@ -81,6 +82,20 @@ TEST(PlanEngines, MonteCarloAndWaterEngineAgreeInWater) {
     ++compared;
   }
   EXPECT_EQ(compared, 5);
+  // Issue 16, the prescription point (12.2 mm from the source) evaluated at the point: in water
+  // the Monte Carlo's ratio to the water engine is 1 within the engines' agreement above, and
+  // Dw,m = Dm,m; the single medium's ratios likewise.
+  const auto& at = c.summary["prescription"]["dose_at_point"];
+  ASSERT_TRUE(at["dm_m_gy"].is_number()) << at.dump();
+  const double s_rel = at["sigma_rel"].get<double>();
+  EXPECT_NEAR(at["dm_m_gy"].get<double>() / at["dw_w_gy"].get<double>(), 1.0, 0.02 + 2 * s_rel);
+  EXPECT_NEAR(at["dw_m_gy"].get<double>(), at["dm_m_gy"].get<double>(),
+              1e-6 * at["dm_m_gy"].get<double>());
+  ASSERT_EQ(c.summary["media_ratios"].size(), 1u);
+  const auto& m = c.summary["media_ratios"][0];
+  EXPECT_EQ(m["medium"], "water");
+  EXPECT_NEAR(m["dm_m_over_dw_m"].get<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(m["dm_m_over_dw_w"].get<double>(), 1.0, 0.02);
 }
 
 }  // namespace
