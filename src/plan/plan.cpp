@@ -79,23 +79,14 @@ ojson content_json(const Plan& p) {
   j["source"] = p.source;
   j["source_checksum"] = p.source_checksum;
   const Prescription& r = p.prescription;
-  j["prescription"] = {{"kind", r.kind},
-                       {"dose_gy", r.dose_gy},
-                       {"depth_mm", r.depth_mm},
-                       {"coverage_pct", r.coverage_pct},
-                       {"oar", r.oar},
-                       {"oar_metric", r.oar_metric},
-                       {"oar_limit_gy", r.oar_limit_gy},
-                       {"citation", r.citation}};
-  if (r.from) {
-    // Keep "from" after "depth_mm" as it always was.
-    ojson rx = ojson::object();
-    for (const auto& [k, v] : j["prescription"].items()) {
-      rx[k] = v;
-      if (k == "depth_mm") rx["from"] = conv(*r.from);
-    }
-    j["prescription"] = rx;
-  }
+  ojson rx = {{"kind", r.kind}, {"dose_gy", r.dose_gy}, {"depth_mm", r.depth_mm}};
+  if (r.from) rx["from"] = conv(*r.from);  // stated, or absent: there is no default
+  rx["coverage_pct"] = r.coverage_pct;
+  rx["oar"] = r.oar;
+  rx["oar_metric"] = r.oar_metric;
+  rx["oar_limit_gy"] = r.oar_limit_gy;
+  rx["citation"] = r.citation;
+  j["prescription"] = rx;
   const EngineSettings& e = p.engine;
   j["engine"] = {{"engine", e.engine},
                  {"target_sigma_rel", e.target_sigma_rel},

@@ -97,9 +97,10 @@ fi
 if command -v pdftoppm >/dev/null; then
   pages=$(pdfinfo "$tmp/p/report.pdf" | awk '/^Pages:/ {print $2}')
   # The water plan, one dwell position: title, dwell table, dose and constraints, DVH, one
-  # overlay, DICOM list, approval and signatures: 2 pages (3 with a longer constraint table), and
-  # exactly as many as kiort said it laid out.
-  [[ $pages -ge 2 && $pages -le 3 && $pages == "$said_pages" ]] && ok || fail "report has $pages pages, kiort said $said_pages"
+  # overlay, DICOM list, approval and signatures, and since issue 16 the TG-186 and near-applicator
+  # tables, the calibration's provenance, the uncertainty budget and the source model's
+  # parameters: 3 to 5 pages, and exactly as many as kiort said it laid out.
+  [[ $pages -ge 3 && $pages -le 5 && $pages == "$said_pages" ]] && ok || fail "report has $pages pages, kiort said $said_pages"
   pdftoppm -r 40 -png "$tmp/p/report.pdf" "$tmp/page" && ok || fail "pdftoppm failed"
   n=$(ls "$tmp"/page-*.png 2>/dev/null | wc -l)
   [[ $n -eq $pages ]] && ok || fail "pdftoppm gave $n pages, pdfinfo $pages"
@@ -214,7 +215,9 @@ dcmdump +P 300e,0008 "$tmp/p/dicom2/RTPLAN.dcm" | grep -q 'Physicist^A.' && ok |
 
 # 4. Multi-dwell bilateral and two-level plans: dciodvfy finds no Error in any object.
 check bi-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --access bilateral --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/bi/plan.json"
-check l2-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --level L2 --target VB_L2 --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/l2/plan.json"
+# L2's proposed access passes 0.8 mm from the canal, inside the needle check's 1 mm margin: this
+# one is L1's proposed path 34 mm lower and 1 mm lateral.
+check l2-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --level L2 --target VB_L2 --entry 38.4,61.7,-24.7 --tip 5.0,3.7,-33.0 --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/l2/plan.json"
 python3 - "$tmp/bi/plan.json" "$tmp/l2/plan.json" "$tmp/two/plan.json" <<'PY'
 import json, os, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
