@@ -199,8 +199,11 @@ PlanComputation evaluate_plan(const Plan& plan, const PlanContext& ctx, const Do
         {"medium", at_rx.medium},
         {"method", at_rx.method}}},
       {"dose_at_point_water_engine_gy", at_rx.dw_w_gy},
-      {"dose_at_point_medium_gy", mc ? at_rx.dm_m_gy.value_or(0.0) : at_rx.dw_w_gy},
-      {"sigma_at_point_rel", at_rx.sigma_rel.value_or(0.0)},
+      // The flat keys of before, for readers that want a number: the point's value, or the
+      // voxel's where the point has none (dose_at_point says null there).
+      {"dose_at_point_medium_gy",
+       mc ? at_rx.dm_m_gy.value_or(sample(c.dose_grid, c.dose_gy, rx_point)) : at_rx.dw_w_gy},
+      {"sigma_at_point_rel", at_rx.sigma_rel.value_or(sample(c.dose_grid, c.sigma_rel, rx_point))},
       {"nearest_voxel",
        {{"note", "the dose grid's voxel that contains the point (before issue 16 the only value)"},
         {"centre_mm", rx_voxel ? ojson({rx_voxel->x, rx_voxel->y, rx_voxel->z}) : ojson(nullptr)},

@@ -20,6 +20,7 @@
 #include "dicom/rt_export.h"
 #include "dicom/rtstruct.h"
 #include "patient/phantom.h"
+#include "plan/applicator_volume.h"
 
 namespace kiort {
 namespace {
@@ -340,22 +341,31 @@ TEST(RtStruct, ChannelIsAnOpenPolylineAndTheTubeIsTheDvhExclusion) {
   for (int i = 0; ds.findAndGetSequenceItem(DCM_RTROIObservationsSequence, obs, i).good(); ++i)
     types[str(*obs, DCM_ReferencedROINumber)] = str(*obs, DCM_RTROIInterpretedType);
   EXPECT_EQ(types[std::to_string(channel)], "BRACHY_CHANNEL");
-  // Read back, the tube holds exactly the voxels within the radius of the segment (the DVH's
-  // exclusion): counted here by brute force.
+  // Read back, the tube holds exactly the voxels the DVH leaves out (every voxel the applicator
+  // touches, plan/applicator_volume.h): all whose centre lies within the radius of the segment,
+  // none whose centre lies beyond the radius plus half a voxel diagonal (brute force here).
   PatientModel back = c.patient;
   back.structures.clear();
   dicom::read_rtstruct(t.path / "RS.dcm", back);
   const Structure* tube = back.find("Applicator_left");
   ASSERT_NE(tube, nullptr);
-  std::size_t expected = 0;
+  const auto excluded = applicator_touched(back.grid, c.plan.accesses, radius);
+  std::size_t centre_inside = 0, centre_inside_missed = 0, same = 0, too_far = 0;
   const Vec3 e = c.plan.accesses[0].entry_lps, seg = c.plan.accesses[0].tip_lps - e;
+  const double half_diagonal = 0.5 * norm(back.grid.spacing());
   for (std::size_t v = 0; v < back.grid.voxel_count(); ++v) {
     const Vec3 x = back.grid.position(back.grid.index3(v));
     const double u = std::clamp(dot(x - e, seg) / dot(seg, seg), 0.0, 1.0);
-    if (norm(x - (e + seg * u)) < radius) ++expected;
+    const double d = norm(x - (e + seg * u));
+    if (d < radius) ++(tube->mask[v] ? centre_inside : centre_inside_missed);
+    if (d >= radius + half_diagonal && tube->mask[v]) ++too_far;
+    if ((tube->mask[v] != 0) == (excluded[v] != 0)) ++same;
   }
-  EXPECT_GT(expected, 0u);
-  EXPECT_EQ(tube->voxel_count(), expected);
+  EXPECT_GT(centre_inside, 0u);
+  EXPECT_EQ(centre_inside_missed, 0u);
+  EXPECT_EQ(too_far, 0u);
+  EXPECT_EQ(same, back.grid.voxel_count());
+  EXPECT_GT(tube->voxel_count(), centre_inside);  // the partly covered voxels too
 }
 
 TEST(RtDose, DvhSequenceIsKiortsCumulativeDvhInCm3) {

@@ -40,6 +40,17 @@ struct PlanFixture {
     p.accesses.push_back(propose_access(patient, "CTV", "left", false, 1, 5.0));
     return p;
   }
+  // The point plan's access with dwell_count positions step_mm apart and a coverage prescription
+  // of 8 Gy to D90 of the CTV.
+  Plan coverage_plan(int dwell_count, double step_mm) const {
+    Plan p = point_plan();
+    p.accesses[0].dwell_count = dwell_count;
+    p.accesses[0].dwell_step_mm = step_mm;
+    p.prescription.kind = "coverage";
+    p.prescription.dose_gy = 8.0;
+    p.prescription.coverage_pct = 90;
+    return p;
+  }
 };
 
 }  // namespace kiort::test

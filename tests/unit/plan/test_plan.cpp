@@ -67,12 +67,7 @@ TEST(Plan, SinglePositionTimeIsTheHandCalculationFromTheCalibrationTable) {
 
 TEST(Plan, OptimiserMeetsFeasibleGoals) {
   PlanFixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 3;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
-  p.prescription.coverage_pct = 90;
+  Plan p = f.coverage_plan(3, 4.0);
   p.prescription.oar_metric = "Dmax";
   p.prescription.oar_limit_gy = 40.0;  // generous: the cord lies beyond the canal wall
   const PlanComputation c = compute_plan(p, f.ctx, "test");
@@ -88,11 +83,7 @@ TEST(Plan, OptimiserMeetsFeasibleGoals) {
 
 TEST(Plan, OptimiserReportsInfeasibleGoalsAndTheBestCompromise) {
   PlanFixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 3;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
+  Plan p = f.coverage_plan(3, 4.0);
   p.prescription.oar_limit_gy = 0.05;  // cannot be met together with D90 >= 8 Gy
   const PlanComputation c = compute_plan(p, f.ctx, "test");
   EXPECT_FALSE(c.goals_met);

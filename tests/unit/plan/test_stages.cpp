@@ -79,12 +79,7 @@ TEST(PlanStages, PointPrescriptionTimeIsDoseOverCalibrationRate) {
 
 TEST(PlanStages, CoverageOptimiserOnAHandMadeBasis) {
   PlanFixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 2;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
-  p.prescription.coverage_pct = 90;
+  Plan p = f.coverage_plan(2, 4.0);
   // Position 0 gives 0.01 Gy/s everywhere, position 1 nothing: least squares puts all the time on
   // position 0 and D90 = 8 Gy needs 8 / 0.01 = 800 s there (hand calculation), none on position 1.
   const DoseBasis b = uniform_basis(p, f.ctx, {0.01, 0.0}, {0.0, 0.0});
@@ -128,11 +123,7 @@ TEST(PlanStages, SecondCheckIsTheRatioOfCalibrationToWaterEngineRate) {
 
 TEST(PlanStages, EvaluationOfAUniformDoseIsTheHandCalculation) {
   PlanFixture f;
-  Plan p = f.point_plan();
-  p.accesses[0].dwell_count = 2;
-  p.accesses[0].dwell_step_mm = 4.0;
-  p.prescription.kind = "coverage";
-  p.prescription.dose_gy = 8.0;
+  Plan p = f.coverage_plan(2, 4.0);
   const WaterEngine water = water_engine_for(f.ctx);
   // Two positions of 2^-7 Gy/s each (exact in float), relative sigma 0.10 each: 512 s on both give
   // 4 + 4 = 8 Gy everywhere, sigma sqrt(2 x (4 x 0.1)^2) / 8 = 0.0707.
