@@ -309,7 +309,11 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
   const std::string state = plan.approval.approved
                                 ? "APPROVED by " + plan.approval.by + " " + plan.approval.at
                                 : "DRAFT (not approved)";
-  const std::string tag = "kiort plan " + plan.id + ", " + state;
+  // Every file of the set carries an illustrative calibration's banner (provenance.h).
+  const ojson cal = c.summary.value("calibration", ojson::object());
+  const bool illustrative = cal.is_object() && cal.value("illustrative", false);
+  const std::string tag = "kiort plan " + plan.id + ", " + state +
+                          (illustrative ? std::string(", ") + kIllustrativeBanner : "");
   write_nrrd(dir / "dose.nrrd", c.dose_grid, c.dose_gy,
              tag + ", dose (" + c.summary.value("engine", "") + ")", "Gy");
   write_nrrd(dir / "dose_sigma.nrrd", c.dose_grid, c.sigma_rel,

@@ -118,6 +118,8 @@ then ok; else fail "demo summary: $out"; fi
 if [[ -s $t/demo/report.pdf ]]; then
   pdftotext -f 1 -l 1 "$t/demo/report.pdf" - | grep -q 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE' && ok || fail "demo PDF page 1 lacks the illustrative banner"
 fi
+head -1 "$t/demo/dvh.csv" | grep -q 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE' && ok || fail "demo dvh.csv lacks the illustrative banner"
+grep -aq 'ILLUSTRATIVE CALIBRATION' "$t/demo/dose.nrrd" && ok || fail "demo dose.nrrd header lacks the illustrative banner"
 # A point prescription names its reference: no default (issue 16).
 check no-reference 2 'must name its depth reference' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$t/nr/plan.json"
 # The needle's whole surface against the derived canal on the real spine CT: the left access the
