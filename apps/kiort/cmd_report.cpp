@@ -32,6 +32,7 @@ void add_source_info(PlanReportData& data, const CommissionedSource& source) {
   data.calibration_date = source.calibration.calibration_date;
   data.applicator = source.calibration.applicator;
   data.dose_definition = source.calibration.dose_definition;
+  data.illustrative_calibration = source.calibration.illustrative;
 }
 
 std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& patient,
@@ -106,6 +107,7 @@ std::vector<std::string> write_plan_dicom(const Plan& plan, const PatientModel& 
   si.dose_definition = source.calibration.dose_definition;
   si.kv = plan.kv;
   si.applicator_radius_mm = source.model.surface_radius_mm();
+  si.illustrative = source.calibration.illustrative;
   dicom::write_rtplan_brachy(patient, plan, si, dir / "RTPLAN.dcm");
   names.push_back("RTPLAN.dcm");
   return names;

@@ -21,9 +21,10 @@ void list_sources() {
     if (e.path().extension() != ".json") continue;
     try {
       const CommissionedSource c = load_commissioned_source(e.path());
-      std::printf("  %-44s commissioned, %g kV, probe %s, calibrated %s\n",
+      std::printf("  %-44s commissioned, %g kV, probe %s, calibrated %s%s\n",
                   e.path().filename().c_str(), c.model.kv, c.calibration.probe_serial.c_str(),
-                  c.calibration.calibration_date.c_str());
+                  c.calibration.calibration_date.c_str(),
+                  c.calibration.illustrative ? " (ILLUSTRATIVE CALIBRATION)" : "");
     } catch (const Error&) {
       const ProbeModel m = load_probe_model(e.path());
       std::printf("  %-44s model (not commissioned), %g kV, %s\n", e.path().filename().c_str(),
@@ -34,9 +35,10 @@ void list_sources() {
   for (const auto& e : std::filesystem::directory_iterator(data_dir() / "calibration")) {
     if (e.path().extension() != ".csv") continue;
     const CalibrationTable t = load_calibration(e.path());
-    std::printf("  %-44s probe %s, %g kV, %s, %s, %zu depths (%s)\n", e.path().filename().c_str(),
-                t.probe_serial.c_str(), t.kv, t.applicator.c_str(), t.calibration_date.c_str(),
-                t.depth_mm.size(), to_string(t.convention));
+    std::printf("  %-44s probe %s, %g kV, %s, %s, %zu depths (%s, %s)%s\n",
+                e.path().filename().c_str(), t.probe_serial.c_str(), t.kv, t.applicator.c_str(),
+                t.calibration_date.c_str(), t.depth_mm.size(), to_string(t.convention),
+                to_string(t.formalism), t.illustrative ? " ILLUSTRATIVE" : "");
   }
 }
 
@@ -224,6 +226,8 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
                                               {"max_abs_residual", r.max_abs_residual},
                                               {"tolerance", r.tolerance},
                                               {"pass", r.pass},
+                                              {"illustrative", table.illustrative},
+                                              {"validates", commissioning_validates(r)},
                                               {"rows", rows}}
                                    .dump(2)
                                    .c_str());
@@ -238,9 +242,9 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
              std::printf("%10.2f %14.4f %14.4f %9.2f%% %8.2f%%%s\n", row.depth_mm,
                          row.table_gy_per_min, row.model_gy_per_min, 100 * row.residual,
                          100 * row.sigma_rel, row.in_tolerance_range ? "" : "  (outside 5-30 mm)");
-           std::printf("max |residual| at 5-30 mm: %.2f %% (tolerance %.0f %%): %s\nwrote %s\n",
+           std::printf("max |residual| at 5-30 mm: %.2f %% (tolerance %.0f %%): %s\n%s\nwrote %s\n",
                        100 * r.max_abs_residual, 100 * r.tolerance, r.pass ? "PASS" : "FAIL",
-                       ca->out.c_str());
+                       commissioning_validates(r).c_str(), ca->out.c_str());
          }
          return r.pass ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
        }});

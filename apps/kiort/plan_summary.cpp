@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "plan/json_field.h"
+#include "source/calibration.h"
 
 namespace kiort::cli {
 
@@ -23,7 +24,15 @@ std::string format_plan_summary(const ojson& summary, const std::string& file) {
   };
   const OrderedJsonField s(summary, file, "evaluation");
   if (!s.is_object()) throw s.wrong("an object (the plan's evaluation)");
+  const auto cal = s["calibration"];
+  if (cal.present() && cal["illustrative"].boolean()) say("*** %s ***\n", kIllustrativeBanner);
   say("plan %s (%s)\n", s["plan_id"].string_or("").c_str(), s["approval"].string_or("").c_str());
+  if (cal.present())
+    say("calibration: probe %s, %s, %s, depth reference %s, measured by %s%s\n",
+        cal["serial"].string().c_str(), cal["date"].string().c_str(),
+        cal["formalism"].string().c_str(), cal["depth_reference"].string().c_str(),
+        cal["measured_by"].string().c_str(),
+        cal["illustrative"].boolean() ? " (ILLUSTRATIVE)" : "");
   say("engine: %s\n", s["engine"].string_or("").c_str());
   const auto times = s["dwell_times_s"].elements();
   for (std::size_t i = 0; i < times.size(); ++i) {
@@ -74,6 +83,17 @@ std::string format_plan_summary(const ojson& summary, const std::string& file) {
   for (const auto& n : s["near_applicator"].elements())
     say("%.0f mm from the applicator surface: Dm,m %s, Dw,w %s\n", n["from_surface_mm"].number(),
         gy(n["dm_m_gy"]).c_str(), gy(n["dw_w_gy"]).c_str());
+  if (const auto u = s["uncertainty_budget"]; u.present()) {
+    std::string parts;
+    for (const auto& c : u["components"].elements()) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%s%s %.1f %%", parts.empty() ? "" : ", ",
+                    c["name"].string().c_str(), 100 * c["rel"].number());
+      parts += buf;
+    }
+    say("uncertainty at the point (%s): %.1f %% combined (%s)\n", u["coverage"].string().c_str(),
+        100 * u["combined_rel"].number(), parts.c_str());
+  }
   const auto sc = s["second_check"];
   say("second check (water engine): %+.2f %% against the calibration (tolerance %.0f %%): %s\n",
       100 * sc["deviation"].number(), 100 * sc["tolerance"].number(),

@@ -459,11 +459,17 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
 
   // RT General Plan: geometry PATIENT, so the plan's structure set is referenced; the plan's date
   // and time are when it was created (plan.json "created").
-  ds.putAndInsertString(DCM_RTPlanLabel, ("KIORT " + plan.level).substr(0, 16).c_str());
+  ds.putAndInsertString(DCM_RTPlanLabel,
+                        (source.illustrative ? std::string("ILLUSTRATIVE") : "KIORT " + plan.level)
+                            .substr(0, 16)
+                            .c_str());
   ds.putAndInsertString(DCM_RTPlanName, ("Kypho-IORT " + plan.level + " " + plan.id).c_str());
   ds.putAndInsertString(
       DCM_RTPlanDescription,
-      ("Kypho-IORT: intraoperative " + format_ds(plan.kv) +
+      ((source.illustrative ? std::string(kIllustrativeBanner) + ": the probe calibration is not a "
+                                                                 "measurement. "
+                            : std::string()) +
+       "Kypho-IORT: intraoperative " + format_ds(plan.kv) +
        " kV electronic X-ray brachytherapy through the kyphoplasty cannula, level " + plan.level +
        ", target " + plan.target + ". Dwell times in seconds as the console takes them." +
        caveats(patient))
@@ -481,12 +487,12 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
   // a coverage prescription as the target volume (its ROI) with the dose its D<pct> must reach.
   const std::string rx_text =
       format_ds(plan.prescription.dose_gy) + " Gy " +
-      (coverage
-           ? "to D" + format_ds(plan.prescription.coverage_pct) + " % of " + plan.target
-           : "at " + format_ds(plan.prescription.depth_mm) + " mm from the " +
-                 (plan.prescription.from == DepthConvention::kSourceCentre ? "source centre"
-                                                                           : "applicator surface") +
-                 " in water");
+      (coverage ? "to D" + format_ds(plan.prescription.coverage_pct) + " % of " + plan.target
+                : "at " + format_ds(plan.prescription.depth_mm) + " mm from the " +
+                      (plan.prescription.reference() == DepthConvention::kSourceCentre
+                           ? "source centre"
+                           : "applicator surface") +
+                      " in water");
   ds.putAndInsertString(DCM_PrescriptionDescription, rx_text.c_str());
   DcmItem* dr = nullptr;
   ds.findOrCreateSequenceItem(DCM_DoseReferenceSequence, dr, -2);

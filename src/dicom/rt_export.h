@@ -82,6 +82,9 @@ struct BrachySourceInfo {
   std::string dose_definition{};
   double kv = 50;
   double applicator_radius_mm = 0;
+  // An illustrative calibration (not a real probe's): the plan's label and description say
+  // ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE.
+  bool illustrative = false;
 };
 
 // Writes the RT Plan (brachy, PS3.3 C.8.8.15): treatment machine and an electronic X-ray source

@@ -46,7 +46,7 @@ ProbePhantom make_probe_phantom(const ProbeModel& m, const MaterialLibrary& lib,
 
 SpectralBasis::SpectralBasis(const ProbeModel& model, const MaterialLibrary& lib,
                              const std::string& medium, double r_max_mm, const McSettings& mc,
-                             const Spectrum* single) {
+                             const Spectrum* single, double phantom_radius_mm) {
   const double r0 = model.surface_radius_mm();
   const double width = std::max(0.5, (r_max_mm - r0) / 60.0);
   for (double r = r0; r < r_max_mm + width; r += width) radii_.push_back(r);
@@ -61,8 +61,11 @@ SpectralBasis::SpectralBasis(const ProbeModel& model, const MaterialLibrary& lib
   for (std::size_t k = 0; k + 1 < energy_edges_.size(); ++k)
     sample_weight_.push_back(sample.cumulative(energy_edges_[k + 1]) -
                              sample.cumulative(energy_edges_[k]));
-  // The phantom reaches 20 mm beyond the last radius so that backscatter is complete there.
-  const ProbePhantom phantom = make_probe_phantom(model, lib, medium, r_max_mm + 20.0);
+  // Full scatter: kFullScatterRadiusMm of medium about the source (or the phantom given), so the
+  // backscatter from beyond the last radius is there as in a patient or a water tank.
+  const ProbePhantom phantom = make_probe_phantom(
+      model, lib, medium,
+      phantom_radius_mm > 0 ? phantom_radius_mm : std::max(kFullScatterRadiusMm, r_max_mm + 20.0));
   const ProbeSource src({0, 0, 0}, {0, 0, 1}, sample, model.forward_anisotropy);
   TransportOptions o;
   o.seed = mc.seed;
@@ -141,8 +144,22 @@ CommissioningResult commission(const ProbeModel& model, const CalibrationTable& 
   if (fit_rows.size() < 3)
     throw Error::bad_input("calibration table needs at least 3 depths within 5-30 mm")
         .file(table.file);
+  if (std::abs(table.applicator_outer_radius_mm - r_surface) > 0.05)
+    throw Error::bad_input("the calibration's applicator is not the probe model's")
+        .file(table.file)
+        .field("applicator_outer_radius_mm")
+        .seen(std::to_string(table.applicator_outer_radius_mm))
+        .expected(std::to_string(r_surface) + " mm (the model's applicator outer radius)");
   const double r_max = radius_of(table.depth_mm.back()) + 1.0;
-  const SpectralBasis basis(model, lib, "water", r_max, mc);
+  // The Monte Carlo phantom is the calibration's: as much water about the source as the table
+  // was measured in (backscatter from beyond the deepest depth raises it by a few per cent).
+  if (table.phantom_radius_mm < r_max + 5.0)
+    throw Error::bad_input("the calibration's phantom is smaller than its deepest depth")
+        .file(table.file)
+        .field("phantom_radius_mm")
+        .seen(std::to_string(table.phantom_radius_mm))
+        .expected(">= " + std::to_string(r_max + 5.0) + " mm");
+  const SpectralBasis basis(model, lib, "water", r_max, mc, nullptr, table.phantom_radius_mm);
 
   // log(table / model) for a filtration t; its spread is what the fit minimises.
   auto log_ratios = [&](double t, std::vector<std::vector<DepthDosePoint>>* keep) {
@@ -219,10 +236,27 @@ nlohmann::json calibration_json(const CalibrationTable& t) {
           {"calibration_date", t.calibration_date},
           {"dose_definition", t.dose_definition},
           {"depth_convention", to_string(t.convention)},
+          {"formalism", to_string(t.formalism)},
+          {"applicator_outer_radius_mm", t.applicator_outer_radius_mm},
+          {"phantom", t.phantom},
+          {"phantom_radius_mm", t.phantom_radius_mm},
+          {"detector", t.detector},
+          {"measured_by", t.measured_by},
+          {"illustrative", t.illustrative},
+          {"uncertainty_rel_k1", t.uncertainty_rel},
           {"depth_mm", t.depth_mm},
           {"dose_rate_gy_per_min", t.dose_rate_gy_per_min}};
 }
 }  // namespace
+
+std::string commissioning_validates(const CommissioningResult& r) {
+  if (r.calibration.illustrative)
+    return std::string(kIllustrativeBanner) + ": " + (r.pass ? "PASS" : "FAIL") +
+           " against an illustrative calibration validates nothing about a real probe; it only "
+           "shows the model can reproduce that table";
+  return r.pass ? "the model reproduces this probe's measured calibration within the tolerance"
+                : "the model does not reproduce this probe's calibration";
+}
 
 void write_commissioned_source(const std::filesystem::path& path, const CommissioningResult& r) {
   nlohmann::json rows = nlohmann::json::array();
@@ -246,6 +280,8 @@ void write_commissioned_source(const std::filesystem::path& path, const Commissi
         {"range_mm", {5, 30}},
         {"max_abs_residual", r.max_abs_residual},
         {"pass", r.pass},
+        {"validates", commissioning_validates(r)},
+        {"phantom_radius_mm", r.calibration.phantom_radius_mm},
         {"histories", r.histories},
         {"rows", rows}}}};
   write_file_atomic(path, j.dump(2) + "\n");
@@ -255,12 +291,15 @@ CommissionedSource load_commissioned_source(const std::filesystem::path& path) {
   // Bounded: a plan naming "/dev/zero" or a huge file as its source is refused, not slurped.
   const std::string text = read_file_bounded(path, 64u << 20, "commissioned source");
   CommissionedSource s;
+  std::string field = "calibration";
   try {
     const auto j = nlohmann::json::parse(text);
     if (!j.contains("kiort_commissioned_source"))
       throw Error::bad_input("not a commissioned source (run kiort source commission)")
           .file(path.string());
+    field = "model";
     s.model = probe_model_from_json(j.at("model"), path.string());
+    field = "calibration";
     const auto& c = j.at("calibration");
     s.calibration.file = c.value("file", "");
     s.calibration.probe_serial = c.at("probe_serial").get<std::string>();
@@ -271,11 +310,42 @@ CommissionedSource load_commissioned_source(const std::filesystem::path& path) {
     s.calibration.convention = c.at("depth_convention").get<std::string>() == "source-centre"
                                    ? DepthConvention::kSourceCentre
                                    : DepthConvention::kApplicatorSurface;
+    // Provenance: a commissioned source without it (made by an older kiort) is refused, so no
+    // output can carry a calibration of unknown standing.
+    field = "calibration.formalism";
+    const std::string formalism = c.at("formalism").get<std::string>();
+    const auto f = formalism_from_string(formalism);
+    if (!f)
+      throw Error::bad_input("unknown calibration formalism")
+          .file(path.string())
+          .field(field)
+          .seen(formalism)
+          .expected("vendor-dose-to-water, targit or watson-2018-cq");
+    s.calibration.formalism = *f;
+    field = "calibration.applicator_outer_radius_mm";
+    s.calibration.applicator_outer_radius_mm = c.at("applicator_outer_radius_mm").get<double>();
+    field = "calibration.phantom";
+    s.calibration.phantom = c.at("phantom").get<std::string>();
+    field = "calibration.phantom_radius_mm";
+    s.calibration.phantom_radius_mm = c.at("phantom_radius_mm").get<double>();
+    field = "calibration.detector";
+    s.calibration.detector = c.at("detector").get<std::string>();
+    field = "calibration.measured_by";
+    s.calibration.measured_by = c.at("measured_by").get<std::string>();
+    field = "calibration.illustrative";
+    s.calibration.illustrative = c.at("illustrative").get<bool>();
+    field = "calibration.uncertainty_rel_k1";
+    s.calibration.uncertainty_rel = c.at("uncertainty_rel_k1").get<double>();
+    field = "calibration";
     s.calibration.depth_mm = c.at("depth_mm").get<std::vector<double>>();
     s.calibration.dose_rate_gy_per_min = c.at("dose_rate_gy_per_min").get<std::vector<double>>();
     s.gy_per_min_per_gy_per_history = j.at("gy_per_min_per_gy_per_history").get<double>();
   } catch (const nlohmann::json::exception& e) {
-    throw Error::bad_input("commissioned source is malformed").file(path.string()).seen(e.what());
+    throw Error::bad_input("commissioned source is malformed (recommission with this kiort)")
+        .file(path.string())
+        .field(field)
+        .seen(e.what())
+        .expected("a file written by kiort source commission, calibration with its provenance");
   }
   // FNV-1a 64 of the file: the key of caches derived from this source.
   std::uint64_t h = 1469598103934665603ULL;

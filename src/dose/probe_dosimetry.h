@@ -26,6 +26,10 @@ struct DepthDosePoint {
 // commissioning, `kiort source depth-dose` and the water engine's depth dose all use it.
 constexpr double kPerpendicularBandCos = 0.1;
 
+// Full scatter: 150 mm of medium about the source in every direction (a 30 cm phantom), where the
+// measured effect of the smaller spheres used before is in docs/validation.md.
+constexpr double kFullScatterRadiusMm = 150.0;
+
 struct McSettings {
   std::uint64_t histories = 10000000;
   std::uint64_t seed = 1;
@@ -40,8 +44,10 @@ class SpectralBasis {
  public:
   // With `single` set, the run samples that spectrum and keeps one energy bin: the depth dose
   // of exactly that spectrum, at full efficiency.
+  // phantom_radius_mm: the sphere of medium (0: full scatter, kFullScatterRadiusMm).
   SpectralBasis(const ProbeModel& model, const MaterialLibrary& lib, const std::string& medium,
-                double r_max_mm, const McSettings& mc, const Spectrum* single = nullptr);
+                double r_max_mm, const McSettings& mc, const Spectrum* single = nullptr,
+                double phantom_radius_mm = 0);
   std::vector<DepthDosePoint> depth_dose(const Spectrum& spectrum) const;
   std::uint64_t histories() const { return histories_; }
   double seconds() const { return seconds_; }
@@ -87,6 +93,9 @@ struct CommissioningResult {
   std::uint64_t histories = 0;
   std::vector<CommissioningRow> rows;
 };
+
+// What a PASS (or FAIL) says: against an illustrative calibration, nothing about a real probe.
+std::string commissioning_validates(const CommissioningResult& r);
 
 CommissioningResult commission(const ProbeModel& model, const CalibrationTable& table,
                                const MaterialLibrary& lib, const McSettings& mc);

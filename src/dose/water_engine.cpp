@@ -21,7 +21,7 @@ constexpr int kRadialEdges = 56;  // log-spaced from the applicator surface to 4
 constexpr double kThetaStepDeg = 5.0;
 constexpr double kFineDr = 0.1, kFineDc = 0.005;
 // Bumped whenever the binning changes, so cached tables of an older layout are recomputed.
-constexpr int kTableVersion = 2;
+constexpr int kTableVersion = 3;  // 3: full-scatter phantom (150 mm; was 65 mm)
 
 }  // namespace
 
@@ -44,7 +44,8 @@ WaterTable compute_water_table(const CommissionedSource& source, const MaterialL
   for (double th : theta_deg)
     t.cos_edges.push_back(
         th <= 1e-9 ? 1.0 : (th >= 180 - 1e-9 ? -1.0 : std::cos(th * std::numbers::pi / 180)));
-  const ProbePhantom phantom = make_probe_phantom(m, lib, "water", kTableRmaxMm + 20.0);
+  // Full scatter (150 mm of water): the table is dose in an unbounded water medium, TG-43 style.
+  const ProbePhantom phantom = make_probe_phantom(m, lib, "water", kFullScatterRadiusMm);
   const ProbeSource src({0, 0, 0}, {0, 0, 1}, m.spectrum(lib), m.forward_anisotropy);
   TransportOptions o;
   o.seed = mc.seed;

@@ -14,6 +14,8 @@
 #include "core/read_file.h"
 #include "core/version.h"
 #include "dose/water_engine.h"
+#include "plan/needle_check.h"
+#include "plan/provenance.h"
 #include "plan/stages.h"
 
 namespace kiort {
@@ -57,9 +59,10 @@ const Structure& need_structure(const PatientModel& p, const std::string& name,
 }
 
 double perpendicular_depth_from_centre(const Plan& plan, const CommissionedSource& s) {
-  return plan.prescription.depth_mm + (plan.prescription.from == DepthConvention::kApplicatorSurface
-                                           ? s.model.surface_radius_mm()
-                                           : 0.0);
+  return plan.prescription.depth_mm +
+         (plan.prescription.reference() == DepthConvention::kApplicatorSurface
+              ? s.model.surface_radius_mm()
+              : 0.0);
 }
 
 // Calibration dose rate (Gy/min) at the prescription depth, in the table's own convention.
@@ -203,21 +206,16 @@ void check_plan(const Plan& plan, const PlanContext& ctx, const std::string& fil
             .field(f + ".tip_mm")
             .seen(std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z))
             .expected("a point inside the CT's extent");
-    // The needle from entry to tip, its axis and four points on its surface, every 0.5 mm.
-    const auto [e1, e2] = perpendiculars(ax);
-    const double len = norm(a.tip_lps - a.entry_lps);
-    for (double s = 0; s <= len; s += 0.5)
-      for (const Vec3& off :
-           {Vec3{0, 0, 0}, e1 * radius, e1 * -radius, e2 * radius, e2 * -radius}) {
-        const Vec3 x = a.entry_lps + ax * s + off;
-        if (mask_at(p, canal, x) || mask_at(p, cord, x))
-          throw Error::bad_input("the needle's path crosses the spinal canal")
-              .file(file)
-              .field(f)
-              .seen("at " + std::to_string(x.x) + "," + std::to_string(x.y) + "," +
-                    std::to_string(x.z) + " mm (LPS)")
-              .expected("a transpedicular path lateral of the canal");
-      }
+    // The applicator's whole surface plus a margin against the canal and cord (needle_check.h).
+    const NeedleCheck needle =
+        check_needle(p, a.entry_lps, a.tip_lps, radius, kNeedleMarginMm, {canal, cord});
+    if (!needle.pass())
+      throw Error::bad_input("the needle's path crosses the spinal canal")
+          .file(file)
+          .field(f)
+          .seen(needle.describe())
+          .expected("a transpedicular path lateral of the canal, the applicator's surface " +
+                    std::to_string(kNeedleMarginMm).substr(0, 3) + " mm clear of it");
     if (plan.prescription.kind == "point") {
       const Vec3 q = prescription_point(plan, ctx, a.dwell_positions().front(), ax);
       if (!p.grid.contains(q))
@@ -240,6 +238,8 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
   const DwellTimes times = optimise_dwell_times(plan, ctx, basis, file);
   const SecondCheck check = second_check(plan, ctx, water, times);
   PlanComputation c = evaluate_plan(plan, ctx, basis, water, times, check, file);
+  // Calibration provenance, uncertainty budget, source-model assumptions, needle clearance.
+  add_dosimetry_statement(c.summary, plan, ctx, water, basis.dwells, basis.axes, times.times_s);
   c.summary["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   plan.dwell_times_s = times.times_s;
@@ -309,7 +309,11 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
   const std::string state = plan.approval.approved
                                 ? "APPROVED by " + plan.approval.by + " " + plan.approval.at
                                 : "DRAFT (not approved)";
-  const std::string tag = "kiort plan " + plan.id + ", " + state;
+  // Every file of the set carries an illustrative calibration's banner (provenance.h).
+  const ojson cal = c.summary.value("calibration", ojson::object());
+  const bool illustrative = cal.is_object() && cal.value("illustrative", false);
+  const std::string tag = "kiort plan " + plan.id + ", " + state +
+                          (illustrative ? std::string(", ") + kIllustrativeBanner : "");
   write_nrrd(dir / "dose.nrrd", c.dose_grid, c.dose_gy,
              tag + ", dose (" + c.summary.value("engine", "") + ")", "Gy");
   write_nrrd(dir / "dose_sigma.nrrd", c.dose_grid, c.sigma_rel,

@@ -180,7 +180,9 @@ PlanComputation evaluate_plan(const Plan& plan, const PlanContext& ctx, const Do
       {"kind", rx.kind},
       {"dose_gy", rx.dose_gy},
       {"depth_mm", rx.depth_mm},
-      {"from", rx.from == DepthConvention::kSourceCentre ? "source centre" : "applicator surface"},
+      {"from", !rx.from ? "applicator surface (report point; a coverage prescription names none)"
+               : *rx.from == DepthConvention::kSourceCentre ? "source centre"
+                                                            : "applicator surface"},
       {"point_mm", {rx_point.x, rx_point.y, rx_point.z}},
       {"calibration_rate_gy_per_min", dwell.calibration_rate_gy_per_min},
       {"quantity", quantity},

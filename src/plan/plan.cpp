@@ -79,15 +79,14 @@ ojson content_json(const Plan& p) {
   j["source"] = p.source;
   j["source_checksum"] = p.source_checksum;
   const Prescription& r = p.prescription;
-  j["prescription"] = {{"kind", r.kind},
-                       {"dose_gy", r.dose_gy},
-                       {"depth_mm", r.depth_mm},
-                       {"from", conv(r.from)},
-                       {"coverage_pct", r.coverage_pct},
-                       {"oar", r.oar},
-                       {"oar_metric", r.oar_metric},
-                       {"oar_limit_gy", r.oar_limit_gy},
-                       {"citation", r.citation}};
+  ojson rx = {{"kind", r.kind}, {"dose_gy", r.dose_gy}, {"depth_mm", r.depth_mm}};
+  if (r.from) rx["from"] = conv(*r.from);  // stated, or absent: there is no default
+  rx["coverage_pct"] = r.coverage_pct;
+  rx["oar"] = r.oar;
+  rx["oar_metric"] = r.oar_metric;
+  rx["oar_limit_gy"] = r.oar_limit_gy;
+  rx["citation"] = r.citation;
+  j["prescription"] = rx;
   const EngineSettings& e = p.engine;
   j["engine"] = {{"engine", e.engine},
                  {"target_sigma_rel", e.target_sigma_rel},
@@ -223,15 +222,25 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
     p.prescription.kind = r.at("kind").get<std::string>();
     p.prescription.dose_gy = r.at("dose_gy").get<double>();
     p.prescription.depth_mm = r.value("depth_mm", 13.0);
-    const std::string from = r.value("from", "surface");
-    if (from != "surface" && from != "centre")
-      throw Error::bad_input("unknown depth convention")
+    if (r.contains("from") && !r.at("from").is_null()) {
+      const std::string from = r.at("from").get<std::string>();
+      if (from != "surface" && from != "centre")
+        throw Error::bad_input("unknown depth reference")
+            .file(file)
+            .field("prescription.from")
+            .seen(from)
+            .expected("surface or centre");
+      p.prescription.from =
+          from == "centre" ? DepthConvention::kSourceCentre : DepthConvention::kApplicatorSurface;
+    } else if (r.value("kind", "") == "point") {
+      throw Error::bad_input("a point prescription must name its depth reference")
           .file(file)
           .field("prescription.from")
-          .seen(from)
-          .expected("surface or centre");
-    p.prescription.from =
-        from == "centre" ? DepthConvention::kSourceCentre : DepthConvention::kApplicatorSurface;
+          .seen("(missing)")
+          .expected(
+              "\"surface\" (from the applicator surface) or \"centre\" (from the source "
+              "centre); kiort assumes neither");
+    }
     p.prescription.coverage_pct = r.value("coverage_pct", 90.0);
     p.prescription.oar = r.value("oar", "");
     p.prescription.oar_metric = r.value("oar_metric", "Dmax");

@@ -45,15 +45,20 @@ struct Access {
 };
 
 // Prescriptions as clinics state them.
-//  point:    dose_gy at depth_mm from the applicator surface (or source centre) in water, one
-//            dwell position; the time follows from the probe's calibration table.
+//  point:    dose_gy at depth_mm from the applicator surface or the source centre in water, one
+//            dwell position; the time follows from the probe's calibration table. The reference
+//            (`from`) must be stated: from the surface or the centre differ by a factor 1.6 in time
+//            at 13 mm, and published prescriptions ("8 Gy at 13 mm depth") often leave it out.
 //  coverage: the target's D<coverage_pct> >= dose_gy (equivalently V100 >= coverage_pct %)
 //            while the organ at risk's metric (Dmax or D0.03cc) stays <= oar_limit_gy.
 struct Prescription {
   std::string kind = "point";
   double dose_gy = 8.0;
   double depth_mm = 13.0;
-  DepthConvention from = DepthConvention::kApplicatorSurface;
+  std::optional<DepthConvention> from;  // required for a point prescription: no default
+  // The depth's reference: `from`; a coverage prescription without one places its report point
+  // (Monte Carlo sigma target, second check) from the applicator surface.
+  DepthConvention reference() const { return from.value_or(DepthConvention::kApplicatorSurface); }
   double coverage_pct = 90.0;
   std::string oar;  // empty: the cord/cauda structure the patient has
   std::string oar_metric = "Dmax";

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/version.h"
 #include "report/document.h"
+#include "report/dosimetry_section.h"
 #include "report/plot.h"
 #include "report/text.h"
 
@@ -326,22 +327,26 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   const std::string state = plan.approval.approved
                                 ? "APPROVED by " + plan.approval.by + " at " + plan.approval.at
                                 : "DRAFT - NOT APPROVED - not for treatment";
+  const bool illustrative = data.illustrative_calibration || illustrative_calibration(s);
   PdfOptions opt;
   opt.title = "Kypho-IORT plan " + plan.id;
-  opt.header_note = plan.approval.approved ? "APPROVED" : "DRAFT (not approved)";
+  opt.header_note = std::string(plan.approval.approved ? "APPROVED" : "DRAFT (not approved)") +
+                    (illustrative ? " - ILLUSTRATIVE CALIBRATION" : "");
   PdfDocument doc(opt);
   doc.heading("Kypho-IORT treatment plan");
   doc.paragraph_markup(plan.approval.approved ? "<span foreground='#006400' size='x-large'><b>" +
                                                     escape_markup(state) + "</b></span>"
                                               : "<span foreground='#c00000' size='xx-large'><b>" +
                                                     escape_markup(state) + "</b></span>");
+  if (illustrative) add_illustrative_banner(doc);
   const ojson rx = s.value("prescription", ojson::object());
   const std::string rx_text =
       fmt(plan.prescription.dose_gy, 2) + " Gy " +
       (plan.prescription.kind == "point"
            ? "at " + fmt(plan.prescription.depth_mm, 1) + " mm from the " +
-                 (plan.prescription.from == DepthConvention::kSourceCentre ? "source centre"
-                                                                           : "applicator surface") +
+                 (plan.prescription.reference() == DepthConvention::kSourceCentre
+                      ? "source centre"
+                      : "applicator surface") +
                  " in water"
            : "to D" + fmt(plan.prescription.coverage_pct, 0) + " % of " + plan.target);
   doc.key_values({
@@ -507,6 +512,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
                              : "n/a"});
   if (!near.rows.empty()) doc.table(near);
   for (const auto& m : s.value("messages", ojson::array())) doc.paragraph(m.get<std::string>());
+
+  add_dosimetry_statement(doc, s);
 
   // DVH: both engines, the structures that matter clinically.
   Plot dvh;

@@ -24,11 +24,13 @@ struct PlanReportData {
   std::vector<double> dose_gy;        // primary engine (Monte Carlo dose to medium, or water)
   std::vector<double> dose_water_gy;  // fast water engine
   std::vector<double> dose_water_medium_gy;  // Monte Carlo dose to water in medium (Dw,m), if any
-  std::vector<double> sigma_rel;      // Monte Carlo relative standard uncertainty (0 for water)
+  std::vector<double> sigma_rel;  // Monte Carlo relative standard uncertainty (0 for water)
   std::vector<DvhCurve> dvh_primary, dvh_water;
   std::string summary_json;  // the evaluation (compute.h summary)
   // The probe as calibrated (from the commissioned source).
   std::string probe_serial, calibration_date, applicator, dose_definition;
+  // Not a real probe's calibration: the banner on page 1 even when the summary predates it.
+  bool illustrative_calibration = false;
   std::vector<std::string> dicom_files;  // listed in the report when exported alongside
 };
 

@@ -30,6 +30,25 @@ const char* to_string(DepthConvention c) {
   return c == DepthConvention::kSourceCentre ? "source-centre" : "applicator-surface";
 }
 
+const char* to_string(CalibrationFormalism f) {
+  switch (f) {
+    case CalibrationFormalism::kVendorDoseToWater:
+      return "vendor-dose-to-water";
+    case CalibrationFormalism::kTargit:
+      return "targit";
+    case CalibrationFormalism::kWatson2018Cq:
+      return "watson-2018-cq";
+  }
+  return "?";
+}
+
+std::optional<CalibrationFormalism> formalism_from_string(const std::string& s) {
+  for (auto f : {CalibrationFormalism::kVendorDoseToWater, CalibrationFormalism::kTargit,
+                 CalibrationFormalism::kWatson2018Cq})
+    if (s == to_string(f)) return f;
+  return std::nullopt;
+}
+
 double CalibrationTable::dose_rate_at(double d) const {
   if (depth_mm.empty() || d < depth_mm.front() || d > depth_mm.back())
     throw Error::bad_input("depth outside the calibration table")
@@ -132,6 +151,56 @@ CalibrationTable load_calibration(const std::filesystem::path& path) {
         .field("depth_convention")
         .seen(conv)
         .expected("source-centre or applicator-surface");
+  const std::string formalism = need("formalism");
+  if (const auto f = formalism_from_string(formalism))
+    t.formalism = *f;
+  else
+    throw Error::bad_input("unknown calibration formalism")
+        .file(path.string())
+        .field("formalism")
+        .seen(formalism)
+        .expected("vendor-dose-to-water, targit or watson-2018-cq");
+  auto need_number = [&](const char* key, double lo, double hi, const char* what) {
+    const std::string v = need(key);
+    double x = 0;
+    if (!parse_number(v, x) || x < lo || x > hi)
+      throw Error::bad_input(std::string(what) + " missing or out of range")
+          .file(path.string())
+          .field(key)
+          .seen(v)
+          .expected((std::ostringstream() << lo << " to " << hi).str());
+    return x;
+  };
+  t.applicator_outer_radius_mm =
+      need_number("applicator_outer_radius_mm", 0.5, 30, "applicator outer radius (mm)");
+  t.phantom = need("phantom");
+  t.phantom_radius_mm =
+      need_number("phantom_radius_mm", 40, 1000, "phantom radius (mm, source to nearest wall)");
+  t.detector = need("detector");
+  t.measured_by = need("measured_by");
+  t.uncertainty_rel = need_number("uncertainty_rel_k1", 1e-4, 1.0,
+                                  "relative standard uncertainty (k=1) of the dose rates");
+  const std::string ill = need("illustrative");
+  if (ill == "yes" || ill == "true")
+    t.illustrative = true;
+  else if (ill == "no" || ill == "false")
+    t.illustrative = false;
+  else
+    throw Error::bad_input("illustrative must say yes or no")
+        .file(path.string())
+        .field("illustrative")
+        .seen(ill)
+        .expected("yes (not a real probe's measurement) or no");
+  const auto& d = t.calibration_date;
+  const bool date_ok = d.size() == 10 && d[4] == '-' && d[7] == '-' &&
+                       std::all_of(d.begin(), d.end(),
+                                   [](char ch) { return ch == '-' || (ch >= '0' && ch <= '9'); });
+  if (!date_ok)
+    throw Error::bad_input("calibration date not as expected")
+        .file(path.string())
+        .field("calibration_date")
+        .seen(d)
+        .expected("YYYY-MM-DD");
   const std::string units = need("units");
   if (units.find("depth_mm") == std::string::npos ||
       units.find("dose_rate_gy_per_min") == std::string::npos)

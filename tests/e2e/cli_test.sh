@@ -51,6 +51,10 @@ out=$(mktemp -d)
 printf '# probe_serial: X\n# kv: 50\n# applicator: needle\n# calibration_date: 2026-01-01\n# dose_definition: water\n# depth_convention: applicator-surface\n# units: depth_mm, dose_rate_gy_per_min\ndepth_mm,dose_rate_gy_per_min\n5,7\n4,8\n' > "$out/bad.csv"
 check commission-bad-table 2 'bad.csv:10: depth_mm' -- "$kiort" source commission --calibration "$out/bad.csv" --out "$out/s.json"
 [[ ! -e $out/s.json ]] && passes=$((passes+1)) || { echo "FAIL a failed commissioning wrote a file"; fails=$((fails+1)); }
+# A calibration must state its provenance (issue 16): here it does not say whether it is illustrative.
+printf '# probe_serial: X\n# kv: 50\n# applicator: needle\n# calibration_date: 2026-01-01\n# dose_definition: water\n# depth_convention: applicator-surface\n# formalism: targit\n# applicator_outer_radius_mm: 2.2\n# phantom: water tank\n# phantom_radius_mm: 150\n# detector: PTW 34013\n# measured_by: A. Physicist\n# uncertainty_rel_k1: 0.04\n# units: depth_mm, dose_rate_gy_per_min\ndepth_mm,dose_rate_gy_per_min\n5,7\n8,3\n' > "$out/noprov.csv"
+check commission-no-provenance 2 'noprov.csv: illustrative' -- "$kiort" source commission --calibration "$out/noprov.csv" --out "$out/s.json"
+check source-list-illustrative 0 'ILLUSTRATIVE' -- "$kiort" source list
 check depth-dose-json 0 '"ratio_to_water"' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --medium spongiosa --depths 5,10 --histories 200000 --json
 check depth-dose-range 2 'depth' -- "$kiort" -q source depth-dose --source "$data/sources/intrabeam-needle-50kv-sample.commissioned.json" --depths 90
 # The fast water engine: a quick table in a private cache, then two runs agree (the second reads it).

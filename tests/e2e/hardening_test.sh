@@ -20,7 +20,7 @@ done
 # after any kill the folder is either a complete verified set or has no manifest (readers refuse).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/p/plan.json" >/dev/null
+"$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/p/plan.json" >/dev/null
 "$kiort" -q plan compute "$work/p/plan.json" --out "$work/p" >/dev/null
 verify() {  # every file the manifest names has its SHA-256; no manifest is also consistent
   python3 - "$1" <<'PY'

@@ -11,7 +11,7 @@ trap 'rm -rf "$t"' EXIT
 export KIORT_CACHE_DIR="$t/cache"
 
 # The workflow on the phantom (2 mm voxels, water engine).
-check create 0 'proposed, transpedicular' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$t/p/plan.json"
+check create 0 'proposed, transpedicular' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$t/p/plan.json"
 check compute 0 'second check' -- "$kiort" -q plan compute "$t/p/plan.json" --out "$t/p"
 for f in dose.nrrd dose_sigma.nrrd dose_water.nrrd dvh.csv summary.json; do
   [[ -s $t/p/$f ]] && ok || fail "compute did not write $f"
@@ -37,15 +37,18 @@ check infeasible 3 'goal not met' -- "$kiort" -q plan compute "$t/i/plan.json" -
 # Real anatomy: the TotalSegmentator spine CT, L1 body as the target, canal derived from the L1 label.
 s="$data/spine-ct"
 printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$t/names.csv"
-check real-create 0 'proposed' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --rx coverage --dose 8 --coverage-pct 50 --dwell-count 3 --dwell-step 5 --oar-limit 10 --out "$t/r/plan.json"
+# The proposed left (and right) access enters the derived canal (real-left-needle below): this
+# path runs 4 mm lateral of the proposed one, clear of it by the 1 mm margin (from there D50 >= 8 Gy
+# takes 12.9 Gy at the canal: the limit is 15 Gy).
+check real-create 0 'access left' -- "$kiort" -q plan create --entry 43.8,-53.0,379.9 --tip 9.8,-121.9,386.2 --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --rx coverage --dose 8 --coverage-pct 50 --dwell-count 3 --dwell-step 5 --oar-limit 15 --out "$t/r/plan.json"
 check real-compute 0 'SpinalCanal \(derived\)' -- "$kiort" -q plan compute "$t/r/plan.json" --out "$t/r" --json
 grep -q '"origin": "derived"' "$t/r/summary.json" && ok || fail "real anatomy: canal not marked derived"
 
 # Bad plans exit 2 with the field named.
-check tip-outside 2 'outside the CT' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 30,40,0 --tip 0,0,500 --out "$t/b1.json"
-check through-canal 2 'crosses the spinal canal' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 0,45,0 --tip 0,-5,0 --out "$t/b2.json"
-check unknown-probe 2 'no-such-probe' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --source no-such-probe.json --out "$t/b3.json"
-check depth-beyond-grid 2 'depth' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --entry 30,0,0 --tip 0,-45,0 --depth 40 --out "$t/b4.json"
+check tip-outside 2 'outside the CT' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --entry 30,40,0 --tip 0,0,500 --out "$t/b1.json"
+check through-canal 2 'crosses the spinal canal' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --entry 0,45,0 --tip 0,-5,0 --out "$t/b2.json"
+check unknown-probe 2 'no-such-probe' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --source no-such-probe.json --out "$t/b3.json"
+check depth-beyond-grid 2 'depth' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --entry 30,0,0 --tip 0,-45,0 --depth 40 --out "$t/b4.json"
 python3 - "$t/q/plan.json" "$t/neg.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1])); p["dwell_times_s"] = [-5.0]; p["approval"]["state"] = "draft"
@@ -98,8 +101,31 @@ assert near[0]["dw_w_gy"] > near[1]["dw_w_gy"] > near[2]["dw_w_gy"] > near[5]["d
 assert s["applicator_voxels"]["voxels_left_out"] > 0
 assert 0 < s["mc_sigma_rel"] <= 0.021, s["mc_sigma_rel"]
 assert s["seconds"] > 0
+# Issue 16: the illustrative calibration is named, the budget and the model's assumptions are there.
+c = s["calibration"]
+assert c["illustrative"] is True and c["serial"] == "SAMPLE-0000", c
+for k in ("formalism", "depth_reference", "date", "measured_by", "phantom", "detector", "file"):
+    assert c[k], k
+assert any("ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE" in m for m in s["messages"])
+u = s["uncertainty_budget"]
+assert u["coverage"] == "k=1" and [x["name"] for x in u["components"]] == [
+    "monte_carlo_statistics", "calibration", "positional_sensitivity", "medium_assignment"]
+assert 0.15 < u["combined_rel"] < 0.30, u  # about 20 %/mm x 1 mm dominates at 13 mm
+assert s["needle_check"][0]["pass"] is True and s["needle_check"][0]["margin_mm"] == 1.0
+assert any(p["status"] == "fitted" for p in s["source_model"]["parameters"])
+assert "13 mm depth" in s["prescription"]["citation"] and s["prescription"]["from"] == "applicator surface"
 PY
 then ok; else fail "demo summary: $out"; fi
+if [[ -s $t/demo/report.pdf ]]; then
+  pdftotext -f 1 -l 1 "$t/demo/report.pdf" - | grep -q 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE' && ok || fail "demo PDF page 1 lacks the illustrative banner"
+fi
+head -1 "$t/demo/dvh.csv" | grep -q 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE' && ok || fail "demo dvh.csv lacks the illustrative banner"
+grep -aq 'ILLUSTRATIVE CALIBRATION' "$t/demo/dose.nrrd" && ok || fail "demo dose.nrrd header lacks the illustrative banner"
+# A point prescription names its reference: no default (issue 16).
+check no-reference 2 'must name its depth reference' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$t/nr/plan.json"
+# The needle's whole surface against the derived canal on the real spine CT: the left access the
+# axis-and-four-lines check accepted enters the canal; the message says where along the needle.
+check real-left-needle 2 'crosses the spinal canal.*mm from the tip, on its' -- "$kiort" -q plan create --from surface --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$t/names.csv" --level L1 --target VB_L1 --engine water --out "$t/rl/plan.json"
 for f in plan.json dose.nrrd dvh.csv summary.json; do [[ -s $t/demo/$f ]] && ok || fail "demo did not write $f"; done
 # The PDF shows TG-186's quantities side by side, what the prescription refers to, the media and
 # the doses next to the applicator (issue 16).

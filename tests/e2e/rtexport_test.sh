@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 mkdir -p "$tmp/p"
-check create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$tmp/p/plan.json"
+check create 0 '' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$tmp/p/plan.json"
 check report-uncomputed 2 'not computed' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/r.pdf"
 check compute 0 '' -- "$kiort" -q plan compute "$tmp/p/plan.json" --out "$tmp/p"
 check report-unapproved 2 'not approved' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/r.pdf" --require-approved --dicom-out "$tmp/p/dcm0"
@@ -97,9 +97,10 @@ fi
 if command -v pdftoppm >/dev/null; then
   pages=$(pdfinfo "$tmp/p/report.pdf" | awk '/^Pages:/ {print $2}')
   # The water plan, one dwell position: title, dwell table, dose and constraints, DVH, one
-  # overlay, DICOM list, approval and signatures: 2 pages (3 with a longer constraint table), and
-  # exactly as many as kiort said it laid out.
-  [[ $pages -ge 2 && $pages -le 3 && $pages == "$said_pages" ]] && ok || fail "report has $pages pages, kiort said $said_pages"
+  # overlay, DICOM list, approval and signatures, and since issue 16 the TG-186 and near-applicator
+  # tables, the calibration's provenance, the uncertainty budget and the source model's
+  # parameters: 3 to 5 pages, and exactly as many as kiort said it laid out.
+  [[ $pages -ge 3 && $pages -le 5 && $pages == "$said_pages" ]] && ok || fail "report has $pages pages, kiort said $said_pages"
   pdftoppm -r 40 -png "$tmp/p/report.pdf" "$tmp/page" && ok || fail "pdftoppm failed"
   n=$(ls "$tmp"/page-*.png 2>/dev/null | wc -l)
   [[ $n -eq $pages ]] && ok || fail "pdftoppm gave $n pages, pdfinfo $pages"
@@ -127,7 +128,7 @@ fi
 
 # A plan on a DICOM CT (the phantom written as DICOM): the set references that CT, writes none.
 check phantom-dicom 0 '' -- "$kiort" -q phantom vertebra --level L1 --voxel-mm 2 --out "$tmp/dp/ct"
-check create-dicom 0 '' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --engine water --out "$tmp/dp/plan.json"
+check create-dicom 0 '' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --target CTV --engine water --out "$tmp/dp/plan.json"
 check compute-dicom 0 '' -- "$kiort" -q plan compute "$tmp/dp/plan.json" --out "$tmp/dp"
 check report-dicom 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/dp/plan.json" --out "$tmp/dp/report.pdf" --dicom-out "$tmp/dp/dicom"
 [[ ! -e $tmp/dp/dicom/ct ]] && ok || fail "a DICOM patient's CT was written again"
@@ -168,7 +169,7 @@ dciodvfy_set() {
 }
 
 # 1. A Monte Carlo plan (few histories: the DICOM is the point): three dose objects, three series.
-check mc-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine mc --max-histories 2000 --sigma 0.9 --out "$tmp/mc/plan.json"
+check mc-create 0 '' -- "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine mc --max-histories 2000 --sigma 0.9 --out "$tmp/mc/plan.json"
 check mc-compute 0 '' -- "$kiort" -q plan compute "$tmp/mc/plan.json" --out "$tmp/mc"
 check mc-report 0 'RTDOSE_ERROR.dcm' -- "$kiort" report "$tmp/mc/plan.json" --out "$tmp/mc/r.pdf" --dicom-out "$tmp/mc/dicom" --water-dose
 m=$tmp/mc/dicom
@@ -214,7 +215,9 @@ dcmdump +P 300e,0008 "$tmp/p/dicom2/RTPLAN.dcm" | grep -q 'Physicist^A.' && ok |
 
 # 4. Multi-dwell bilateral and two-level plans: dciodvfy finds no Error in any object.
 check bi-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --access bilateral --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/bi/plan.json"
-check l2-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --level L2 --target VB_L2 --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/l2/plan.json"
+# L2's proposed access passes 0.8 mm from the canal, inside the needle check's 1 mm margin: this
+# one is L1's proposed path 34 mm lower and 1 mm lateral.
+check l2-create 0 '' -- "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --level L2 --target VB_L2 --entry 38.4,61.7,-24.7 --tip 5.0,3.7,-33.0 --dwell-count 2 --dwell-step 4 --rx coverage --dose 8 --oar-limit 40 --out "$tmp/l2/plan.json"
 python3 - "$tmp/bi/plan.json" "$tmp/l2/plan.json" "$tmp/two/plan.json" <<'PY'
 import json, os, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
@@ -235,7 +238,7 @@ dciodvfy_set "$tmp/p/dicom" single
 # with its label map: --labels is honoured, the export works, the CT's patient and study
 # attributes are copied.
 s=$data/spine-ct
-check j2k-create 0 '' -- "$kiort" -q plan create --dicom "$s/example_ct_dicom" --labels "$s/example_seg_dicom.nii.gz" --level T12 --target vertebrae_T12 --engine water --entry -10,-135,-790 --tip -10,-108,-790 --out "$tmp/j2k/plan.json"
+check j2k-create 0 '' -- "$kiort" -q plan create --from surface --dicom "$s/example_ct_dicom" --labels "$s/example_seg_dicom.nii.gz" --level T12 --target vertebrae_T12 --engine water --entry -10,-135,-790 --tip -10,-108,-790 --out "$tmp/j2k/plan.json"
 check j2k-compute 0 '' -- "$kiort" -q plan compute "$tmp/j2k/plan.json" --out "$tmp/j2k"
 check j2k-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/j2k/plan.json" --out "$tmp/j2k/r.pdf" --dicom-out "$tmp/j2k/dicom"
 for f in RTDOSE RTSTRUCT RTPLAN; do
@@ -246,10 +249,11 @@ done
 dciodvfy_set "$tmp/j2k/dicom" j2k
 
 # 3. A NIfTI CT: the user names the patient; the CT kiort writes is DERIVED, standard axial, no KVP.
-check nii-bad-sex 2 'patient-sex' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --patient-sex X --out "$tmp/nii/bad.json"
-check nii-dicom-demographics 2 'NRRD/NIfTI' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --patient-name Doe^Jane --out "$tmp/nii/bad2.json"
+check nii-bad-sex 2 'patient-sex' -- "$kiort" -q plan create --from surface --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --patient-sex X --out "$tmp/nii/bad.json"
+check nii-dicom-demographics 2 'NRRD/NIfTI' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --patient-name Doe^Jane --out "$tmp/nii/bad2.json"
 printf 'label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n23,VB_L4\n24,VB_L5\n' > "$tmp/names.csv"
-check nii-create 0 '' -- "$kiort" -q plan create --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$tmp/names.csv" --level L1 --target VB_L1 --engine water --patient-name 'Doe^Jane' --patient-id P-0042 --patient-sex F --patient-birth-date 1950-02-28 --out "$tmp/nii/plan.json"
+# A needle path clear of the derived canal (the proposed one enters it: e2e.plan real-left-needle).
+check nii-create 0 '' -- "$kiort" -q plan create --from surface --entry 43.8,-53.0,379.9 --tip 9.8,-121.9,386.2 --volume "$s/example_ct.nii.gz" --labels "$s/totalseg.nii.gz" --labels "$s/totalseg_vertebrae_pp_refined.nii.gz=$tmp/names.csv" --level L1 --target VB_L1 --engine water --patient-name 'Doe^Jane' --patient-id P-0042 --patient-sex F --patient-birth-date 1950-02-28 --out "$tmp/nii/plan.json"
 check nii-compute 0 '' -- "$kiort" -q plan compute "$tmp/nii/plan.json" --out "$tmp/nii"
 check nii-report 0 'ct/' -- "$kiort" report "$tmp/nii/plan.json" --out "$tmp/nii/r.pdf" --dicom-out "$tmp/nii/dicom"
 n=$tmp/nii/dicom
@@ -269,8 +273,8 @@ dciodvfy_set "$n" nii
 mkdir -p "$tmp/of" && cp "$tmp/dp/ct"/*.dcm "$tmp/of/"
 rs=$(for f in "$tmp/of"/*.dcm; do dcmdump +P 0008,0060 "$f" | grep -q RTSTRUCT && echo "$f"; done | head -1)
 dcmodify -nb -m "(0020,0052)=1.2.3.4.5.6" -m "(3006,0010)[0].(0020,0052)=1.2.3.4.5.6" -m "(3006,0020)[*].(3006,0024)=1.2.3.4.5.6" "$rs" >/dev/null 2>&1
-check other-frame-refused 2 'another Frame of Reference' -- "$kiort" -q plan create --dicom "$tmp/of" --target CTV --engine water --out "$tmp/of/p/plan.json"
-check other-frame-accepted 0 '' -- "$kiort" -q plan create --dicom "$tmp/of" --target CTV --engine water --accept-other-frame --out "$tmp/of/p/plan.json"
+check other-frame-refused 2 'another Frame of Reference' -- "$kiort" -q plan create --from surface --dicom "$tmp/of" --target CTV --engine water --out "$tmp/of/p/plan.json"
+check other-frame-accepted 0 '' -- "$kiort" -q plan create --from surface --dicom "$tmp/of" --target CTV --engine water --accept-other-frame --out "$tmp/of/p/plan.json"
 check other-frame-compute 0 '' -- "$kiort" -q plan compute "$tmp/of/p/plan.json" --out "$tmp/of/p"
 check other-frame-report 0 'RTPLAN.dcm' -- "$kiort" report "$tmp/of/p/plan.json" --out "$tmp/of/p/r.pdf" --dicom-out "$tmp/of/p/dicom"
 for f in RTSTRUCT RTPLAN RTDOSE; do
@@ -280,7 +284,7 @@ grep -q 'WARNING: structure set' "$tmp/of/p/summary.json" && ok || fail "summary
 pdftotext "$tmp/of/p/r.pdf" - | tr '\n' ' ' | grep -q 'WARNING: structure set' && ok || fail "the report does not carry the other-frame warning"
 
 # 6. The needle as imaged: kiort's own channel polyline (OPEN_NONPLANAR) becomes the trajectory.
-check applicator-from 0 'Channel_left' -- "$kiort" plan create --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:Channel_left" --out "$tmp/af/plan.json"
+check applicator-from 0 'Channel_left' -- "$kiort" plan create --from surface --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:Channel_left" --out "$tmp/af/plan.json"
 python3 - "$tmp/dp/plan.json" "$tmp/af/plan.json" <<'PY' && ok || fail "--applicator-from did not reproduce the needle"
 import json, sys
 a = json.load(open(sys.argv[1]))["accesses"][0]; b = json.load(open(sys.argv[2]))["accesses"][0]
@@ -296,7 +300,7 @@ idx=$(dcmdump "$tmp/af/reversed.dcm" | grep 'ROIName' | sed 's/.*\[\(.*\)\].*/\1
 pts=$(dcmdump +L "$tmp/af/reversed.dcm" | grep -A2 OPEN_NONPLANAR | grep ContourData | sed 's/.*\[\(.*\)\].*/\1/')
 rev=$(awk -F'\\' '{print $4"\\"$5"\\"$6"\\"$1"\\"$2"\\"$3}' <<<"$pts")
 dcmodify -nb -m "(3006,0039)[$((idx - 1))].(3006,0040)[0].(3006,0050)=$rev" "$tmp/af/reversed.dcm" >/dev/null 2>&1
-check applicator-from-reversed 0 '' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/af/reversed.dcm:Channel_left" --out "$tmp/af/rev.json"
+check applicator-from-reversed 0 '' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --target CTV --engine water --applicator-from "$tmp/af/reversed.dcm:Channel_left" --out "$tmp/af/rev.json"
 python3 - "$tmp/af/plan.json" "$tmp/af/rev.json" "$pts" "$rev" <<'PY' && ok || fail "a reversed polyline gave another needle"
 import json, sys
 a = json.load(open(sys.argv[1]))["accesses"][0]; b = json.load(open(sys.argv[2]))["accesses"][0]
@@ -304,8 +308,8 @@ assert sys.argv[3] != sys.argv[4], "the polyline was not reversed"
 for k in ("entry_mm", "tip_mm"):
     assert max(abs(x - y) for x, y in zip(a[k], b[k])) < 1e-3, (k, a[k], b[k])
 PY
-check applicator-from-missing 2 'no such ROI' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:NoSuchNeedle" --out "$tmp/af/bad.json"
-check applicator-from-closed 2 'no open polyline' -- "$kiort" -q plan create --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:CTV" --out "$tmp/af/bad.json"
+check applicator-from-missing 2 'no such ROI' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:NoSuchNeedle" --out "$tmp/af/bad.json"
+check applicator-from-closed 2 'no open polyline' -- "$kiort" -q plan create --from surface --dicom "$tmp/dp/ct" --target CTV --applicator-from "$tmp/dp/dicom/RTSTRUCT.dcm:CTV" --out "$tmp/af/bad.json"
 
 echo "rtexport e2e: $passes passed, $fails failed"
 [[ $fails -eq 0 ]]

@@ -17,7 +17,7 @@ trap cleanup EXIT
 "$kiort" -q registry init --db "$work/r.db" >/dev/null
 "$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
 mkdir -p "$work/plans/fast"
-"$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null
+"$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null
 "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null
 plan_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/plans/fast/plan.json")
 "$kiort" -q registry add level --db "$work/r.db" --user setup --procedure_id 1 --level L1 --plan_id "$plan_id" >/dev/null || bad "add level"

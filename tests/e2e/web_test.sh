@@ -70,7 +70,7 @@ if [[ -n ${KIORT_WEB_PLAN:-} ]]; then  # e.g. the output of `kiort demo`, for th
   cp -r "$KIORT_WEB_PLAN" "$work/plans/demo"
 else
   mkdir -p "$work/plans/demo"
-  "$kiort" -q plan create --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
+  "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
   "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
 fi
 for u in "ann physician" "phil physicist" "rob read-only"; do

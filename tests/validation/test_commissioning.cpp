@@ -32,6 +32,10 @@ TEST(Commissioning, ModelMatchesCalibrationWithinThreePercent) {
       ++checked;
     }
   EXPECT_EQ(checked, 11);
+  // In the calibration's phantom: full scatter, 150 mm of water (issue 16); an illustrative table's
+  // PASS says it validates nothing about a real probe.
+  EXPECT_EQ(r.calibration.phantom_radius_mm, 150.0);
+  EXPECT_NE(commissioning_validates(r).find("validates nothing"), std::string::npos);
   // The absolute scale reproduces the anchor point 7.04 Gy/min at 5 mm within the tolerance.
   for (const auto& row : r.rows)
     if (row.depth_mm == 5.0) {

@@ -27,7 +27,7 @@ TEST(WaterEngineVsMonteCarlo, AgreeWithinTwoPercentFrom3To40mm) {
   const WaterEngine engine(compute_water_table(src, lib, table_mc), src.model.surface_radius_mm());
   // The shipped table (data/water-tables) is this computation, bit for bit.
   const WaterTable shipped = load_water_table(fs::path(KIORT_TEST_DATA_DIR) / "water-tables" /
-                                              (src.checksum + ".water-v2-h10000000-s1.json"));
+                                              (src.checksum + ".water-v3-h10000000-s1.json"));
   ASSERT_EQ(shipped.dose.size(), engine.table().dose.size());
   for (std::size_t i = 0; i < shipped.dose.size(); ++i)
     if (!std::isnan(shipped.dose[i])) {
@@ -47,7 +47,7 @@ TEST(WaterEngineVsMonteCarlo, AgreeWithinTwoPercentFrom3To40mm) {
   for (int deg = 180; deg >= 0; deg -= 10) o.shell_cos_edges.push_back(std::cos(deg * M_PI / 180));
   o.shell_cos_edges.front() = -1;
   o.shell_cos_edges.back() = 1;
-  const ProbePhantom phantom = make_probe_phantom(src.model, lib, "water", 60.0);
+  const ProbePhantom phantom = make_probe_phantom(src.model, lib, "water", kFullScatterRadiusMm);
   const ProbeSource source({0, 0, 0}, {0, 0, 1}, src.model.spectrum(lib),
                            src.model.forward_anisotropy);
   StopRules stop;

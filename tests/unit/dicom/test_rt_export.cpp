@@ -209,6 +209,15 @@ TEST(RtPlan, BrachyChannelsDwellPairsAndReferences) {
   EXPECT_GE(half_life_days, 1e12);
   EXPECT_EQ(str(ds, DCM_RTPlanDate), "20260315");
   EXPECT_EQ(str(ds, DCM_RTPlanTime), "102030");
+  // A real probe's calibration: no illustrative warning.
+  EXPECT_EQ(str(ds, DCM_RTPlanDescription).find("ILLUSTRATIVE"), std::string::npos);
+  // An illustrative one says so in the plan's label and description (issue 16).
+  dicom::BrachySourceInfo sample = src;
+  sample.illustrative = true;
+  dicom::write_rtplan_brachy(c.patient, c.plan, sample, t.path / "RP-sample.dcm");
+  DcmFileFormat fs = load(t.path / "RP-sample.dcm");
+  EXPECT_EQ(str(*fs.getDataset(), DCM_RTPlanLabel), "ILLUSTRATIVE");
+  EXPECT_EQ(str(*fs.getDataset(), DCM_RTPlanDescription).rfind(kIllustrativeBanner, 0), 0u);
   DcmItem* setup = nullptr;
   ASSERT_TRUE(ds.findAndGetSequenceItem(DCM_ApplicationSetupSequence, setup, 0).good());
   DcmItem* ch = nullptr;
