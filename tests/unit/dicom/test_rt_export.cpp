@@ -258,7 +258,7 @@ TEST(RtPlan, CoverageIsATargetVolumeAndNamesAreDicomForms) {
   c.plan.prescription.coverage_pct = 90;
   c.plan.target = "CTV";
   c.plan.approval = {
-      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = ""};
+      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = "", .comment = ""};
   dicom::BrachySourceInfo src{.probe_serial = "SN-1",
                               .applicator = "needle applicator 4.4 mm",
                               .calibration_date = "2026-01-01",
@@ -298,7 +298,7 @@ TEST(PlanUids, NewContentAndApprovalGiveNewInstances) {
   EXPECT_EQ(draft.rtplan_sop, dicom::plan_uids(c.plan, c.patient).rtplan_sop);  // reproducible
   Plan approved = c.plan;
   approved.approval = {
-      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = ""};
+      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = "", .comment = ""};
   Plan recomputed = c.plan;
   recomputed.dwell_times_s = {121.0, 60.0};
   recomputed.engine.engine = "water";
