@@ -1,6 +1,8 @@
 // Follow-up scheduling: each procedure starts the clock; each event of the visit_schedule table
 // (post-op, 2 w, 1 m, 2 m, 6 m by default) has a target day and a window. A visit is due while its
-// window is open and overdue once it has closed, until it is recorded or the patient has died.
+// window is open and overdue once it has closed, until it is recorded (a visit, or one marked
+// missed or not done) or the patient has died before the window closed. A recurring event lists
+// every instance whose window has opened and is not recorded. docs/registry.md "The due list".
 #pragma once
 
 #include <cstdint>

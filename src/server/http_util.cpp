@@ -54,15 +54,6 @@ json parse_body(const Request& req) {
   return body;
 }
 
-std::string today_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 json row_json(const Row& row) {
   json o = json::object();
   for (const auto& [k, v] : row) o[k] = v ? json(*v) : json();

@@ -47,6 +47,7 @@ WebServer::Impl::Impl(const ServeOptions& o)
   gate_routes();
   auth_routes();
   registry_routes();
+  entry_routes();
   cohort_routes();
   plan_routes();
   static_routes();
