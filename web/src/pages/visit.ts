@@ -137,7 +137,7 @@ export async function visitPage(app: HTMLElement, me: Me, arg: string) {
   const form = h('form', { id: 'visit-form', novalidate: true }) as HTMLFormElement;
   const summary = h('div', { id: 'form-errors', class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
   form.append(summary);
-  form.append(field('event', eventSel, { label: LABELS.event[0], help: LABELS.event[1], required: true }), windowNote);
+  form.append(field('event', eventSel, { label: LABELS.event[0], help: LABELS.event[1], required: true }));
 
   // Visit status: took place / missed / not done (with its reason).
   const status = (v.visit_status ?? params.get('status') ?? 'done') as string;
@@ -367,6 +367,7 @@ export async function visitPage(app: HTMLElement, me: Me, arg: string) {
     h('h1', {}, `${editId ? 'Correct' : 'Enter'} a follow-up visit: ${ctx.patient.pseudonym}`),
     h('p', { class: 'facts', id: 'visit-context' }, `Procedure ${procDate}, ${levels}`,
       died ? h('strong', { class: 'deceased' }, ` · died ${died}: visits after that date are refused`) : ''),
+    windowNote,
     h('p', { class: 'hint' }, 'Fields marked * are required. ', h('a', { href: `#/patient/${ctx.patient.id}` }, 'Back to the patient')),
     form, deleteBox);
 }
