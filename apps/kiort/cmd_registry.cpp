@@ -44,6 +44,7 @@ struct FormCommand {
   std::map<std::string, CLI::Option*> options;
   std::int64_t id = 0;
   bool confirm = false;
+  std::string reason;  // edit / delete: why, into the audit trail with the change
 };
 
 // The registry's entry rules (quality.h check_entry, the same as the web form's): errors refuse
@@ -179,6 +180,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     se->add_option("--id", fe->id, "Row id")->required();
     add_form_options(se, *fe);
     se->add_flag("--confirm", fe->confirm, "Save despite warnings (a visit outside its window)");
+    se->add_option("--reason", fe->reason, "Why the record is corrected (kept in the audit trail)");
     add_cmd(se, [fe, open, opts] {
       auto repo = open();
       Row changes = collect(*fe);
@@ -186,7 +188,11 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
       if (changes.empty())
         throw Error::bad_input("nothing to change").expected("at least one --<field> option");
       enforce_entry_rules(*repo, *fe->table, changes, fe->id, fe->confirm);
-      repo->update(fe->table->name, fe->id, changes, opts->user);
+      repo->transaction([&] {
+        if (!fe->reason.empty())
+          repo->annotate(fe->table->name, fe->id, "update", fe->reason, opts->user);
+        repo->update(fe->table->name, fe->id, changes, opts->user);
+      });
       std::printf("updated %s %lld\n", fe->table->singular.c_str(), static_cast<long long>(fe->id));
       return 0;
     });
@@ -195,9 +201,14 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     fd->table = &t;
     CLI::App* sd = del->add_subcommand(t.singular, "Delete a " + t.singular);
     sd->add_option("--id", fd->id, "Row id")->required();
+    sd->add_option("--reason", fd->reason, "Why the record is deleted (kept in the audit trail)");
     add_cmd(sd, [fd, open, opts] {
       auto repo = open();
-      repo->remove(fd->table->name, fd->id, opts->user);
+      repo->transaction([&] {
+        if (!fd->reason.empty())
+          repo->annotate(fd->table->name, fd->id, "delete", fd->reason, opts->user);
+        repo->remove(fd->table->name, fd->id, opts->user);
+      });
       std::printf("deleted %s %lld\n", fd->table->singular.c_str(), static_cast<long long>(fd->id));
       return 0;
     });

@@ -38,8 +38,9 @@ check add-leak 0 'added complication 1' -- "${R[@]}" add complication --procedur
   --type cement_leak --leak_location paravertebral --ctcae_grade 1 --severity minor --onset_date 2024-01-10
 check add-vital 0 'added vital-status 1' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
 check unknown-pseudonym 2 'unknown patient' -- "${R[@]}" add procedure --patient_id HD-9999 --procedure_date 2024-01-10
-check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4
+check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4 --reason "read from the paper form"
 check audit-edit 0 'alice,.*,visits,1,update,pain_worst,5,4' -- "${R[@]}" audit --table visits
+check audit-reason 0 'alice,.*,visits,1,reason,update,,read from the paper form' -- "${R[@]}" audit --table visits
 check delete-analgesic 0 'deleted analgesic 1' -- "${R[@]}" delete analgesic --id 1
 check audit-delete 0 'analgesics,1,delete,daily_dose,30,' -- "${R[@]}" audit --table analgesics
 check check-clean 0 '^0 violations' -- "${R[@]}" check --today 2025-01-01

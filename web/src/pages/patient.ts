@@ -37,10 +37,12 @@ export async function patientPage(app: HTMLElement, me: Me, id: string) {
       visits.map((v) => {
         const day = days(pr.procedure_date, String(v.visit_date));
         const ome = v.analgesics.reduce((s, a) => s + Number(a.ome_mg_day ?? 0), 0);
-        const done = (v.visit_status ?? 'done') === 'done';
+        // Only visits that took place, from the baseline window on (a date entered behind
+        // kiort's back years before the surgery would stretch the plot; the table still shows it).
+        const done = (v.visit_status ?? 'done') === 'done' && day >= -30;
         if (done && v.pain_worst !== null) pain.push([day, Number(v.pain_worst)]);
         if (done && v.scores.qlq_c30_global !== undefined) qol.push([day, v.scores.qlq_c30_global]);
-        const st = done ? 'done' : `${String(v.visit_status).replace('_', ' ')}: ${fmt(v.status_reason)}`;
+        const st = (v.visit_status ?? 'done') === 'done' ? 'done' : `${String(v.visit_status).replace('_', ' ')}: ${fmt(v.status_reason)}`;
         return [v.visit_date, Math.round(day), v.event, st, fmt(v.pain_worst), v.analgesics.length ? fmt(ome) : '–',
           fmt(v.scores.qlq_c30_global), fmt(v.scores.bm22_painful_sites), fmt(v.local_control),
           h('span', {}, me.may_edit_registry ? h('a', { href: `#/visit/${pr.id}?edit=${v.id}`, 'aria-label': `Correct visit ${v.event} of ${v.visit_date}` }, 'Correct') : '',
