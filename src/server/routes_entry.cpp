@@ -21,20 +21,9 @@
 
 namespace kiort {
 
-using web::HttpError;
-using web::json;
-using web::parse_body;
-using web::parse_id;
-using web::Request;
-using web::Response;
-using web::row_json;
-using web::send_json;
+using namespace web;  // the route helpers (http_util.h)
 
 namespace {
-
-bool may_delete_records(Role role) {
-  return role == Role::kDataManager;
-}
 
 // A form value from JSON as the registry's text: numbers and strings as they are, an array of
 // item answers joined by commas (null = unanswered), null or "" = absent.

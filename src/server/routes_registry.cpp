@@ -15,15 +15,7 @@
 
 namespace kiort {
 
-using web::HttpError;
-using web::json;
-using web::parse_body;
-using web::parse_id;
-using web::Request;
-using web::Response;
-using web::row_json;
-using web::send_error;
-using web::send_json;
+using namespace web;  // the route helpers (http_util.h)
 
 namespace {
 

@@ -6,6 +6,7 @@ export interface Me {
   csrf: string;
   may_edit_registry: boolean;
   may_approve_plans: boolean;
+  may_delete_records?: boolean;
 }
 
 export interface FieldMessage { field: string; message: string; rule?: string }

@@ -345,7 +345,7 @@ export async function visitPage(app: HTMLElement, me: Me, arg: string) {
 
   // Deletion: the data manager only, with a reason.
   let deleteBox: HTMLElement | string = '';
-  if (editId && me.role === 'data-manager') {
+  if (editId && me.may_delete_records) {
     const delWhy = h('input', { id: 'delete-reason', type: 'text' }) as HTMLInputElement;
     const delMsg = h('p', { id: 'delete-status', role: 'status' });
     deleteBox = h('section', { class: 'danger', 'aria-labelledby': 'delete-title' }, h('h2', { id: 'delete-title' }, 'Delete this visit'),
