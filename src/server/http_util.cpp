@@ -60,4 +60,16 @@ json row_json(const Row& row) {
   return o;
 }
 
+json audit_json(const AuditEntry& a) {
+  return {{"id", a.id},
+          {"user", a.user},
+          {"changed_at", a.changed_at},
+          {"table", a.table},
+          {"row_id", a.row_id},
+          {"action", a.action},
+          {"field", a.field},
+          {"old_value", a.old_value ? json(*a.old_value) : json()},
+          {"new_value", a.new_value ? json(*a.new_value) : json()}};
+}
+
 }  // namespace kiort::web

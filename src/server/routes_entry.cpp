@@ -344,15 +344,7 @@ void WebServer::Impl::entry_routes() {
                    (a.table == "analgesics" && std::find(analgesic_ids.begin(), analgesic_ids.end(),
                                                          a.row_id) != analgesic_ids.end());
                if (!mine) continue;
-               out.push_back({{"id", a.id},
-                              {"user", a.user},
-                              {"changed_at", a.changed_at},
-                              {"table", a.table},
-                              {"row_id", a.row_id},
-                              {"action", a.action},
-                              {"field", a.field},
-                              {"old_value", a.old_value ? json(*a.old_value) : json()},
-                              {"new_value", a.new_value ? json(*a.new_value) : json()}});
+               out.push_back(audit_json(a));
              }
              if (out.empty()) throw HttpError{404, "no such visit", {}};
              send_json(res, {{"visit_id", id}, {"entries", out}});

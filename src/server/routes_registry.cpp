@@ -230,16 +230,7 @@ void WebServer::Impl::registry_routes() {
                  req.has_param("id") ? parse_id(req.get_param_value("id"), "row") : 0;
              std::lock_guard lock(registry_mutex);
              json out = json::array();
-             for (const AuditEntry& a : repo->audit_trail(table, id))
-               out.push_back({{"id", a.id},
-                              {"user", a.user},
-                              {"changed_at", a.changed_at},
-                              {"table", a.table},
-                              {"row_id", a.row_id},
-                              {"action", a.action},
-                              {"field", a.field},
-                              {"old_value", a.old_value ? json(*a.old_value) : json()},
-                              {"new_value", a.new_value ? json(*a.new_value) : json()}});
+             for (const AuditEntry& a : repo->audit_trail(table, id)) out.push_back(audit_json(a));
              send_json(res, out);
            }));
 }

@@ -7,9 +7,8 @@
 set -u
 kiort=$1
 cohort=$2
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { echo "FAIL $*"; fails=$((fails+1)); }
+. "$(dirname "$0")/lib.sh"
+bad() { fail "$@"; }
 work=$(mktemp -d)
 server_pid=
 cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
