@@ -168,7 +168,11 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
       Row values = collect(*fa);
       resolve_pseudonym(*repo, values);
       enforce_entry_rules(*repo, *fa->table, values, 0, fa->confirm);
-      const std::int64_t id = repo->insert(fa->table->name, values, opts->user);
+      std::int64_t id = 0;
+      repo->transaction([&] {
+        id = repo->insert(fa->table->name, values, opts->user);
+        if (fa->table->name == "visits") follow_last_contact(*repo, id, opts->user);
+      });
       std::printf("added %s %lld\n", fa->table->singular.c_str(), static_cast<long long>(id));
       return 0;
     });
@@ -192,6 +196,7 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
         if (!fe->reason.empty())
           repo->annotate(fe->table->name, fe->id, "update", fe->reason, opts->user);
         repo->update(fe->table->name, fe->id, changes, opts->user);
+        if (fe->table->name == "visits") follow_last_contact(*repo, fe->id, opts->user);
       });
       std::printf("updated %s %lld\n", fe->table->singular.c_str(), static_cast<long long>(fe->id));
       return 0;

@@ -108,6 +108,23 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
   return out;
 }
 
+void follow_last_contact(Repository& repo, std::int64_t visit_id, const std::string& user) {
+  const auto visit = repo.get("visits", visit_id);
+  if (!visit || visit->at("visit_status").value_or("done") != "done" || !visit->at("visit_date"))
+    return;
+  const auto proc = repo.get("procedures", std::stoll(*visit->at("procedure_id")));
+  if (!proc) return;
+  const std::string& date = *visit->at("visit_date");
+  for (const Row& vs : repo.list("vital_status"))
+    if (vs.at("patient_id") == proc->at("patient_id")) {
+      if (!vs.at("last_contact_date") || *vs.at("last_contact_date") < date)
+        repo.update("vital_status", std::stoll(*vs.at("id")), {{"last_contact_date", date}}, user);
+      return;
+    }
+  repo.insert("vital_status", {{"patient_id", proc->at("patient_id")}, {"last_contact_date", date}},
+              user);
+}
+
 void to_json(nlohmann::json& j, const DueVisit& d) {
   j = {{"patient", d.patient},
        {"procedure_id", d.procedure_id},

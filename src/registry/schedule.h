@@ -48,4 +48,9 @@ void to_json(nlohmann::json& j, const DueVisit& d);
 // Visits due or overdue on date (YYYY-MM-DD), ordered by patient and target date.
 std::vector<DueVisit> due_visits(Repository& repo, const std::string& date);
 
+// The last contact follows the visits: a visit that took place (visit_status empty or done) moves
+// the patient's vital_status.last_contact_date forward to its date; a patient without a vital
+// status gets one. Audited as user. Call it in the transaction that writes the visit.
+void follow_last_contact(Repository& repo, std::int64_t visit_id, const std::string& user);
+
 }  // namespace kiort

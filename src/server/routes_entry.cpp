@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "registry/quality.h"
+#include "registry/schedule.h"
 #include "registry/schema.h"
 #include "registry/scores.h"
 #include "server/server_impl.h"
@@ -177,23 +178,6 @@ std::int64_t row_id(const Row& r) {
   return std::stoll(*r.at("id"));
 }
 
-// The last contact follows the visits: a visit that took place moves it forward (a vital-status
-// row is made when the patient has none).
-void follow_last_contact(Repository& repo, const Row& visit, const std::string& user) {
-  if (visit.at("visit_status").value_or("done") != "done" || !visit.at("visit_date")) return;
-  const auto proc = repo.get("procedures", std::stoll(*visit.at("procedure_id")));
-  if (!proc) return;
-  const std::string& date = *visit.at("visit_date");
-  for (const Row& vs : repo.list("vital_status"))
-    if (vs.at("patient_id") == proc->at("patient_id")) {
-      if (!vs.at("last_contact_date") || *vs.at("last_contact_date") < date)
-        repo.update("vital_status", row_id(vs), {{"last_contact_date", date}}, user);
-      return;
-    }
-  repo.insert("vital_status", {{"patient_id", proc->at("patient_id")}, {"last_contact_date", date}},
-              user);
-}
-
 std::string fingerprint(const Request& req) {
   return req.method + ' ' + req.path + ' ' + std::to_string(std::hash<std::string>{}(req.body));
 }
@@ -230,7 +214,7 @@ void save_visit(Repository& repo_ref, Response& res, const Session& s, const Vis
       cp["procedure_id"] = stored.at("procedure_id");
       repo->insert("complications", cp, s.user.name);
     }
-    follow_last_contact(*repo, stored, s.user.name);
+    follow_last_contact(*repo, visit_id, s.user.name);
   });
   spdlog::info("visit {} {} by {}", visit_id, id ? "corrected" : "entered", s.user.name);
   send_json(res,

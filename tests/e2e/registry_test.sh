@@ -36,7 +36,10 @@ check add-analgesic 0 'added analgesic 1' -- "${R[@]}" add analgesic --visit_id 
   --route oral --daily_dose 30
 check add-leak 0 'added complication 1' -- "${R[@]}" add complication --procedure_id 1 --level T12 \
   --type cement_leak --leak_location paravertebral --ctcae_grade 1 --severity minor --onset_date 2024-01-10
-check add-vital 0 'added vital-status 1' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
+# The last contact follows the visits: the post-op visit made the patient's vital status.
+check last-contact 0 '^1,1,2024-01-11,' -- "${R[@]}" list vital_status
+check add-vital-twice 2 '' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
+check edit-vital 0 'updated vital-status 1' -- "${R[@]}" edit vital-status --id 1 --last_contact_date 2024-03-01
 check unknown-pseudonym 2 'unknown patient' -- "${R[@]}" add procedure --patient_id HD-9999 --procedure_date 2024-01-10
 check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4 --reason "read from the paper form"
 check audit-edit 0 'alice,.*,visits,1,update,pain_worst,5,4' -- "${R[@]}" audit --table visits

@@ -756,6 +756,38 @@ TEST(RegistrySchedule, AMissedVisitMarkedWithItsReasonLeavesTheDueList) {
   EXPECT_FALSE(has(check(*repo), "window", "visit", "visit_date"));
 }
 
+TEST(RegistrySchedule, TheLastContactFollowsVisitsThatTookPlace) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);  // last contact 2024-06-01
+  const std::string proc = std::to_string(s.procedure);
+  auto last = [&] { return repo->list("vital_status").at(0).at("last_contact_date"); };
+  const std::int64_t early = repo->insert("visits",
+                                          row({{"procedure_id", proc.c_str()},
+                                               {"event", "m1"},
+                                               {"visit_date", "2024-02-09"},
+                                               {"pain_worst", "1"}}),
+                                          "t");
+  follow_last_contact(*repo, early, "t");
+  EXPECT_EQ(last(), "2024-06-01");  // never backwards
+  const std::int64_t missed = repo->insert("visits",
+                                           row({{"procedure_id", proc.c_str()},
+                                                {"event", "m6"},
+                                                {"visit_date", "2024-08-01"},
+                                                {"visit_status", "missed"},
+                                                {"status_reason", "not reached"}}),
+                                           "t");
+  follow_last_contact(*repo, missed, "t");
+  EXPECT_EQ(last(), "2024-06-01");  // a missed visit is no contact
+  const std::int64_t late = repo->insert("visits",
+                                         row({{"procedure_id", proc.c_str()},
+                                              {"event", "late_1"},
+                                              {"visit_date", "2025-01-08"},
+                                              {"pain_worst", "1"}}),
+                                         "t");
+  follow_last_contact(*repo, late, "t");
+  EXPECT_EQ(last(), "2025-01-08");
+}
+
 // ---- entry rules: the same rules for the CLI, the import and the web ----------------------------
 
 bool entry_has(const std::vector<Violation>& v, const std::string& field, const std::string& rule) {
