@@ -19,7 +19,7 @@ export async function duePage(app: HTMLElement, me: Me) {
     `${d.window_start} – ${d.window_end}`,
     h('span', { class: `badge ${d.status}` }, d.status === 'overdue' ? `overdue ${d.days_overdue} d` : 'due'),
     me.may_edit_registry ? h('span', {}, h('a', { href: `#/visit/${d.procedure_id}?event=${encodeURIComponent(d.event)}`, class: 'button', 'aria-label': `Enter visit ${d.event} for ${d.patient}` }, 'Enter visit'),
-      h('a', { href: `#/visit/${d.procedure_id}?event=${encodeURIComponent(d.event)}&status=missed`, class: 'button', 'aria-label': `Mark visit ${d.event} of ${d.patient} missed` }, 'Mark missed')) : '',
+      h('a', { href: `#/visit/${d.procedure_id}?event=${encodeURIComponent(d.event)}&status=missed`, class: 'button', 'aria-label': `Mark missed: ${d.event} of ${d.patient}` }, 'Mark missed')) : '',
   ]);
   clear(app,
     h('h1', {}, 'Follow-up due and overdue'),
@@ -30,7 +30,7 @@ export async function duePage(app: HTMLElement, me: Me) {
         h('li', {}, 'A visit leaves the list when it is recorded: entered, or marked missed or not done with its reason.'),
         h('li', {}, 'A recurring visit (every 6 months after the first year) lists every instance whose window has opened and is not recorded.'),
         h('li', {}, 'Nothing is listed once the patient died before the window closed.'))),
-    due.visits.length ? table(['Patient', 'Event', 'Procedure', 'Target', 'Window', 'Status', ''], rows, { id: 'due-table' }) : h('p', {}, 'Nothing due on this date.'),
+    due.visits.length ? table(['Patient', 'Event', 'Procedure', 'Target', 'Window', 'Status', 'Record'], rows, { id: 'due-table' }) : h('p', {}, 'Nothing due on this date.'),
     h('h2', {}, 'Patients'),
     table(['Pseudonym', 'Sex', 'Born', 'Primary', 'KPS', 'Procedures'], patients.map((p) => [
       h('a', { href: `#/patient/${p.id}` }, p.pseudonym ?? ''), fmt(p.sex), fmt(p.birth_year), fmt(p.primary_site), fmt(p.kps), p.procedures,
