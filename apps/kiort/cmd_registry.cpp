@@ -43,7 +43,35 @@ struct FormCommand {
   std::map<std::string, std::string> values;
   std::map<std::string, CLI::Option*> options;
   std::int64_t id = 0;
+  bool confirm = false;
+  std::string reason;  // edit / delete: why, into the audit trail with the change
 };
+
+// The registry's entry rules (quality.h check_entry, the same as the web form's): errors refuse
+// the change, all of them named; warnings (a visit outside its window) refuse it unless --confirm.
+void enforce_entry_rules(Repository& repo, const TableSpec& t, const Row& values, std::int64_t id,
+                         bool confirm) {
+  const EntryCheck c = check_entry(repo, t.name, values, id, today_utc());
+  auto list = [&](const std::vector<Violation>& v) {
+    std::string s;
+    for (const Violation& x : v)
+      s += (s.empty() ? "" : "; ") + t.name + "." + x.field + ": " + x.message;
+    return s;
+  };
+  if (!c.errors.empty())
+    throw Error::bad_input("refused by the registry's rules (nothing was saved)")
+        .field(t.name + "." + c.errors.front().field)
+        .seen(list(c.errors))
+        .expected("values that pass `kiort registry check`");
+  if (!c.warnings.empty()) {
+    if (!confirm)
+      throw Error::bad_input("needs confirmation (nothing was saved)")
+          .field(t.name + "." + c.warnings.front().field)
+          .seen(list(c.warnings))
+          .expected("--confirm to save it anyway");
+    std::fprintf(stderr, "warning (confirmed): %s\n", list(c.warnings).c_str());
+  }
+}
 
 Row collect(const FormCommand& f) {
   Row row;
@@ -134,11 +162,17 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     fa->table = &t;
     CLI::App* sa = add->add_subcommand(t.singular, "Add a " + t.singular + ": " + t.description);
     add_form_options(sa, *fa);
+    sa->add_flag("--confirm", fa->confirm, "Save despite warnings (a visit outside its window)");
     add_cmd(sa, [fa, open, opts] {
       auto repo = open();
       Row values = collect(*fa);
       resolve_pseudonym(*repo, values);
-      const std::int64_t id = repo->insert(fa->table->name, values, opts->user);
+      enforce_entry_rules(*repo, *fa->table, values, 0, fa->confirm);
+      std::int64_t id = 0;
+      repo->transaction([&] {
+        id = repo->insert(fa->table->name, values, opts->user);
+        if (fa->table->name == "visits") follow_last_contact(*repo, id, opts->user);
+      });
       std::printf("added %s %lld\n", fa->table->singular.c_str(), static_cast<long long>(id));
       return 0;
     });
@@ -149,13 +183,21 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
         edit->add_subcommand(t.singular, "Edit a " + t.singular + " (empty value clears)");
     se->add_option("--id", fe->id, "Row id")->required();
     add_form_options(se, *fe);
+    se->add_flag("--confirm", fe->confirm, "Save despite warnings (a visit outside its window)");
+    se->add_option("--reason", fe->reason, "Why the record is corrected (kept in the audit trail)");
     add_cmd(se, [fe, open, opts] {
       auto repo = open();
       Row changes = collect(*fe);
       resolve_pseudonym(*repo, changes);
       if (changes.empty())
         throw Error::bad_input("nothing to change").expected("at least one --<field> option");
-      repo->update(fe->table->name, fe->id, changes, opts->user);
+      enforce_entry_rules(*repo, *fe->table, changes, fe->id, fe->confirm);
+      repo->transaction([&] {
+        if (!fe->reason.empty())
+          repo->annotate(fe->table->name, fe->id, "update", fe->reason, opts->user);
+        repo->update(fe->table->name, fe->id, changes, opts->user);
+        if (fe->table->name == "visits") follow_last_contact(*repo, fe->id, opts->user);
+      });
       std::printf("updated %s %lld\n", fe->table->singular.c_str(), static_cast<long long>(fe->id));
       return 0;
     });
@@ -164,9 +206,14 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     fd->table = &t;
     CLI::App* sd = del->add_subcommand(t.singular, "Delete a " + t.singular);
     sd->add_option("--id", fd->id, "Row id")->required();
+    sd->add_option("--reason", fd->reason, "Why the record is deleted (kept in the audit trail)");
     add_cmd(sd, [fd, open, opts] {
       auto repo = open();
-      repo->remove(fd->table->name, fd->id, opts->user);
+      repo->transaction([&] {
+        if (!fd->reason.empty())
+          repo->annotate(fd->table->name, fd->id, "delete", fd->reason, opts->user);
+        repo->remove(fd->table->name, fd->id, opts->user);
+      });
       std::printf("deleted %s %lld\n", fd->table->singular.c_str(), static_cast<long long>(fd->id));
       return 0;
     });

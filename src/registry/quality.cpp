@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/error.h"
 #include "registry/schedule.h"
@@ -31,13 +33,19 @@ std::optional<std::int64_t> day_of(const Row& r, const std::string& k) {
   return v ? parse_date(*v) : std::nullopt;
 }
 
+using Data = std::map<std::string, Table>;
+
+Data load(Repository& repo) {
+  Data data;
+  for (const TableSpec& t : registry_tables())
+    for (Row& r : repo.list(t.name)) data[t.name][id_of(r)] = std::move(r);
+  return data;
+}
+
 class Checker {
  public:
-  Checker(Repository& repo, const std::string& today) : today_(parse_date(today)) {
-    for (const TableSpec& t : registry_tables())
-      for (Row& r : repo.list(t.name)) data_[t.name][id_of(r)] = std::move(r);
-    schedule_ = visit_schedule(repo);
-  }
+  Checker(Data data, std::vector<ScheduledEvent> schedule, const std::string& today)
+      : today_(parse_date(today)), data_(std::move(data)), schedule_(std::move(schedule)) {}
 
   std::vector<Violation> run() {
     for (const TableSpec& t : registry_tables()) check_values(t);
@@ -206,6 +214,8 @@ class Checker {
     for (const auto& [id, v] : data_["visits"]) {
       const auto& ev = at(v, "event");
       if (!ev || *ev == "unscheduled") continue;
+      // A missed or not-done visit is recorded when it is known, often after its window.
+      if (const auto& st = at(v, "visit_status"); st && *st != "done") continue;
       const auto target = find_event(schedule_, *ev);
       if (!target) {
         add("consistency", "error", "visits", v, "event", "event '" + *ev + "' is not scheduled");
@@ -322,7 +332,125 @@ class Checker {
 }  // namespace
 
 std::vector<Violation> check_registry(Repository& repo, const std::string& today) {
-  return Checker(repo, today).run();
+  return Checker(load(repo), visit_schedule(repo), today).run();
+}
+
+EntryCheck check_entry(Repository& repo, const std::string& table, const Row& values,
+                       std::int64_t id, const std::string& today) {
+  const TableSpec& t = table_spec(table);
+  EntryCheck out;
+  Data data = load(repo);
+  const std::vector<ScheduledEvent> schedule = visit_schedule(repo);
+  Row row;
+  if (id != 0) {
+    const auto it = data[t.name].find(id);
+    if (it == data[t.name].end())
+      throw Error::bad_input("no such " + t.singular)
+          .field(t.name + ".id")
+          .seen(std::to_string(id));
+    row = it->second;
+  } else {
+    id = data[t.name].empty() ? 1 : data[t.name].rbegin()->first + 1;
+  }
+  // Each value on its own first, so that every refused field is named at once; a refused value
+  // stays out of the rules below (which read dates and numbers).
+  for (const auto& [name, value] : values) {
+    const ColumnSpec* c = t.column(name);
+    if (!c || c->type == ColumnType::kId) continue;
+    try {
+      row[name] = value ? canonical_value(t, *c, *value) : std::nullopt;
+    } catch (const Error& e) {
+      std::string m = e.summary();
+      if (!e.value_seen().empty()) m += ": got " + e.value_seen();
+      if (!e.expectation().empty()) m += ", expected " + e.expectation();
+      out.errors.push_back({"range", "error", "", t.form, id, name, m});
+      row[name] = std::nullopt;
+    }
+  }
+  for (const ColumnSpec& c : t.columns) {
+    if (c.type == ColumnType::kRef && at(row, c.name) &&
+        !data[c.references].count(std::stoll(*at(row, c.name))))
+      out.errors.push_back(
+          {"required", "error", "", t.form, id, c.name,
+           "unknown " + table_spec(c.references).singular + " " + *at(row, c.name)});
+    if (c.not_null && !at(row, c.name) &&
+        std::none_of(out.errors.begin(), out.errors.end(),
+                     [&](const Violation& v) { return v.field == c.name; }))
+      out.errors.push_back(
+          {"required", "error", "", t.form, id, c.name, "required: " + c.description});
+  }
+  row["id"] = std::to_string(id);
+  if (t.name == "visits") {
+    // A visit that took place has a pain score; a missed or not-done one has a reason and no
+    // findings (nothing was measured).
+    const auto status = at(row, "visit_status").value_or("done");
+    if (status == "done") {
+      const bool refused = std::any_of(
+          out.errors.begin(), out.errors.end(),
+          [](const Violation& v) { return v.field == "pain_worst" || v.field == "pain_score"; });
+      if (!refused && !at(row, "pain_worst") && !at(row, "pain_score"))
+        out.errors.push_back({"required", "error", "", t.form, id, "pain_worst",
+                              "no pain score: enter the worst pain (0-10), or mark the visit "
+                              "missed or not done"});
+    } else {
+      if (!at(row, "status_reason"))
+        out.errors.push_back(
+            {"required", "error", "", t.form, id, "status_reason",
+             "say why the visit was " + std::string(status == "missed" ? "missed" : "not done")});
+      for (const char* f : {"pain_worst", "pain_score", "qlq_c30", "qlq_bm22", "odi"})
+        if (at(row, f))
+          out.errors.push_back({"consistency", "error", "", t.form, id, f,
+                                "a " + status + " visit has no findings; clear this field"});
+    }
+  }
+  // The rules below see a refused value as absent; what they say about those fields is dropped.
+  std::set<std::string> refused;
+  for (const Violation& v : out.errors) refused.insert(v.field);
+
+  // The registry's own rules (check_registry) with and without the change: what the change adds.
+  std::vector<Violation> before, after;
+  try {
+    before = Checker(data, schedule, today).run();
+    data[t.name][id] = row;
+    after = Checker(std::move(data), schedule, today).run();
+  } catch (const std::exception&) {
+    // A stored row the rules cannot read (written behind kiort's back): `check` reports it; the
+    // repository's own checks still decide on this change.
+    return out;
+  }
+  auto key = [](const Violation& v) {
+    return std::tie(v.rule, v.severity, v.form, v.record_id, v.field, v.message);
+  };
+  std::multiset<
+      std::tuple<std::string, std::string, std::string, std::int64_t, std::string, std::string>>
+      seen;
+  for (const Violation& v : before) seen.insert(key(v));
+  for (const Violation& v : after) {
+    const auto it = seen.find(key(v));
+    if (it != seen.end()) {
+      seen.erase(it);
+      continue;
+    }
+    if (v.record_id == id && v.form == t.form && refused.count(v.field)) continue;
+    // A computed column (SINS, Tokuhashi, OMED) is filled in by the repository on writing.
+    if (v.record_id == id && v.form == t.form && t.column(v.field) && t.column(v.field)->computed)
+      continue;
+    // Completeness (a field the study did not record) is for `check`, not for the form.
+    if (v.severity == "error")
+      out.errors.push_back(v);
+    else if (v.severity == "warning" && v.rule != "required")
+      out.warnings.push_back(v);
+  }
+  // In the form's order: the first refused field is the first to correct.
+  auto order = [&](const Violation& v) {
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == v.field) return i;
+    return t.columns.size();
+  };
+  for (auto* list : {&out.errors, &out.warnings})
+    std::stable_sort(list->begin(), list->end(),
+                     [&](const Violation& a, const Violation& b) { return order(a) < order(b); });
+  return out;
 }
 
 std::string violations_json(const std::vector<Violation>& v) {

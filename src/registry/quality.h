@@ -27,6 +27,18 @@ struct Violation {
 
 std::vector<Violation> check_registry(Repository& repo, const std::string& today);
 
+// The same rules for one change before it is written (the web form, `registry add/edit`): the
+// violations the change would add. Errors refuse the change (each value's own limits, a missing
+// required field, a future date, a date before surgery or after death, a duplicate event, a visit
+// that took place without a pain score, a missed one without its reason); warnings (a visit
+// outside its window, an implausible value) need the user's confirmation. values are the fields
+// entered (an edit: only those that change); id is the row's id for an edit, 0 for a new row.
+struct EntryCheck {
+  std::vector<Violation> errors, warnings;
+};
+EntryCheck check_entry(Repository& repo, const std::string& table, const Row& values,
+                       std::int64_t id, const std::string& today);
+
 std::string violations_json(const std::vector<Violation>& v);
 std::string violations_text(const std::vector<Violation>& v);
 

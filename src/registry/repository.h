@@ -18,7 +18,9 @@ using Row = std::map<std::string, std::optional<std::string>>;
 
 struct AuditEntry {
   std::int64_t id = 0;
-  std::string user, changed_at, table, action, field;  // action: insert | update | delete
+  // action: insert | update | delete | import | reason (why a change was made: field names the
+  // change, update or delete, and new_value holds the reason; see Repository::annotate)
+  std::string user, changed_at, table, action, field;
   std::int64_t row_id = 0;
   std::optional<std::string> old_value, new_value;
 };
@@ -56,6 +58,16 @@ class Repository {
   // cohort report): each row's values as text, NULL absent. Runs in a transaction that is rolled
   // back, so nothing it does is kept; refuses anything but one SELECT (bad input).
   virtual std::vector<std::vector<std::optional<std::string>>> select(const std::string& sql) = 0;
+
+  // Runs fn in one transaction: every insert, update, remove and annotate it makes is kept
+  // together or, should fn throw, none is (a visit with its analgesics, a correction with its
+  // reason). The exception goes on to the caller. Calls may nest (the inner joins the outer).
+  virtual void transaction(const std::function<void()>& fn) = 0;
+  // Records why a row was changed or deleted (action "update" or "delete"): an audit entry with
+  // action "reason", field = that action and new_value = the reason (trimmed; empty is refused,
+  // bad input on field "reason"). Call it in the same transaction() as the change.
+  virtual void annotate(const std::string& table, std::int64_t id, const std::string& action,
+                        const std::string& reason, const std::string& user) = 0;
 
   // The audit trail, oldest first; table empty = all tables, row_id 0 = all rows.
   virtual std::vector<AuditEntry> audit_trail(const std::string& table = {},

@@ -71,39 +71,58 @@ std::vector<DueVisit> due_visits(Repository& repo, const std::string& date) {
       // operation: once the procedure is in the registry it can no longer be "due"; a missing
       // baseline shows in the cohort report's n instead.
       if (e.repeat_days == 0 && e.day + e.window_after <= 0) continue;
-      // A recurring event: only its latest instance whose window has opened is listed.
-      std::string name = e.event;
-      std::int64_t day = e.day;
+      // A recurring event: every instance whose window has opened (a missed one stays listed,
+      // overdue, until it is recorded or marked missed; it never drops off silently).
+      std::int64_t instances = 1;
       if (e.repeat_days > 0) {
         const std::int64_t first_open = start + e.day - e.window_before;
         if (*today < first_open) continue;
-        const std::int64_t instance = 1 + (*today - first_open) / e.repeat_days;
-        name = e.event + "_" + std::to_string(instance);
-        day = e.day + (instance - 1) * e.repeat_days;
+        instances = 1 + (*today - first_open) / e.repeat_days;
       }
-      if (done.count({proc_id, name})) continue;
-      const std::int64_t target = start + day;
-      const std::int64_t lo = target - e.window_before, hi = target + e.window_after;
-      if (*today < lo) continue;  // not yet
-      // No visit is expected once the patient has died before the window closed; a window that
-      // closed while the patient lived stays overdue (missing data).
-      if (died != death.end() && died->second <= hi) continue;
-      DueVisit d{.patient = pseudonym[patient_id],
-                 .procedure_id = proc_id,
-                 .procedure_date = *pr.at("procedure_date"),
-                 .event = name,
-                 .target_date = format_date(target),
-                 .window_start = format_date(lo),
-                 .window_end = format_date(hi),
-                 .status = *today <= hi ? "due" : "overdue",
-                 .days_overdue = *today <= hi ? 0 : static_cast<int>(*today - hi)};
-      out.push_back(std::move(d));
+      for (std::int64_t k = 1; k <= instances; ++k) {
+        const std::string name = e.repeat_days > 0 ? e.event + "_" + std::to_string(k) : e.event;
+        const std::int64_t day = e.day + (k - 1) * e.repeat_days;
+        // Recorded: a visit that took place, or one marked missed or not done.
+        if (done.count({proc_id, name})) continue;
+        const std::int64_t target = start + day;
+        const std::int64_t lo = target - e.window_before, hi = target + e.window_after;
+        if (*today < lo) continue;  // not yet
+        // No visit is expected once the patient has died before the window closed; a window that
+        // closed while the patient lived stays overdue (missing data) until marked missed.
+        if (died != death.end() && died->second <= hi) continue;
+        out.push_back({.patient = pseudonym[patient_id],
+                       .procedure_id = proc_id,
+                       .procedure_date = *pr.at("procedure_date"),
+                       .event = name,
+                       .target_date = format_date(target),
+                       .window_start = format_date(lo),
+                       .window_end = format_date(hi),
+                       .status = *today <= hi ? "due" : "overdue",
+                       .days_overdue = *today <= hi ? 0 : static_cast<int>(*today - hi)});
+      }
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const DueVisit& a, const DueVisit& b) {
     return std::tie(a.patient, a.target_date) < std::tie(b.patient, b.target_date);
   });
   return out;
+}
+
+void follow_last_contact(Repository& repo, std::int64_t visit_id, const std::string& user) {
+  const auto visit = repo.get("visits", visit_id);
+  if (!visit || visit->at("visit_status").value_or("done") != "done" || !visit->at("visit_date"))
+    return;
+  const auto proc = repo.get("procedures", std::stoll(*visit->at("procedure_id")));
+  if (!proc) return;
+  const std::string& date = *visit->at("visit_date");
+  for (const Row& vs : repo.list("vital_status"))
+    if (vs.at("patient_id") == proc->at("patient_id")) {
+      if (!vs.at("last_contact_date") || *vs.at("last_contact_date") < date)
+        repo.update("vital_status", std::stoll(*vs.at("id")), {{"last_contact_date", date}}, user);
+      return;
+    }
+  repo.insert("vital_status", {{"patient_id", proc->at("patient_id")}, {"last_contact_date", date}},
+              user);
 }
 
 void to_json(nlohmann::json& j, const DueVisit& d) {

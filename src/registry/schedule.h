@@ -1,6 +1,8 @@
 // Follow-up scheduling: each procedure starts the clock; each event of the visit_schedule table
 // (post-op, 2 w, 1 m, 2 m, 6 m by default) has a target day and a window. A visit is due while its
-// window is open and overdue once it has closed, until it is recorded or the patient has died.
+// window is open and overdue once it has closed, until it is recorded (a visit, or one marked
+// missed or not done) or the patient has died before the window closed. A recurring event lists
+// every instance whose window has opened and is not recorded. docs/registry.md "The due list".
 #pragma once
 
 #include <cstdint>
@@ -45,5 +47,10 @@ void to_json(nlohmann::json& j, const DueVisit& d);
 
 // Visits due or overdue on date (YYYY-MM-DD), ordered by patient and target date.
 std::vector<DueVisit> due_visits(Repository& repo, const std::string& date);
+
+// The last contact follows the visits: a visit that took place (visit_status empty or done) moves
+// the patient's vital_status.last_contact_date forward to its date; a patient without a vital
+// status gets one. Audited as user. Call it in the transaction that writes the visit.
+void follow_last_contact(Repository& repo, std::int64_t visit_id, const std::string& user);
 
 }  // namespace kiort

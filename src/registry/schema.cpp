@@ -242,6 +242,11 @@ std::vector<TableSpec> build_tables() {
                 "worst pain at the treated site on pain_instrument's scale, decimals allowed "
                 "(0-10 for nrs and bpi_worst, 0-100 for vas_mm); used instead of pain_worst "
                 "when given"),
+           choice("visit_status", {"done", "missed", "not_done"},
+                  "done (or empty): the visit took place; missed: the patient did not come or "
+                  "could not be reached; not_done: the visit was not held (too ill, moved away); "
+                  "a missed or not-done visit takes it off the due list and has no findings"),
+           text("status_reason", "why the visit was missed or not done (required then)"),
        }});
   t.push_back(
       {.name = "opioid_conversion",
@@ -422,6 +427,12 @@ INSERT INTO visit_schedule (id, event, label, day, window_before, window_after)
   WHERE NOT EXISTS (SELECT 1 FROM visit_schedule WHERE event = 'preop');
 )SQL";
 
+// Version 6: a scheduled visit can be recorded as missed or not done, with its reason.
+constexpr const char* kSchemaV6 = R"SQL(
+ALTER TABLE visits ADD COLUMN visit_status {TEXT};
+ALTER TABLE visits ADD COLUMN status_reason {TEXT};
+)SQL";
+
 }  // namespace
 
 const ColumnSpec* TableSpec::column(std::string_view n) const {
@@ -468,6 +479,7 @@ const std::vector<Migration>& migrations() {
       {3, "recurring follow-up beyond 6 months", kSchemaV3},
       {4, "append-only audit trail", kSchemaV4},
       {5, "assessed flags (missing is not none) and the pre-operative baseline event", kSchemaV5},
+      {6, "missed or not-done visits with their reason", kSchemaV6},
   };
   return m;
 }

@@ -67,8 +67,11 @@ int to_int(const std::optional<std::string>& v) {
 }
 
 // Runs fn in a transaction; rolls back on any exception and turns database errors into bad input.
+// Inside Repository::transaction() (open set) fn joins the open transaction instead: its errors
+// go up to transaction(), which rolls everything back.
 template <typename Fn>
-auto in_transaction(SqlConnection& c, Fn&& fn) {
+auto in_transaction(SqlConnection& c, bool open, Fn&& fn) {
+  if (open) return fn();
   c.begin();
   try {
     if constexpr (std::is_void_v<decltype(fn())>) {
@@ -123,7 +126,7 @@ int SqlRepository::schema_version() {
 
 void SqlRepository::migrate(int target) {
   if (!conn_->has_table("schema_migrations")) {
-    in_transaction(*conn_, [&] {
+    in_transaction(*conn_, in_transaction_, [&] {
       conn_->execute_script(conn_->expand(
           "CREATE TABLE schema_migrations (version {INT} PRIMARY KEY, description {TEXT} NOT "
           "NULL, applied_at {TEXT} NOT NULL)"));
@@ -137,7 +140,7 @@ void SqlRepository::migrate(int target) {
         .expected("at most " + std::to_string(current_schema_version()));
   for (const Migration& m : migrations()) {
     if (m.version <= have || m.version > target) continue;
-    in_transaction(*conn_, [&] {
+    in_transaction(*conn_, in_transaction_, [&] {
       conn_->execute_script(conn_->expand(m.sql));
       for (const TableSpec& t : registry_tables())  // migrations seed rows with explicit ids
         if (conn_->has_table(t.name)) conn_->after_explicit_ids(t.name);
@@ -410,7 +413,7 @@ void SqlRepository::write_update(const TableSpec& t, std::int64_t id, const Row&
 std::int64_t SqlRepository::insert(const std::string& table, const Row& values,
                                    const std::string& user) {
   const TableSpec& t = table_spec(table);
-  return in_transaction(*conn_, [&] {
+  return in_transaction(*conn_, in_transaction_, [&] {
     const Row full = prepare(t, values, nullptr, Mode::kInsert);
     check_unique(t, full, 0);
     return write_insert(t, full, false, user, now_utc());
@@ -420,7 +423,7 @@ std::int64_t SqlRepository::insert(const std::string& table, const Row& values,
 void SqlRepository::update(const std::string& table, std::int64_t id, const Row& changes,
                            const std::string& user) {
   const TableSpec& t = table_spec(table);
-  in_transaction(*conn_, [&] {
+  in_transaction(*conn_, in_transaction_, [&] {
     const auto before = get_row(t, id);
     if (!before)
       throw Error::bad_input("no such " + t.singular)
@@ -434,7 +437,7 @@ void SqlRepository::update(const std::string& table, std::int64_t id, const Row&
 
 void SqlRepository::remove(const std::string& table, std::int64_t id, const std::string& user) {
   const TableSpec& t = table_spec(table);
-  in_transaction(*conn_, [&] {
+  in_transaction(*conn_, in_transaction_, [&] {
     const auto before = get_row(t, id);
     if (!before)
       throw Error::bad_input("no such " + t.singular)
@@ -534,7 +537,7 @@ std::vector<AuditEntry> SqlRepository::audit_trail(const std::string& table, std
 void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::string& user,
                                 const std::function<void(std::size_t)>& on_row,
                                 const std::vector<AuditEntry>* trail, const std::string& source) {
-  in_transaction(*conn_, [&] {
+  in_transaction(*conn_, in_transaction_, [&] {
     const std::string when = now_utc();
     std::set<std::string> explicit_tables;
     std::size_t n = 0;
@@ -602,6 +605,45 @@ void SqlRepository::import_rows(const std::vector<ImportRow>& rows, const std::s
           std::to_string(rows.size()) + " rows imported with their audit trail of " +
               std::to_string(trail->size()) + " entries");
   });
+}
+
+void SqlRepository::transaction(const std::function<void()>& fn) {
+  if (in_transaction_) {
+    fn();
+    return;
+  }
+  in_transaction(*conn_, false, [&] {
+    in_transaction_ = true;
+    try {
+      fn();
+    } catch (...) {
+      in_transaction_ = false;
+      throw;
+    }
+    in_transaction_ = false;
+  });
+}
+
+void SqlRepository::annotate(const std::string& table, std::int64_t id, const std::string& action,
+                             const std::string& reason, const std::string& user) {
+  const TableSpec& t = table_spec(table);
+  if (action != "update" && action != "delete")
+    throw Error::internal("annotate: action must be update or delete, got " + action);
+  std::string text = reason;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  const std::size_t b = text.find_first_not_of(" \t\r\n");
+  text = b == std::string::npos ? "" : text.substr(b);
+  if (text.empty())
+    throw Error::bad_input("a reason for the change is required")
+        .field("reason")
+        .expected("a few words (why the record is corrected or deleted)");
+  if (text.size() > 500)
+    throw Error::bad_input("reason too long")
+        .field("reason")
+        .seen(std::to_string(text.size()) + " characters")
+        .expected("at most 500");
+  in_transaction(*conn_, in_transaction_,
+                 [&] { audit(user, now_utc(), t.name, id, "reason", action, std::nullopt, text); });
 }
 
 bool is_postgresql_uri(const std::string& db) {

@@ -33,6 +33,9 @@ class SqlRepository final : public Repository {
   void import_rows(const std::vector<ImportRow>& rows, const std::string& user,
                    const std::function<void(std::size_t)>& on_row,
                    const std::vector<AuditEntry>* trail, const std::string& source) override;
+  void transaction(const std::function<void()>& fn) override;
+  void annotate(const std::string& table, std::int64_t id, const std::string& action,
+                const std::string& reason, const std::string& user) override;
 
   // The raw connection, for maintenance and tests: it bypasses validation and the audit trail.
   SqlConnection& connection() { return *conn_; }
@@ -55,6 +58,7 @@ class SqlRepository final : public Repository {
   void check_unique(const TableSpec& t, const Row& row, std::int64_t self_id);
 
   std::unique_ptr<SqlConnection> conn_;
+  bool in_transaction_ = false;  // inside transaction(): changes join it
 };
 
 }  // namespace kiort

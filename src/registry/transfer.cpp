@@ -6,11 +6,13 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/read_file.h"
 #include "registry/csv.h"
+#include "registry/quality.h"
 #include "registry/schema.h"
 #include "registry/scores.h"
 
@@ -79,8 +81,8 @@ std::optional<std::vector<AuditEntry>> read_audit_csv(const std::filesystem::pat
     a.row_id = integer(4, 0);
     a.action = f[5];
     if (a.action != "insert" && a.action != "update" && a.action != "delete" &&
-        a.action != "import")
-      throw bad(5, "insert, update, delete or import");
+        a.action != "import" && a.action != "reason")
+      throw bad(5, "insert, update, delete, import or reason");
     a.field = f[6];
     if (a.field.empty()) throw bad(6, "a column name");
     if (!f[7].empty()) a.old_value = f[7];
@@ -168,12 +170,44 @@ std::size_t import_csv(Repository& repo, const std::filesystem::path& dir, const
         .expected("patients.csv, procedures.csv, ... (docs/registry.md)");
   const std::optional<std::vector<AuditEntry>> trail = read_audit_csv(dir / "audit.csv");
   const std::size_t total = rows.size();
-  repo.import_rows(
-      rows, user,
-      [&](std::size_t n) {
-        if (progress) progress(n, total);
-      },
-      trail ? &*trail : nullptr, dir.string());
+  // The entry rules hold for an import too: an import that would add an error of `registry
+  // check` (a future date, a visit before surgery or after death, a duplicate event, ...) is
+  // refused whole, naming the first such row by file and line. Warnings and completeness stay
+  // for `check` (a published series has many unrecorded fields).
+  const std::string today = today_utc();
+  std::multiset<std::tuple<std::string, std::string, std::int64_t, std::string, std::string>> had;
+  for (const Violation& v : check_registry(repo, today))
+    if (v.severity == "error") had.insert({v.rule, v.form, v.record_id, v.field, v.message});
+  repo.transaction([&] {
+    repo.import_rows(
+        rows, user,
+        [&](std::size_t n) {
+          if (progress) progress(n, total);
+        },
+        trail ? &*trail : nullptr, dir.string());
+    for (const Violation& v : check_registry(repo, today)) {
+      if (v.severity != "error") continue;
+      const auto it = had.find({v.rule, v.form, v.record_id, v.field, v.message});
+      if (it != had.end()) {
+        had.erase(it);
+        continue;
+      }
+      std::string where = v.form + " " + std::to_string(v.record_id), table = v.form;
+      for (const ImportRow& ir : rows) {
+        const auto id = ir.values.find("id");
+        if (table_spec(ir.table).form == v.form && id != ir.values.end() &&
+            id->second == std::optional<std::string>(std::to_string(v.record_id))) {
+          where = ir.file + ":" + std::to_string(ir.line);
+          table = ir.table;
+        }
+      }
+      throw Error::bad_input("refused by the registry's rules (" + v.rule + "); nothing imported")
+          .file(where)
+          .field(table + "." + v.field)
+          .seen(v.message)
+          .expected("rows that pass `kiort registry check`");
+    }
+  });
   return total;
 }
 

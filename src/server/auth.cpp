@@ -60,6 +60,9 @@ bool may_edit_registry(Role role) {
 bool may_approve_plans(Role role) {
   return role == Role::kPhysicist;
 }
+bool may_delete_records(Role role) {
+  return role == Role::kDataManager;
+}
 
 std::string hash_password(const std::string& password) {
   ensure_sodium();

@@ -26,8 +26,9 @@ std::string to_string(Role role);
 // "physician", "physicist", "data-manager" (or data_manager), "read-only" (or read_only).
 // Throws Error(bad input) for anything else.
 Role parse_role(const std::string& text);
-bool may_edit_registry(Role role);  // enter visits, analgesics, complications
-bool may_approve_plans(Role role);  // the physicist signs a plan
+bool may_edit_registry(Role role);   // enter visits, analgesics, complications
+bool may_approve_plans(Role role);   // the physicist signs a plan
+bool may_delete_records(Role role);  // the data manager deletes a visit (with a reason)
 
 // Argon2id with libsodium's interactive limits: strong enough for a hospital intranet login and
 // fast enough (~0.1 s, 64 MiB) not to stall the server. Returns the self-describing string

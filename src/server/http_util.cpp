@@ -54,19 +54,22 @@ json parse_body(const Request& req) {
   return body;
 }
 
-std::string today_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 json row_json(const Row& row) {
   json o = json::object();
   for (const auto& [k, v] : row) o[k] = v ? json(*v) : json();
   return o;
+}
+
+json audit_json(const AuditEntry& a) {
+  return {{"id", a.id},
+          {"user", a.user},
+          {"changed_at", a.changed_at},
+          {"table", a.table},
+          {"row_id", a.row_id},
+          {"action", a.action},
+          {"field", a.field},
+          {"old_value", a.old_value ? json(*a.old_value) : json()},
+          {"new_value", a.new_value ? json(*a.new_value) : json()}};
 }
 
 }  // namespace kiort::web

@@ -36,7 +36,8 @@ bool state_changing(const std::string& method);
 std::int64_t parse_id(const std::string& text, const char* what);
 // The body as a JSON object (415 for another type, 400 for malformed JSON or not an object).
 json parse_body(const Request& req);
-std::string today_utc();
 json row_json(const Row& row);
+// An audit entry as the API answers it (/api/audit, a visit's history).
+json audit_json(const AuditEntry& a);
 
 }  // namespace kiort::web

@@ -5,15 +5,7 @@
 
 namespace kiort {
 
-using web::cookie_value;
-using web::HttpError;
-using web::json;
-using web::kCookie;
-using web::parse_body;
-using web::Request;
-using web::Response;
-using web::send_error;
-using web::send_json;
+using namespace web;  // the route helpers (http_util.h)
 
 void WebServer::Impl::auth_routes() {
   http.Post("/api/login", [this](const Request& req, Response& res) {
@@ -66,7 +58,8 @@ void WebServer::Impl::auth_routes() {
                              {"role", to_string(s.user.role)},
                              {"csrf", s.csrf},
                              {"may_edit_registry", may_edit_registry(s.user.role)},
-                             {"may_approve_plans", may_approve_plans(s.user.role)}});
+                             {"may_approve_plans", may_approve_plans(s.user.role)},
+                             {"may_delete_records", may_delete_records(s.user.role)}});
            }));
 }
 

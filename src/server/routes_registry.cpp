@@ -10,67 +10,14 @@
 #include "outcomes/qlq.h"
 #include "registry/schedule.h"
 #include "registry/schema.h"
+#include "registry/scores.h"
 #include "server/server_impl.h"
 
 namespace kiort {
 
-using web::HttpError;
-using web::json;
-using web::parse_body;
-using web::parse_id;
-using web::Request;
-using web::Response;
-using web::row_json;
-using web::send_error;
-using web::send_json;
-using web::today_utc;
+using namespace web;  // the route helpers (http_util.h)
 
 namespace {
-
-// A form value from JSON as the registry's text: numbers and strings as they are, an array of
-// item answers joined by commas (null = unanswered), null or "" = absent.
-std::optional<std::string> form_text(const json& v, const std::string& field) {
-  if (v.is_null()) return std::nullopt;
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    return s.empty() ? std::nullopt : std::optional<std::string>(s);
-  }
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    return format_real(d);
-  }
-  if (v.is_array()) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) s += ',';
-      if (v[i].is_number_integer() || v[i].is_number_unsigned())
-        s += v[i].dump();
-      else if (v[i].is_string())
-        s += v[i].get<std::string>();
-      else if (!v[i].is_null())
-        throw HttpError{400, "item answers must be integers or null", field};
-    }
-    return s;
-  }
-  throw HttpError{400, "expected a string, a number or null", field};
-}
-
-// A row for `table` from a JSON object: only columns a user may enter; anything else is refused
-// with its field so the form can show it.
-Row form_row(const TableSpec& table, const json& obj, const std::vector<std::string>& skip = {}) {
-  if (!obj.is_object()) throw HttpError{400, "expected an object", table.name};
-  Row row;
-  for (const auto& [key, value] : obj.items()) {
-    const std::string field = table.name + "." + key;
-    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-    const ColumnSpec* c = table.column(key);
-    if (!c || c->type == ColumnType::kId || c->computed)
-      throw HttpError{400, "not a field that can be entered", field};
-    row[key] = form_text(value, field);
-  }
-  return row;
-}
 
 // EORTC scores of a stored answer string; empty when the items cannot be read.
 json qol_scores(const std::optional<std::string>& c30, const std::optional<std::string>& bm22) {
@@ -215,6 +162,40 @@ void WebServer::Impl::registry_routes() {
                              {"due", due}});
            }));
 
+  // A procedure as the visit form's heading needs it: the patient (pseudonym, vital status), the
+  // procedure date and levels, the visits recorded and the visits due today.
+  http.Get(R"(/api/procedures/([^/]+))",
+           api([this](const Request& req, Response& res, const Session&) {
+             const std::int64_t id = parse_id(req.matches[1], "procedure");
+             std::lock_guard lock(registry_mutex);
+             const auto proc = repo->get("procedures", id);
+             if (!proc) throw HttpError{404, "no such procedure", {}};
+             const auto patient = repo->get("patients", std::stoll(*proc->at("patient_id")));
+             if (!patient) throw HttpError{404, "no such patient", {}};
+             const std::string pid = std::to_string(id);
+             json levels = json::array(), visits = json::array(), due = json::array();
+             for (const Row& l : repo->list("levels"))
+               if (l.at("procedure_id") == pid) levels.push_back(row_json(l));
+             for (const Row& v : repo->list("visits"))
+               if (v.at("procedure_id") == pid)
+                 visits.push_back({{"id", std::stoll(*v.at("id"))},
+                                   {"event", v.at("event").value_or("")},
+                                   {"visit_date", v.at("visit_date").value_or("")},
+                                   {"visit_status", v.at("visit_status").value_or("done")}});
+             json vital;
+             for (const Row& v : repo->list("vital_status"))
+               if (v.at("patient_id") == proc->at("patient_id")) vital = row_json(v);
+             for (const DueVisit& d : due_visits(*repo, today_utc()))
+               if (d.procedure_id == id) due.push_back(d);
+             send_json(res, {{"procedure", row_json(*proc)},
+                             {"patient", row_json(*patient)},
+                             {"levels", levels},
+                             {"visits", visits},
+                             {"vital_status", vital},
+                             {"due", due},
+                             {"today", today_utc()}});
+           }));
+
   // What the visit form needs: the columns with their limits and choices (the registry's own
   // schema, so the page and the database agree), the schedule's events and the known drugs.
   http.Get("/api/forms", api([this](const Request&, Response& res, const Session&) {
@@ -231,6 +212,8 @@ void WebServer::Impl::registry_routes() {
                events.push_back({{"event", e.event},
                                  {"label", e.label},
                                  {"day", e.day},
+                                 {"window_before", e.window_before},
+                                 {"window_after", e.window_after},
                                  {"repeat_days", e.repeat_days}});
              json drugs = json::array();
              for (const Row& r : repo->list("opioid_conversion"))
@@ -240,60 +223,6 @@ void WebServer::Impl::registry_routes() {
              send_json(res, {{"tables", tables}, {"events", events}, {"drugs", drugs}});
            }));
 
-  http.Post(
-      "/api/visits",
-      api(
-          [this](const Request& req, Response& res, const Session& s) {
-            const json body = parse_body(req);
-            if (!body.contains("visit"))
-              throw HttpError{400, "expected {\"visit\": {...}}", "visits"};
-            const Row visit = form_row(table_spec("visits"), body["visit"]);
-            std::vector<Row> analgesics, complications;
-            if (body.contains("analgesics")) {
-              if (!body["analgesics"].is_array())
-                throw HttpError{400, "expected an array", "analgesics"};
-              for (const json& a : body["analgesics"])
-                analgesics.push_back(form_row(table_spec("analgesics"), a, {"visit_id"}));
-            }
-            if (body.contains("complications")) {
-              if (!body["complications"].is_array())
-                throw HttpError{400, "expected an array", "complications"};
-              for (const json& c : body["complications"])
-                complications.push_back(form_row(table_spec("complications"), c, {"procedure_id"}));
-            }
-            for (const auto& [k, v] : body.items())
-              if (k != "visit" && k != "analgesics" && k != "complications")
-                throw HttpError{400, "unknown part of the form", k};
-
-            std::lock_guard lock(registry_mutex);
-            const std::int64_t visit_id = repo->insert("visits", visit, s.user.name);
-            std::vector<std::pair<std::string, std::int64_t>> written;
-            // The repository commits row by row; should a later row be refused, the rows of this
-            // form already written are deleted again (through the audited path), so a form is
-            // kept whole or not at all, and the trail shows both steps.
-            try {
-              for (Row a : analgesics) {
-                a["visit_id"] = std::to_string(visit_id);
-                written.emplace_back("analgesics", repo->insert("analgesics", a, s.user.name));
-              }
-              for (Row c : complications) {
-                c["procedure_id"] =
-                    visit.count("procedure_id") ? visit.at("procedure_id") : std::nullopt;
-                written.emplace_back("complications",
-                                     repo->insert("complications", c, s.user.name));
-              }
-            } catch (...) {
-              for (auto it = written.rbegin(); it != written.rend(); ++it)
-                repo->remove(it->first, it->second, s.user.name);
-              repo->remove("visits", visit_id, s.user.name);
-              throw;
-            }
-            spdlog::info("visit {} entered by {}", visit_id, s.user.name);
-            send_json(res, {{"id", visit_id}, {"visit", row_json(*repo->get("visits", visit_id))}},
-                      201);
-          },
-          may_edit_registry));
-
   http.Get("/api/audit", api([this](const Request& req, Response& res, const Session&) {
              const std::string table = req.has_param("table") ? req.get_param_value("table") : "";
              if (!table.empty()) table_spec(table);  // refuses unknown tables with 400
@@ -301,16 +230,7 @@ void WebServer::Impl::registry_routes() {
                  req.has_param("id") ? parse_id(req.get_param_value("id"), "row") : 0;
              std::lock_guard lock(registry_mutex);
              json out = json::array();
-             for (const AuditEntry& a : repo->audit_trail(table, id))
-               out.push_back({{"id", a.id},
-                              {"user", a.user},
-                              {"changed_at", a.changed_at},
-                              {"table", a.table},
-                              {"row_id", a.row_id},
-                              {"action", a.action},
-                              {"field", a.field},
-                              {"old_value", a.old_value ? json(*a.old_value) : json()},
-                              {"new_value", a.new_value ? json(*a.new_value) : json()}});
+             for (const AuditEntry& a : repo->audit_trail(table, id)) out.push_back(audit_json(a));
              send_json(res, out);
            }));
 }

@@ -8,12 +8,7 @@
 
 namespace kiort {
 
-using web::HttpError;
-using web::json;
-using web::Request;
-using web::Response;
-using web::send_error;
-using web::send_json;
+using namespace web;  // the route helpers (http_util.h)
 
 void WebServer::Impl::static_routes() {
   // Anything else under /api/ is unknown: 404 in JSON, after the session gate above.

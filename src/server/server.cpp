@@ -16,15 +16,7 @@
 
 namespace kiort {
 
-using web::cookie_value;
-using web::HttpError;
-using web::json;
-using web::kCookie;
-using web::Request;
-using web::Response;
-using web::send_error;
-using web::send_json;
-using web::state_changing;
+using namespace web;  // the route helpers (http_util.h)
 
 std::string default_users_file(const std::string& db) {
   if (is_postgresql_uri(db)) return "kiort-users.db";
@@ -47,6 +39,7 @@ WebServer::Impl::Impl(const ServeOptions& o)
   gate_routes();
   auth_routes();
   registry_routes();
+  entry_routes();
   cohort_routes();
   plan_routes();
   static_routes();

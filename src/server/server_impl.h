@@ -5,7 +5,9 @@
 // unknown-API answer and the front end). Internal to src/server.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +38,14 @@ struct WebServer::Impl {
   const std::string gate_secret = random_token();
   std::unique_ptr<ConnectionGate> gate;
   std::thread gate_thread;
+  // Successful answers by (user, Idempotency-Key), the newest 10000; under registry_mutex.
+  struct Replay {
+    std::string fingerprint;  // method, path and a hash of the body
+    int status = 0;
+    std::string body;
+  };
+  std::map<std::string, Replay> replays;
+  std::deque<std::string> replay_order;
 
   explicit Impl(const ServeOptions& o);
 
@@ -55,9 +65,15 @@ struct WebServer::Impl {
   void gate_routes();      // headers, the session and CSRF gate, error and exception handlers
   void auth_routes();      // routes_auth.cpp
   void registry_routes();  // routes_registry.cpp
+  void entry_routes();     // routes_entry.cpp: visit entry, correction, deletion; vital status
   void cohort_routes();    // routes_cohort.cpp
   void plan_routes();      // routes_plans.cpp
   void static_routes();    // routes_static.cpp (last: its catch-all must come after the others)
+
+  // routes_entry.cpp: runs work (which answers in res) once per Idempotency-Key of the user; the
+  // same key again answers the first success without running work. Call under registry_mutex.
+  void idempotent(const web::Request& req, web::Response& res, const Session& s,
+                  const std::function<void()>& work);
 };
 
 }  // namespace kiort

@@ -51,7 +51,7 @@ with tempfile.TemporaryDirectory() as work:
     run("registry", "init", "--db", db, check=True)
     run("registry", "import", "--db", db, "--user", "setup", "--csv", cohort, check=True)
     # A second import to run beside the web visits: 600 more patients (the demo's rows, new ids
-    # and pseudonyms).
+    # and pseudonyms, birth years moved so that the import's duplicate-patient rule lets them in).
     more = os.path.join(work, "more")
     os.mkdir(more)
     lines = open(os.path.join(cohort, "patients.csv")).read().splitlines()
@@ -61,6 +61,7 @@ with tempfile.TemporaryDirectory() as work:
             f = row.split(",")
             f[0] = str(int(f[0]) + 1000 * (k + 1))
             f[1] = f"{f[1]}{k:02d}"
+            f[3] = str(int(f[3]) - (k + 1))
             out.append(",".join(f))
     open(os.path.join(more, "patients.csv"), "w").write("\n".join(out) + "\n")
     n_before = sqlite3.connect(db).execute("SELECT COUNT(*) FROM patients").fetchone()[0]

@@ -16,8 +16,8 @@ same() {  # same NAME FILE1 FILE2
 R=("$kiort" registry --user e2e)
 check no-registry-yet 2 'no registry database' -- "${R[@]}" list patients
 [[ ! -e kiort.db ]] && passes=$((passes+1)) || { echo "FAIL a failed command created kiort.db"; fails=$((fails+1)); }
-check init 0 'schema version 5' -- "${R[@]}" init
-check init-again 0 'schema version 5' -- "${R[@]}" init
+check init 0 'schema version 6' -- "${R[@]}" init
+check init-again 0 'schema version 6' -- "${R[@]}" init
 check add-patient 0 'added patient 1' -- "${R[@]}" add patient --pseudonym HD-0001 --sex female \
   --birth_year 1960 --primary_site breast --histology ductal --spinal_met_dx_date 2024-01-01 \
   --kps 80 --ecog 1 --sins_location junctional --sins_pain mechanical --sins_lesion lytic \
@@ -36,18 +36,37 @@ check add-analgesic 0 'added analgesic 1' -- "${R[@]}" add analgesic --visit_id 
   --route oral --daily_dose 30
 check add-leak 0 'added complication 1' -- "${R[@]}" add complication --procedure_id 1 --level T12 \
   --type cement_leak --leak_location paravertebral --ctcae_grade 1 --severity minor --onset_date 2024-01-10
-check add-vital 0 'added vital-status 1' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
+# The last contact follows the visits: the post-op visit made the patient's vital status.
+check last-contact 0 '^1,1,2024-01-11,' -- "${R[@]}" list vital_status
+check add-vital-twice 2 '' -- "${R[@]}" add vital-status --patient_id HD-0001 --last_contact_date 2024-03-01
+check edit-vital 0 'updated vital-status 1' -- "${R[@]}" edit vital-status --id 1 --last_contact_date 2024-03-01
 check unknown-pseudonym 2 'unknown patient' -- "${R[@]}" add procedure --patient_id HD-9999 --procedure_date 2024-01-10
-check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4
+check edit-visit 0 'updated visit 1' -- "$kiort" registry --user alice edit visit --id 1 --pain_worst 4 --reason "read from the paper form"
 check audit-edit 0 'alice,.*,visits,1,update,pain_worst,5,4' -- "${R[@]}" audit --table visits
+check audit-reason 0 'alice,.*,visits,1,reason,update,,read from the paper form' -- "${R[@]}" audit --table visits
 check delete-analgesic 0 'deleted analgesic 1' -- "${R[@]}" delete analgesic --id 1
 check audit-delete 0 'analgesics,1,delete,daily_dose,30,' -- "${R[@]}" audit --table analgesics
 check check-clean 0 '^0 violations' -- "${R[@]}" check --today 2025-01-01
 check due 0 'HD-0001 .* w2 .*overdue by 5 days' -- "${R[@]}" due --date 2024-02-05
 check due-m1 0 'm1 .*due$' -- "${R[@]}" due --date 2024-02-05
 check due-json 0 '"status": "overdue"' -- "${R[@]}" due --date 2024-02-05 --json
-check add-visit-early 0 'added visit 2' -- "${R[@]}" add visit --procedure_id 1 --event w2 \
+# The entry rules (the same as the web form's): a visit before surgery, a second post-op visit, a
+# future date and a visit without pain are refused, every reason named; outside the window needs
+# --confirm.
+check add-visit-early 2 'visits.visit_date.*before surgery' -- "${R[@]}" add visit --procedure_id 1 --event w2 \
   --visit_date 2024-01-05 --pain_worst 2
+check add-visit-dup 2 'second visit for the same event' -- "${R[@]}" add visit --procedure_id 1 --event postop \
+  --visit_date 2024-01-12 --pain_worst 2
+check add-visit-future 2 'in the future' -- "${R[@]}" add visit --procedure_id 1 --event m6 \
+  --visit_date 2099-01-01 --pain_worst 2
+check add-visit-nopain 2 'no pain score' -- "${R[@]}" add visit --procedure_id 1 --event m1 --visit_date 2024-02-09
+check add-visit-window 2 'needs confirmation.*outside the w2 window' -- "${R[@]}" add visit --procedure_id 1 --event w2 \
+  --visit_date 2024-02-20 --pain_worst 2
+check add-visit-confirm 0 'added visit 2' -- "${R[@]}" add visit --procedure_id 1 --event w2 \
+  --visit_date 2024-02-20 --pain_worst 2 --confirm
+check edit-visit-early 2 'before surgery' -- "${R[@]}" edit visit --id 2 --visit_date 2024-01-05
+# Behind kiort's back (raw SQL), `check` still finds such a row.
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE visits SET visit_date=? WHERE id=2", ("2024-01-05",)); c.commit()' kiort.db
 check check-violations 3 'date_order\] patient HD-0001, form visit #2, field visit_date' -- "${R[@]}" check --today 2025-01-01
 check check-json 3 '"rule": "window"' -- "${R[@]}" check --json --today 2025-01-01
 
@@ -77,6 +96,11 @@ sed -i '4s/,2024-0[0-9]-[0-9][0-9],/,2024-02-30,/' bad/visits.csv
 check empty-init 0 '' -- "$kiort" registry --db empty.db init
 check bad-import 2 'visits.csv:4: column 4 \(visit_date\): not a calendar date: got .2024-02-30.' -- \
   "$kiort" registry --db empty.db import --csv bad
+# The entry rules hold for an import: a visit dated in the future is refused with its file:line.
+cp -r "$demo" future
+sed -i '4s/,2024-0[0-9]-[0-9][0-9],/,2099-01-02,/' future/visits.csv
+check future-import 2 'visits.csv:4: visits.visit_date: refused by the registry.s rules \(date_order\)' -- \
+  "$kiort" registry --db empty.db import --csv future
 check bad-import-unchanged 0 '^id,pseudonym' -- "$kiort" registry --db empty.db list patients
 n=$("$kiort" registry --db empty.db list patients | wc -l)
 [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL bad import left $((n-1)) patients"; fails=$((fails+1)); }
@@ -119,7 +143,7 @@ if [[ -x $pgbin/initdb ]]; then
     PG="postgresql:///postgres?host=$pgdir&port=5432&user=postgres"
     P=("$kiort" registry --db "$PG" --user e2e)
     check pg-not-initialised 2 'not an initialised kiort registry' -- "${P[@]}" list patients
-    check pg-init 0 'postgresql, schema version 5' -- "${P[@]}" init
+    check pg-init 0 'postgresql, schema version 6' -- "${P[@]}" init
     check pg-bad-import 2 'visits.csv:4: column 4 \(visit_date\)' -- "${P[@]}" import --csv bad
     n=$("${P[@]}" list patients | wc -l)
     [[ $n -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL pg bad import left $((n-1)) patients"; fails=$((fails+1)); }

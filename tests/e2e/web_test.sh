@@ -2,7 +2,7 @@
 # The web application end to end in Debian's Chromium (headless) through playwright-core: takes
 # the front end the build made (<build>/web/dist, with its npm packages in <build>/web/node_modules:
 # web/CMakeLists.txt), starts kiort serve on a throwaway registry (the demo cohort) with a fast plan
-# named "demo", and runs web/e2e/run.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
+# named "demo", and runs web/e2e/run.mjs, then web/e2e/visits.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
 # docs' web-*.png are made with KIORT_WEB_SCREENSHOTS=docs), else to a temporary folder.
 # Without /usr/bin/chromium or a built front end (node and npm: scripts/install-deps) the test says
 # so loudly and is reported as skipped (exit 77), never as passed. Then web/e2e/plan_review.mjs on
@@ -73,7 +73,7 @@ else
   "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/demo/plan.json" >/dev/null
   "$kiort" -q plan compute "$work/plans/demo/plan.json" --out "$work/plans/demo" >/dev/null
 fi
-for u in "ann physician" "phil physicist" "rob read-only"; do
+for u in "ann physician" "phil physicist" "dora data-manager" "rob read-only"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null
 done
@@ -88,5 +88,7 @@ shots=${KIORT_WEB_SCREENSHOTS:-$work/shots}
 rc=0
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/plan_review.mjs || rc=$?
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
+# Follow-up entry, corrections, vital status, sessions and axe-core (issue 20), on the same server.
+KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/visits.mjs || rc=$?
 if grep -q 'internal fault' "$work/serve.err"; then echo "FAIL the server logged an internal fault:"; grep 'internal fault' "$work/serve.err"; rc=1; fi
 exit $rc

@@ -90,7 +90,7 @@ try {
     await page.fill('#f-pain_worst', '11');
     await page.click('#save-visit');
     const field = page.locator('[data-field="visits.pain_worst"]');
-    await field.locator('.field-error:has-text("pain_worst")').waitFor();
+    await field.locator('.field-error:has-text("out of range")').waitFor();
     assert.match(await field.getAttribute('class'), /invalid/);
     await shot(page, 'visit-error');
   });

@@ -2,11 +2,13 @@
 // #/cohort), one module per page. The server decides who may do what; the page only hides
 // buttons a role cannot use.
 import './style.css';
-import { ApiError, get, Me, post, setCsrf } from './api';
+import { ApiError, get, Me, post, setCsrf, setReauthenticate } from './api';
 import { clear, h } from './dom';
 import { duePage } from './pages/due';
 import { patientPage } from './pages/patient';
 import { visitPage } from './pages/visit';
+import { historyPage } from './pages/history';
+import { vitalPage } from './pages/vital';
 import { planListPage, planPage } from './pages/plan';
 import { cohortPage } from './pages/cohort';
 
@@ -48,6 +50,46 @@ function loginPage() {
   user.focus();
 }
 
+// The session ended while a page was open (idle timeout, a restart, a logout elsewhere): ask for
+// the password in a dialog over the page, so that what was typed into a form stays, then let the
+// request go again (api.ts). One dialog for all the requests that found the session gone.
+let relogin: Promise<void> | null = null;
+function reloginDialog(): Promise<void> {
+  if (relogin) return relogin;
+  relogin = new Promise<void>((resolve) => {
+    const user = h('input', { id: 'relogin-user', name: 'user', autocomplete: 'username', value: me?.user ?? '' }) as HTMLInputElement;
+    const pass = h('input', { id: 'relogin-password', name: 'password', type: 'password', autocomplete: 'current-password' }) as HTMLInputElement;
+    const msg = h('p', { class: 'error', role: 'alert', id: 'relogin-error' });
+    const dialog = h('dialog', { id: 'relogin', 'aria-labelledby': 'relogin-title', 'aria-describedby': 'relogin-why' }) as HTMLDialogElement;
+    const form = h('form', { class: 'login', onsubmit: async (e: Event) => {
+      e.preventDefault();
+      try {
+        const r = await post<Me>('/api/login', { user: user.value, password: pass.value });
+        setCsrf(r.csrf);
+        me = await get<Me>('/api/me');
+        renderNav();
+        dialog.close();
+        dialog.remove();
+        relogin = null;
+        resolve();
+      } catch (err) {
+        msg.textContent = err instanceof ApiError ? err.message : String(err);
+        pass.focus();
+      }
+    } }, h('h2', { id: 'relogin-title' }, 'Your session has ended'),
+    h('p', { id: 'relogin-why' }, 'Log in again to continue: nothing you entered on this page is lost.'),
+    h('label', { for: 'relogin-user' }, 'User'), user, h('label', { for: 'relogin-password' }, 'Password'), pass,
+    h('button', { type: 'submit', id: 'relogin-submit' }, 'Log in and continue'), msg);
+    dialog.append(form);
+    dialog.addEventListener('cancel', (e) => e.preventDefault());  // Escape does not drop the request
+    document.body.append(dialog);
+    dialog.showModal();
+    (user.value ? pass : user).focus();
+  });
+  return relogin;
+}
+setReauthenticate(reloginDialog);
+
 // Navigates to hash; when it is already the current one no hashchange fires, so route directly.
 function go(hash: string) {
   if (location.hash === hash) route();
@@ -79,6 +121,8 @@ async function route() {
     const view = h('div', { class: 'page' });
     if (page === 'patient') await patientPage(view, me, arg);
     else if (page === 'visit') await visitPage(view, me, arg);
+    else if (page === 'history') await historyPage(view, arg);
+    else if (page === 'vital') await vitalPage(view, me, arg);
     else if (page === 'plans') await planListPage(view);
     else if (page === 'plan') await planPage(view, me, arg);
     else if (page === 'cohort') await cohortPage(view);

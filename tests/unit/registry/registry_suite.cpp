@@ -698,12 +698,14 @@ TEST(RegistrySchedule, FollowUpRecursBeyondSixMonthsWhileThePatientLives) {
   // Default "late": day 364, +-30 days, every 182 days: late_1 target 2025-01-08, late_2
   // 2025-07-09.
   auto due = due_visits(*repo, "2025-07-01");
-  ASSERT_EQ(due.size(), 2u);
+  ASSERT_EQ(due.size(), 3u);
   EXPECT_EQ(due[0].event, "m6");
   EXPECT_EQ(due[0].status, "overdue");
-  EXPECT_EQ(due[1].event, "late_2");  // only the latest instance of a recurring event
-  EXPECT_EQ(due[1].target_date, "2025-07-09");
-  EXPECT_EQ(due[1].status, "due");
+  EXPECT_EQ(due[1].event, "late_1");  // a missed instance stays listed, overdue
+  EXPECT_EQ(due[1].status, "overdue");
+  EXPECT_EQ(due[2].event, "late_2");
+  EXPECT_EQ(due[2].target_date, "2025-07-09");
+  EXPECT_EQ(due[2].status, "due");
   // Recurring visits are named <event>_<n> and checked against their own window.
   const auto v = repo->insert(
       "visits",
@@ -728,6 +730,183 @@ TEST(RegistrySchedule, FollowUpRecursBeyondSixMonthsWhileThePatientLives) {
   const auto vs = repo->list("vital_status").at(0).at("id");
   repo->update("vital_status", std::stoll(*vs), {{"death_date", "2025-02-01"}}, "t");
   for (const DueVisit& d : due_visits(*repo, "2026-01-01")) EXPECT_NE(d.event.rfind("late", 0), 0u);
+}
+
+// The due list's rules as docs/registry.md writes them down: a visit marked missed (or not done)
+// with its reason is recorded and leaves the list; an unrecorded window stays overdue.
+TEST(RegistrySchedule, AMissedVisitMarkedWithItsReasonLeavesTheDueList) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  const std::string proc = std::to_string(s.procedure);
+  auto events = [&](const std::string& date) {
+    std::vector<std::string> e;
+    for (const DueVisit& d : due_visits(*repo, date)) e.push_back(d.event + ":" + d.status);
+    return e;
+  };
+  EXPECT_EQ(events("2024-02-05"), (std::vector<std::string>{"w2:overdue", "m1:due"}));
+  repo->insert("visits",
+               row({{"procedure_id", proc.c_str()},
+                    {"event", "w2"},
+                    {"visit_date", "2024-02-05"},
+                    {"visit_status", "missed"},
+                    {"status_reason", "no answer by phone"}}),
+               "t");
+  EXPECT_EQ(events("2024-02-05"), (std::vector<std::string>{"m1:due"}));
+  // Marked missed after its window: no window warning (it is recorded when known).
+  EXPECT_FALSE(has(check(*repo), "window", "visit", "visit_date"));
+}
+
+TEST(RegistrySchedule, TheLastContactFollowsVisitsThatTookPlace) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);  // last contact 2024-06-01
+  const std::string proc = std::to_string(s.procedure);
+  auto last = [&] { return repo->list("vital_status").at(0).at("last_contact_date"); };
+  const std::int64_t early = repo->insert("visits",
+                                          row({{"procedure_id", proc.c_str()},
+                                               {"event", "m1"},
+                                               {"visit_date", "2024-02-09"},
+                                               {"pain_worst", "1"}}),
+                                          "t");
+  follow_last_contact(*repo, early, "t");
+  EXPECT_EQ(last(), "2024-06-01");  // never backwards
+  const std::int64_t missed = repo->insert("visits",
+                                           row({{"procedure_id", proc.c_str()},
+                                                {"event", "m6"},
+                                                {"visit_date", "2024-08-01"},
+                                                {"visit_status", "missed"},
+                                                {"status_reason", "not reached"}}),
+                                           "t");
+  follow_last_contact(*repo, missed, "t");
+  EXPECT_EQ(last(), "2024-06-01");  // a missed visit is no contact
+  const std::int64_t late = repo->insert("visits",
+                                         row({{"procedure_id", proc.c_str()},
+                                              {"event", "late_1"},
+                                              {"visit_date", "2025-01-08"},
+                                              {"pain_worst", "1"}}),
+                                         "t");
+  follow_last_contact(*repo, late, "t");
+  EXPECT_EQ(last(), "2025-01-08");
+}
+
+// ---- entry rules: the same rules for the CLI, the import and the web ----------------------------
+
+bool entry_has(const std::vector<Violation>& v, const std::string& field, const std::string& rule) {
+  return std::any_of(v.begin(), v.end(),
+                     [&](const Violation& x) { return x.field == field && x.rule == rule; });
+}
+
+TEST(RegistryEntry, HardErrorsRefuseAVisitWithEveryFieldNamed) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);  // procedure 2024-01-10, post-op visit, alive
+  const std::string proc = std::to_string(s.procedure);
+  const std::string today = "2024-12-01";
+  auto visit = [&](const char* event, const char* date, const char* pain) {
+    Row r = row({{"procedure_id", proc.c_str()}, {"event", event}, {"visit_date", date}});
+    if (pain) r["pain_worst"] = pain;
+    return check_entry(*repo, "visits", r, 0, today);
+  };
+  // A clean one: m1 inside its window, with a pain score.
+  EXPECT_TRUE(visit("m1", "2024-02-09", "2").errors.empty());
+  EXPECT_TRUE(visit("m1", "2024-02-09", "2").warnings.empty());
+  // Future date.
+  EXPECT_TRUE(entry_has(visit("m6", "2030-01-01", "2").errors, "visit_date", "date_order"));
+  // Before surgery (a follow-up event).
+  EXPECT_TRUE(entry_has(visit("m1", "2024-01-01", "2").errors, "visit_date", "date_order"));
+  // No pain score at a visit that took place.
+  EXPECT_TRUE(entry_has(visit("m1", "2024-02-09", nullptr).errors, "pain_worst", "required"));
+  // Out of range and an impossible date, both at once.
+  Row bad = row({{"procedure_id", proc.c_str()},
+                 {"event", "m1"},
+                 {"visit_date", "2024-02-30"},
+                 {"pain_worst", "11"}});
+  const EntryCheck both = check_entry(*repo, "visits", bad, 0, today);
+  EXPECT_TRUE(entry_has(both.errors, "visit_date", "range"));
+  EXPECT_TRUE(entry_has(both.errors, "pain_worst", "range"));
+  EXPECT_FALSE(entry_has(both.errors, "pain_worst", "required"));  // not twice
+  // A second visit for the same event (the post-op one is recorded).
+  EXPECT_TRUE(entry_has(visit("postop", "2024-01-12", "2").errors, "event", "duplicate"));
+  // Unscheduled visits may repeat.
+  EXPECT_TRUE(visit("unscheduled", "2024-03-01", "2").errors.empty());
+  // Soft: outside the window is a warning, not an error.
+  const EntryCheck late = visit("m1", "2024-03-15", "2");
+  EXPECT_TRUE(late.errors.empty());
+  EXPECT_TRUE(entry_has(late.warnings, "visit_date", "window"));
+  // After death.
+  const auto vs = repo->list("vital_status").at(0).at("id");
+  repo->update("vital_status", std::stoll(*vs), {{"death_date", "2024-05-01"}}, "t");
+  EXPECT_TRUE(entry_has(visit("m6", "2024-07-10", "2").errors, "visit_date", "date_order"));
+  // A missed visit needs its reason and carries no findings.
+  Row missed = row({{"procedure_id", proc.c_str()},
+                    {"event", "m2"},
+                    {"visit_date", "2024-03-20"},
+                    {"visit_status", "missed"},
+                    {"pain_worst", "4"}});
+  const EntryCheck m = check_entry(*repo, "visits", missed, 0, today);
+  EXPECT_TRUE(entry_has(m.errors, "status_reason", "required"));
+  EXPECT_TRUE(entry_has(m.errors, "pain_worst", "consistency"));
+  missed.erase("pain_worst");
+  missed["status_reason"] = "in hospital elsewhere";
+  EXPECT_TRUE(check_entry(*repo, "visits", missed, 0, today).errors.empty());
+}
+
+TEST(RegistryEntry, AnEditIsCheckedAsTheRowItMakes) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  // Only the changed field is given; the rest comes from the stored row.
+  EXPECT_TRUE(check_entry(*repo, "visits", row({{"pain_worst", "5"}}), s.visit, "2024-12-01")
+                  .errors.empty());
+  EXPECT_TRUE(entry_has(
+      check_entry(*repo, "visits", row({{"visit_date", "2023-01-01"}}), s.visit, "2024-12-01")
+          .errors,
+      "visit_date", "date_order"));
+  // A death date before a recorded visit is refused; what it breaks is named.
+  const std::int64_t vs = std::stoll(*repo->list("vital_status").at(0).at("id"));
+  const EntryCheck d =
+      check_entry(*repo, "vital_status", row({{"death_date", "2024-01-05"}}), vs, "2024-12-01");
+  EXPECT_FALSE(d.errors.empty());
+  EXPECT_THROW(check_entry(*repo, "visits", row({{"pain_worst", "5"}}), 999, "2024-12-01"), Error);
+}
+
+TEST(RegistryEntry, ATransactionKeepsAVisitWithItsRowsOrNothing) {
+  auto repo = fresh();
+  const Small s = add_small(*repo);
+  const std::string proc = std::to_string(s.procedure);
+  const std::string before = snapshot(*repo);
+  EXPECT_THROW(repo->transaction([&] {
+    const std::int64_t v = repo->insert("visits",
+                                        row({{"procedure_id", proc.c_str()},
+                                             {"event", "m1"},
+                                             {"visit_date", "2024-02-09"},
+                                             {"pain_worst", "2"}}),
+                                        "t");
+    repo->insert("analgesics",
+                 row({{"visit_id", std::to_string(v).c_str()},
+                      {"drug", "morphine"},
+                      {"route", "oral"},
+                      {"daily_dose", "30"}}),
+                 "t");
+    repo->insert("analgesics",
+                 row({{"visit_id", std::to_string(v).c_str()},
+                      {"drug", "no-such-drug"},
+                      {"route", "oral"},
+                      {"daily_dose", "30"}}),
+                 "t");
+  }),
+               Error);
+  EXPECT_EQ(snapshot(*repo), before);  // nothing kept, not even audit entries
+  // A correction with its reason: one transaction, the reason in the trail.
+  repo->transaction([&] {
+    repo->annotate("visits", s.visit, "update", "  typo in the pain score ", "dm");
+    repo->update("visits", s.visit, row({{"pain_worst", "4"}}), "dm");
+  });
+  const auto trail = repo->audit_trail("visits", s.visit);
+  ASSERT_GE(trail.size(), 2u);
+  const AuditEntry& reason = trail[trail.size() - 2];
+  EXPECT_EQ(reason.action, "reason");
+  EXPECT_EQ(reason.field, "update");
+  EXPECT_EQ(reason.new_value, "typo in the pain score");
+  EXPECT_EQ(trail.back().field, "pain_worst");
+  EXPECT_THROW(repo->annotate("visits", s.visit, "delete", "   ", "dm"), Error);
 }
 
 // ---- import and export ------------------------------------------------------------------------

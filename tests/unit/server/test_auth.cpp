@@ -29,6 +29,10 @@ TEST(Auth, RolesAndPermissions) {
   EXPECT_FALSE(may_edit_registry(Role::kReadOnly));
   EXPECT_TRUE(may_approve_plans(Role::kPhysicist));
   EXPECT_FALSE(may_approve_plans(Role::kPhysician));
+  EXPECT_TRUE(may_delete_records(Role::kDataManager));
+  EXPECT_FALSE(may_delete_records(Role::kPhysician));
+  EXPECT_FALSE(may_delete_records(Role::kPhysicist));
+  EXPECT_FALSE(may_delete_records(Role::kReadOnly));
 }
 
 TEST(Auth, UserStoreAuthenticates) {
