@@ -43,7 +43,7 @@ void WebServer::Impl::cohort_routes() {
           }
         }
         // Visits dated after today are typing errors, not follow-up (outcomes/cohort.h as_of).
-        const std::string today = web::today_utc();
+        const std::string today = today_utc();
         cohort.data.as_of = parse_date(today);
         const CohortSummary s = summarize_cohort(cohort.data);
         json km = json::array();
