@@ -435,6 +435,7 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
       TransportOptions o;
       o.seed = plan.engine.seed * 1000 + i;
       o.threads = ctx.threads;
+      o.world = ctx.world;
       o.progress = ctx.progress;
       o.scoring_box = std::array<std::array<int, 3>, 2>{{lo, hi}};
       o.hybrid = true;

@@ -2,7 +2,8 @@
 // Each bin keeps the current history's running value (lazily folded when another history scores
 // there, as EGSnrc's EGS_ScoringArray does) and the sums of per-history values and their squares.
 // Sums are fixed-point 128-bit integers, so merging workers in any order gives bit-identical
-// results: the same seed and history count give the same dose for any number of threads.
+// results: the same seed and history count give the same dose for any number of threads or
+// processes.
 #pragma once
 
 #include <cmath>
@@ -11,9 +12,9 @@
 #include <limits>
 #include <vector>
 
-namespace kiort {
+#include "core/collective.h"
 
-__extension__ typedef __int128 Int128;
+namespace kiort {
 
 class ScoreArray {
  public:
@@ -43,6 +44,22 @@ class ScoreArray {
     for (std::size_t i = 0; i < bins_.size(); ++i) {
       bins_[i].sum += o.bins_[i].sum;
       bins_[i].sum2 += o.bins_[i].sum2;
+    }
+  }
+
+  // Replaces the (flushed) sums by their sums over all processes: exact, so every process then
+  // holds the same tally, bit for bit, whatever the number of processes.
+  void sum_over(const Collective& world) {
+    if (world.size() <= 1) return;
+    std::vector<Int128> packed(2 * bins_.size());
+    for (std::size_t i = 0; i < bins_.size(); ++i) {
+      packed[2 * i] = bins_[i].sum;
+      packed[2 * i + 1] = bins_[i].sum2;
+    }
+    world.sum(packed);
+    for (std::size_t i = 0; i < bins_.size(); ++i) {
+      bins_[i].sum = packed[2 * i];
+      bins_[i].sum2 = packed[2 * i + 1];
     }
   }
 

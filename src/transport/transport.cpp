@@ -585,6 +585,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   validate(geometry, source, stop, options);
   const Engine engine(geometry, source, options);
   const unsigned threads = options.threads ? options.threads : default_thread_count();
+  const Collective& world = options.world ? *options.world : single_process();
   std::vector<Worker> workers;
   for (unsigned t = 0; t < threads; ++t) workers.push_back(engine.make_worker());
 
@@ -628,17 +629,20 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     if (stop.histories) round = std::min(round, stop.histories - next_history);
     const std::uint64_t first = next_history;
     const std::uint64_t batches = (round + kBatch - 1) / kBatch;
+    // This process's batches of the round: every size-th, from its rank.
+    const std::uint64_t ranks = std::uint64_t(world.size()), rank = std::uint64_t(world.rank());
+    const std::uint64_t mine = batches > rank ? (batches - rank + ranks - 1) / ranks : 0;
     parallel_for(
-        0, batches,
-        [&](std::size_t b0, std::size_t b1, unsigned worker) {
-          for (std::size_t b = b0; b < b1; ++b) {
-            const std::uint64_t h0 = first + b * kBatch;
+        0, mine,
+        [&](std::size_t j0, std::size_t j1, unsigned worker) {
+          for (std::size_t j = j0; j < j1; ++j) {
+            const std::uint64_t h0 = first + (rank + j * ranks) * kBatch;
             const std::uint64_t h1 = std::min(first + round, h0 + kBatch);
             for (std::uint64_t h = h0; h < h1; ++h) engine.run_history(h, workers[worker]);
             done += h1 - h0;
-            progress.update(done.load(), std::isfinite(sigma)
-                                             ? "sigma " + num(std::round(sigma * 1e4) / 100) + " %"
-                                             : "");
+            progress.update(
+                done.load() * ranks,
+                std::isfinite(sigma) ? "sigma " + num(std::round(sigma * 1e4) / 100) + " %" : "");
           }
         },
         threads, 1);
@@ -650,6 +654,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         w.dose.flush();
         merged.merge(w.dose);
       }
+      merged.sum_over(world);
       sigma = sigma_of(merged, next_history, point_bin,
                        primary_early.empty() ? nullptr : &primary_early, tl_to_gy);
       if (sigma <= stop.target_sigma_rel) {
@@ -661,7 +666,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       result.stopped_by = "histories";
       break;
     }
-    if (stop.time_limit_s > 0 && t >= stop.time_limit_s) {
+    if (stop.time_limit_s > 0 && world.agree(t >= stop.time_limit_s)) {
       result.stopped_by = "time";
       break;
     }
@@ -686,6 +691,8 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     total.shells.merge(workers[t].shells);
     total.balance.merge(workers[t].balance);
   }
+  for (ScoreArray* a : {&total.dose, &total.water, &total.analog, &total.shells, &total.balance})
+    a->sum_over(world);
   const std::uint64_t n = result.histories;
   if (box) {
     result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
