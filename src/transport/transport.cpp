@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "physics/interactions.h"
+#include "transport/hybrid_primary.h"
 
 namespace kiort {
 namespace {
@@ -70,10 +71,6 @@ class Engine {
   const std::array<int, 3>& box_lo() const { return box_lo_; }
   const std::array<int, 3>& box_dims() const { return box_dims_; }
   const std::vector<std::uint8_t>& deterministic() const { return deterministic_; }
-
-  // Hybrid: the uncollided kerma (Gy per history; medium, or water when `water`) at each scoring
-  // voxel marked deterministic, by ray tracing from the point source through the geometry.
-  std::vector<double> primary_kerma(bool water, unsigned threads) const;
 
   Worker make_worker() const {
     Worker w;
@@ -340,35 +337,6 @@ class Engine {
     }
   }
 
-  // Mass thickness (g/cm3 * mm) per medium along the straight path from a to b (local frame).
-  void trace(const Vec3& a, const Vec3& b, std::vector<double>& thickness) const {
-    std::fill(thickness.begin(), thickness.end(), 0.0);
-    const double length = norm(b - a);
-    if (!(length > 0)) return;
-    const Vec3 u = (b - a) / length;
-    const Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
-    Vec3 p = a;
-    std::array<int, 3> ijk = geom_.voxel_ijk(p);
-    double left = length;
-    while (left > 0) {
-      const Region reg = geom_.locate(p, ijk);
-      int axis = -1;
-      const double step = std::min(left, geom_.distance_to_boundary(p, u, inv_u, reg, ijk, axis));
-      if (reg.medium >= 0) thickness[std::size_t(reg.medium)] += reg.density * step;
-      p += u * step;
-      left -= step;
-      if (left <= 0) break;
-      if (axis >= 0) {
-        ijk[axis] += u[axis] > 0 ? 1 : -1;
-        if (ijk[axis] < 0 || ijk[axis] >= geom_.grid().dims()[axis]) break;
-      } else {
-        p += u * kSurfaceNudgeMm;
-        left -= kSurfaceNudgeMm;
-        ijk = geom_.voxel_ijk(p);
-      }
-    }
-  }
-
   const Geometry& geom_;
   const PhotonSource& source_;
   const TransportOptions& opt_;
@@ -378,79 +346,6 @@ class Engine {
   Vec3 shell_center_, shell_axis_;
   std::size_t n_radii_ = 0, n_cos_ = 1, n_energy_ = 1;
 };
-
-std::vector<double> Engine::primary_kerma(bool water, unsigned threads) const {
-  const Spectrum& spectrum = *source_.spectrum_of_point();
-  const auto bins = spectrum.discretize(opt_.hybrid_spectrum_bin_kev);
-  const auto& media = geom_.media();
-  // mu/rho per medium and bin; mu_en/rho of the scoring medium per bin.
-  std::vector<std::vector<double>> mu_rho(media.size(), std::vector<double>(bins.size()));
-  std::vector<std::vector<double>> mu_en(media.size(), std::vector<double>(bins.size()));
-  for (std::size_t m = 0; m < media.size(); ++m)
-    for (std::size_t k = 0; k < bins.size(); ++k) {
-      const MassXs x = media[m]->at(bins[k].first);
-      mu_rho[m][k] = x.total;
-      mu_en[m][k] = water ? opt_.water->at(bins[k].first).energy_absorption : x.energy_absorption;
-    }
-  const Vec3 s = geom_.to_local(source_.position());
-  const Vec3& sp = geom_.grid().spacing();
-  const double max_spacing = std::max({sp.x, sp.y, sp.z});
-  const double sub_range = 6.0 * max_spacing;
-  std::vector<double> out(box_voxels_, 0.0);
-  std::vector<std::vector<double>> scratch(threads, std::vector<double>(media.size()));
-  parallel_for(
-      0, box_voxels_,
-      [&](std::size_t b0, std::size_t b1, unsigned worker) {
-        std::vector<double>& t = scratch[worker];
-        for (std::size_t b = b0; b < b1; ++b) {
-          if (!deterministic_[b]) continue;
-          const auto ijk = box_ijk(b);
-          const std::size_t v = geom_.grid().linear({ijk[0], ijk[1], ijk[2]});
-          const auto m = std::size_t(geom_.voxel_medium(v));
-          const Vec3 c{(ijk[0] + 0.5) * sp.x, (ijk[1] + 0.5) * sp.y, (ijk[2] + 0.5) * sp.z};
-          const double mu_scale = geom_.voxel_density(v) * 0.1 * max_spacing;
-          // Primary kerma at q, and the curvature bias estimate of a one-point voxel average,
-          // sum_k K_k (mu_k dx)^2 / 24 over sum_k K_k (exp(-mu x) across the voxel).
-          auto kerma_at = [&](const Vec3& q, double* bias) {
-            trace(s, q, t);
-            const double d = norm(q - s);
-            const double intensity =
-                source_.relative_intensity(geom_.grid().direction() * ((q - s) / d));
-            double k_sum = 0, b_sum = 0;
-            for (std::size_t k = 0; k < bins.size(); ++k) {
-              double tau = 0;
-              for (std::size_t mm = 0; mm < t.size(); ++mm) tau += mu_rho[mm][k] * t[mm];
-              const double kk = bins[k].second * bins[k].first * mu_en[m][k] * std::exp(-0.1 * tau);
-              k_sum += kk;
-              const double mu_dx = mu_rho[m][k] * mu_scale;
-              b_sum += kk * mu_dx * mu_dx / 24.0;
-            }
-            if (bias) *bias = k_sum > 0 ? b_sum / k_sum : 0.0;
-            return intensity * k_sum / (4.0 * std::numbers::pi * d * d);
-          };
-          double bias = 0;
-          double value = kerma_at(c, &bias);
-          // Sub-points where the centre value would be biased: near the source (1/r^2) and in
-          // strongly attenuating voxels; the bias falls with the square of the sub-point spacing.
-          const int n = (norm(c - s) < sub_range || bias > 1e-3) ? 5 : (bias > 1e-4 ? 3 : 1);
-          if (n > 1) {
-            double sum = 0;
-            for (int a = 0; a < n; ++a)
-              for (int bb = 0; bb < n; ++bb)
-                for (int cc = 0; cc < n; ++cc)
-                  sum +=
-                      kerma_at(c + Vec3{((a + 0.5) / n - 0.5) * sp.x, ((bb + 0.5) / n - 0.5) * sp.y,
-                                        ((cc + 0.5) / n - 0.5) * sp.z},
-                               nullptr);
-            value = sum / (n * n * n);
-          }
-          // keV cm^2/g per mm^2 -> x 100 mm^2/cm^2 -> keV/g -> Gy
-          out[b] = value * 100.0 * kGyPerKeVPerGram;
-        }
-      },
-      threads);
-  return out;
-}
 
 // Adds a deterministic primary (no variance) to a Monte Carlo grid.
 void add_primary(ScoredGrid& g, const std::vector<double>& primary) {
@@ -606,14 +501,22 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
 
   const auto start = std::chrono::steady_clock::now();
+  double result_primary_s = 0;
   // keV mm cm^2/g per history -> Gy: x 100 mm^2/cm^2 / V [mm^3] x Gy per keV/g.
   const double tl_to_gy = 100.0 / g.voxel_volume_mm3() * kGyPerKeVPerGram;
-  // Hybrid with a sigma target: the primary first, so the stop rule sees the total dose.
-  std::vector<double> primary_early;
-  double primary_early_s = 0;
-  if (options.hybrid && stop.target_sigma_rel > 0 && box) {
-    primary_early = engine.primary_kerma(false, threads);
-    primary_early_s =
+  // Hybrid: the primary first (medium and water in one pass), so that a sigma stop rule sees the
+  // total dose.
+  PrimaryKerma primary;
+  if (options.hybrid && box) {
+    PrimaryRequest rq;
+    rq.box_lo = lo;
+    rq.box_dims = bd;
+    rq.deterministic = &engine.deterministic();
+    rq.spectrum_bin_kev = options.hybrid_spectrum_bin_kev;
+    rq.water = options.dose_to_water ? options.water : nullptr;
+    rq.threads = threads;
+    primary = hybrid_primary_kerma(geometry, source, rq);
+    result_primary_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   auto elapsed = [&] {
@@ -656,7 +559,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       }
       merged.sum_over(world);
       sigma = sigma_of(merged, next_history, point_bin,
-                       primary_early.empty() ? nullptr : &primary_early, tl_to_gy);
+                       primary.medium.empty() ? nullptr : &primary.medium, tl_to_gy);
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -699,15 +602,9 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.hybrid) {
-      const auto t0 = std::chrono::steady_clock::now();
-      add_primary(result.dose,
-                  primary_early.empty() ? engine.primary_kerma(false, threads) : primary_early);
-      if (options.dose_to_water)
-        add_primary(result.dose_water, engine.primary_kerma(true, threads));
-      result.primary_seconds =
-          primary_early_s +
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      result.seconds = elapsed();
+      add_primary(result.dose, primary.medium);
+      if (options.dose_to_water) add_primary(result.dose_water, primary.water);
+      result.primary_seconds = result_primary_s;
     }
     result.achieved_sigma_rel = sigma_of_grid(result.dose, point_bin);
     if (options.analog)
