@@ -97,7 +97,8 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
           const double rho_cm = g.voxel_density(v) * 0.1;  // mu/rho [cm2/g] x this = mu [1/mm]
           const Vec3 c{(ijk[0] + 0.5) * sp.x, (ijk[1] + 0.5) * sp.y, (ijk[2] + 0.5) * sp.z};
           // Kerma (medium, water) at q averaged over a box of sides h by the second-order
-          // correction; returns the largest relative correction over the bins that matter.
+          // correction; returns the estimated residual of that average, 0.3 correction^2 per bin
+          // weighted by the bins' kerma (a bin that barely reaches the voxel does not count).
           auto kerma_at = [&](const Vec3& q, const Vec3& h, double& k_med, double& k_wat) {
             mass_thickness(g, s, q, w.t);
             const Vec3 d = q - s;
@@ -106,7 +107,7 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
             const double intensity = source.relative_intensity(g.grid().direction() * u);
             const double u2[3] = {u.x * u.x, u.y * u.y, u.z * u.z};
             const double h2[3] = {h.x * h.x / 24, h.y * h.y / 24, h.z * h.z / 24};
-            double km = 0, kw = 0, corr_max = 0;
+            double km = 0, kw = 0, residual = 0;
             for (std::size_t k = 0; k < nb; ++k) {
               double tau = 0;
               for (std::size_t mm = 0; mm < nm; ++mm) tau += mu_rho[mm * nb + k] * w.t[mm];
@@ -118,22 +119,22 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
               const double f = weight[k] * std::exp(-0.1 * tau) * (1 + corr);
               km += f * mu_en[m * nb + k];
               if (rq.water) kw += f * mu_en_w[k];
-              corr_max = std::max(corr_max, std::abs(corr));
+              residual += f * mu_en[m * nb + k] * 0.3 * corr * corr;
             }
             const double scale = intensity * kToGy / (r * r);
             k_med = km * scale;
             k_wat = kw * scale;
-            return corr_max;
+            return km > 0 ? residual / km : 0.0;
           };
           double km = 0, kw = 0;
-          const double corr = kerma_at(c, sp, km, kw);
-          // Sub-points (each with its own correction, which falls as 1/n^2) near the source and
-          // where the one-point correction is large.
+          const double residual = kerma_at(c, sp, km, kw);
+          // Sub-points (each with its own correction; the residual falls as 1/n^4) near the
+          // source and where the one-point residual is large.
           int n = 1;
           if (norm(c - s) < near)
             n = 5;
-          else if (corr > rq.max_correction)
-            n = corr / 9 > rq.max_correction ? 5 : 3;
+          else if (residual > rq.max_residual)
+            n = residual / 81 > rq.max_residual ? 5 : 3;
           if (n > 1) {
             km = kw = 0;
             const Vec3 hs = sp / double(n);

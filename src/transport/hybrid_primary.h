@@ -21,9 +21,10 @@ struct PrimaryRequest {
   double spectrum_bin_kev = 0.5;      // the point source's spectrum in bins of this width
   const MaterialXs* water = nullptr;  // also the kerma to water in medium (TG-186 Dw,m)
   unsigned threads = 0;
-  // Sub-points are used where the second-order correction exceeds this (its residual, about
-  // 0.3 x correction^2, then stays below 1e-4); within `near_voxels` of the source always 5^3.
-  double max_correction = 0.018;
+  // Sub-points are used where the one-ray average's estimated residual (0.3 x the second-order
+  // correction^2, weighted by each energy bin's kerma) exceeds this; within `near_voxels` of the
+  // source always 5^3.
+  double max_residual = 1e-4;
   double near_voxels = 6.0;
 };
 
