@@ -12,6 +12,8 @@
 #include "core/parallel.h"
 #include "physics/interactions.h"
 #include "transport/hybrid_primary.h"
+#include "transport/tally_shells.h"
+#include "transport/validate.h"
 
 namespace kiort {
 namespace {
@@ -30,22 +32,19 @@ std::uint64_t round_size(std::uint64_t done) {
   return kBatch * std::max(kMinRoundBatches, done / kBatch / 8);
 }
 
-// A bound on the shell tally's memory (48 bytes a bin and thread), not on physics.
-constexpr std::size_t kMaxShellBins = 1'000'000;
-
 enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscaped, kBalanceBins };
 
 // One worker's tallies and scratch space.
 struct Worker {
   ScoreArray dose, water, analog, shells, balance{kBalanceBins};
   std::vector<Photon> stack;
-  std::vector<double> cuts;  // score_shells: where a step crosses a shell or a polar-bin cone
+  std::vector<double> cuts;  // ShellTally::score: where a step crosses a shell or a cone
 };
 
 class Engine {
  public:
   Engine(const Geometry& g, const PhotonSource& src, const TransportOptions& o)
-      : geom_(g), source_(src), opt_(o) {
+      : geom_(g), source_(src), opt_(o), shells_(g, o) {
     const auto& d = g.grid().dims();
     box_lo_ = {0, 0, 0};
     box_hi_ = d;
@@ -59,11 +58,6 @@ class Engine {
       box_dims_[a] = box_hi_[a] - box_lo_[a];
     }
     box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
-    shell_center_ = g.to_local(o.shell_center);
-    shell_axis_ = normalized(g.direction_to_local(o.shell_axis));
-    n_radii_ = o.shell_radii_mm.size() > 1 ? o.shell_radii_mm.size() - 1 : 0;
-    n_cos_ = o.shell_cos_edges.size() - 1;
-    n_energy_ = o.shell_energy_edges_kev.size() > 1 ? o.shell_energy_edges_kev.size() - 1 : 1;
     if (o.hybrid) mark_deterministic_primary();
   }
 
@@ -71,13 +65,14 @@ class Engine {
   const std::array<int, 3>& box_lo() const { return box_lo_; }
   const std::array<int, 3>& box_dims() const { return box_dims_; }
   const std::vector<std::uint8_t>& deterministic() const { return deterministic_; }
+  const ShellTally& shells() const { return shells_; }
 
   Worker make_worker() const {
     Worker w;
     w.dose = ScoreArray(box_voxels_);
     if (opt_.dose_to_water) w.water = ScoreArray(box_voxels_);
     if (opt_.analog) w.analog = ScoreArray(box_voxels_);
-    if (n_radii_) w.shells = ScoreArray(n_energy_ * n_radii_ * n_cos_);
+    if (shells_.bins()) w.shells = ScoreArray(shells_.bins());
     w.stack.reserve(16);
     return w;
   }
@@ -88,11 +83,7 @@ class Engine {
     w.balance.score(kEmitted, ph.e_kev * ph.weight, h);
     ph.r = geom_.to_local(ph.r);
     ph.u = geom_.direction_to_local(ph.u);
-    int energy_bin = 0;
-    if (const auto& edges = opt_.shell_energy_edges_kev; edges.size() > 1) {
-      const auto it = std::upper_bound(edges.begin(), edges.end(), ph.e_kev);
-      energy_bin = (it == edges.begin() || it == edges.end()) ? -1 : int(it - edges.begin()) - 1;
-    }
+    const int energy_bin = shells_.energy_bin(ph.e_kev);
     w.stack.clear();
     track(ph, true, energy_bin, h, rng, w);
     while (!w.stack.empty()) {
@@ -122,80 +113,6 @@ class Engine {
     }
   }
 
-  // Track-length scoring of the segment [r, r + u * len] in the spherical tally: the segment is
-  // cut where it crosses a shell (sphere) or a polar-bin boundary (cone about the axis), and each
-  // piece is scored in the bin of its midpoint.
-  void score_shells(const Vec3& r, const Vec3& u, double len, double per_mm, int energy_bin,
-                    std::uint64_t h, Worker& w) const {
-    if (energy_bin < 0) return;
-    const auto& radii = opt_.shell_radii_mm;
-    const auto& cos_edges = opt_.shell_cos_edges;
-    const Vec3 o = r - shell_center_;
-    const double b = dot(o, u), c2 = dot(o, o);
-    const double oa = dot(o, shell_axis_), ua = dot(u, shell_axis_);
-    // Only the spheres whose radius lies between the step's nearest and farthest distance from
-    // the centre can be crossed: the search keeps the cost per step independent of the shell
-    // count (a 150 mm phantom in 1 mm shells has 151 radii).
-    std::vector<double>& cuts = w.cuts;
-    cuts.clear();
-    auto cut = [&](double t) {
-      if (t > 0 && t < len) cuts.push_back(t);
-    };
-    cuts.push_back(0);
-    const double t_near = std::clamp(-b, 0.0, len);
-    const double r_near = std::sqrt(std::max(0.0, t_near * t_near + 2 * b * t_near + c2));
-    const double r_far = std::sqrt(std::max(c2, len * len + 2 * b * len + c2));
-    for (auto it = std::lower_bound(radii.begin(), radii.end(), r_near);
-         it != radii.end() && *it <= r_far; ++it) {
-      const double rad = *it;
-      const double disc = b * b - c2 + rad * rad;
-      if (disc <= 0) continue;
-      const double sq = std::sqrt(disc);
-      cut(-b - sq);
-      cut(-b + sq);
-    }
-    for (std::size_t k = 1; k + 1 < cos_edges.size(); ++k) {
-      const double c = cos_edges[k];
-      if (c == 0) {  // the plane perpendicular to the axis
-        if (ua != 0) cut(-oa / ua);
-        continue;
-      }
-      // ((o + t u).a)^2 = c^2 |o + t u|^2 on the nappe where (o + t u).a has the sign of c.
-      const double qa = ua * ua - c * c, qb = 2 * (oa * ua - c * c * b), qc = oa * oa - c * c * c2;
-      auto keep = [&](double t) {
-        if ((oa + t * ua) * c > 0) cut(t);
-      };
-      if (std::abs(qa) < 1e-14) {
-        if (qb != 0) keep(-qc / qb);
-        continue;
-      }
-      const double disc = qb * qb - 4 * qa * qc;
-      if (disc < 0) continue;
-      const double sq = std::sqrt(disc);
-      keep((-qb - sq) / (2 * qa));
-      keep((-qb + sq) / (2 * qa));
-    }
-    cuts.push_back(len);
-    std::sort(cuts.begin(), cuts.end());
-    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
-      const double l = cuts[i + 1] - cuts[i];
-      if (l <= 0) continue;
-      const double tm = 0.5 * (cuts[i] + cuts[i + 1]);
-      const double rm = std::sqrt(std::max(0.0, tm * tm + 2 * b * tm + c2));
-      const auto it = std::upper_bound(radii.begin(), radii.end(), rm);
-      if (it == radii.begin() || it == radii.end()) continue;
-      const std::size_t ri = std::size_t(it - radii.begin() - 1);
-      std::size_t ci = 0;
-      if (n_cos_ > 1 && rm > 0) {
-        const double cm = std::clamp((oa + tm * ua) / rm, -1.0, 1.0);
-        const auto ct = std::upper_bound(cos_edges.begin(), cos_edges.end(), cm);
-        ci = std::min(n_cos_ - 1,
-                      std::size_t(std::max<std::ptrdiff_t>(1, ct - cos_edges.begin()) - 1));
-      }
-      w.shells.score((std::size_t(energy_bin) * n_radii_ + ri) * n_cos_ + ci, per_mm * l, h);
-    }
-  }
-
   void track(Photon ph, bool primary, int energy_bin, std::uint64_t h, Philox& rng,
              Worker& w) const {
     Vec3 r = ph.r, u = ph.u;
@@ -210,7 +127,7 @@ class Engine {
     Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
     double n_mfp = -std::log(rng.uniform());
     const auto& dims = geom_.grid().dims();
-    const bool shells = n_radii_ > 0;
+    const bool shells = shells_.bins() > 0;
     // Cross-section lookups change only with the energy or the medium: cache them.
     const MaterialXs* xs = nullptr;
     XsPoint pt;
@@ -258,7 +175,7 @@ class Engine {
               w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
           }
         }
-        if (shells) score_shells(r, u, step, per_mm, energy_bin, h, w);
+        if (shells) shells_.score(r, u, step, per_mm, energy_bin, h, w.shells, w.cuts);
       }
       r += u * step;
       if (d_interact <= d_boundary) {
@@ -343,8 +260,7 @@ class Engine {
   std::vector<std::uint8_t> deterministic_;
   std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
   std::size_t box_voxels_ = 0;
-  Vec3 shell_center_, shell_axis_;
-  std::size_t n_radii_ = 0, n_cos_ = 1, n_energy_ = 1;
+  ShellTally shells_;
 };
 
 // Adds a deterministic primary (no variance) to a Monte Carlo grid.
@@ -360,61 +276,6 @@ std::string num(double v) {
   std::ostringstream s;
   s << v;
   return s.str();
-}
-
-void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
-              const TransportOptions& o) {
-  if (stop.histories == 0 && !(stop.target_sigma_rel > 0) && !(stop.time_limit_s > 0))
-    throw Error::bad_input("no stop rule: zero histories and no sigma target or time limit")
-        .field("histories")
-        .seen("0")
-        .expected("a history count >= 1, a target relative sigma or a time limit");
-  if (stop.target_sigma_rel < 0 || stop.time_limit_s < 0)
-    throw Error::bad_input("stop rules must not be negative").field("target_sigma/time_limit");
-  if (!(o.cutoff_kev >= kMinEnergyKeV && o.cutoff_kev < kMaxEnergyKeV))
-    throw Error::bad_input("photon cut-off outside the modelled range")
-        .field("cutoff_kev")
-        .seen(num(o.cutoff_kev))
-        .expected("1 to 60 keV");
-  if (src.max_energy_kev() > kMaxEnergyKeV)
-    throw Error::bad_input("source energy above the modelled range")
-        .field("source")
-        .seen(num(src.max_energy_kev()))
-        .expected("<= 60 keV");
-  if (src.is_point() && !g.grid().contains(src.position()))
-    throw Error::bad_input("source outside the phantom grid")
-        .field("source position (LPS mm)")
-        .seen(num(src.position().x) + "," + num(src.position().y) + "," + num(src.position().z))
-        .expected("a point inside the grid");
-  if (o.hybrid && !(src.is_point() && src.spectrum_of_point()))
-    throw Error::bad_input("the hybrid mode needs a point source with a known spectrum")
-        .field("hybrid")
-        .seen(src.describe());
-  if (o.dose_to_water && !o.water)
-    throw Error::internal("dose to water requested without water's cross sections");
-  const auto& radii = o.shell_radii_mm;
-  for (std::size_t i = 0; i < radii.size(); ++i)
-    if (!(radii[i] >= 0) || (i > 0 && !(radii[i] > radii[i - 1])))
-      throw Error::bad_input("shell radii must be >= 0 and increasing")
-          .field("shell_radii_mm[" + std::to_string(i) + "]")
-          .seen(num(radii[i]));
-  const auto& ce = o.shell_cos_edges;
-  if (ce.size() < 2 || ce.size() > 64 || ce.front() != -1.0 || ce.back() != 1.0 ||
-      !std::is_sorted(ce.begin(), ce.end()) || std::adjacent_find(ce.begin(), ce.end()) != ce.end())
-    throw Error::bad_input("polar bin edges must rise strictly from -1 to 1 (at most 64)")
-        .field("shell_cos_edges");
-  if (!(norm(o.shell_axis) > 0)) throw Error::bad_input("shell axis is zero").field("shell_axis");
-  const auto& ee = o.shell_energy_edges_kev;
-  for (std::size_t i = 1; i < ee.size(); ++i)
-    if (!(ee[i] > ee[i - 1]))
-      throw Error::bad_input("energy bin edges must increase").field("shell_energy_edges_kev");
-  const std::size_t bins = std::max<std::size_t>(radii.size(), 1) * (ce.size() - 1) *
-                           std::max<std::size_t>(ee.size(), 1);
-  if (bins > kMaxShellBins)
-    throw Error::bad_input("too many shell tally bins (radii x polar bins x energy bins)")
-        .field("shell_radii_mm")
-        .seen(std::to_string(bins))
-        .expected("at most " + std::to_string(kMaxShellBins));
 }
 
 ScoredGrid to_grid(const ScoreArray& a, std::uint64_t n, const Grid3& box,
@@ -477,7 +338,7 @@ double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin,
 
 TransportResult run_transport(const Geometry& geometry, const PhotonSource& source,
                               const StopRules& stop, const TransportOptions& options) {
-  validate(geometry, source, stop, options);
+  validate_transport(geometry, source, stop, options);
   const Engine engine(geometry, source, options);
   const unsigned threads = options.threads ? options.threads : default_thread_count();
   const Collective& world = options.world ? *options.world : single_process();
@@ -616,24 +477,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         return rho > 0 ? kGyPerKeVPerGram / (rho * g.voxel_volume_mm3() * 1e-3) : 0.0;
       });
   }
-  const auto& radii = options.shell_radii_mm;
-  const auto& ce = options.shell_cos_edges;
-  const std::size_t n_r = radii.size() > 1 ? radii.size() - 1 : 0, n_c = ce.size() - 1;
-  const std::size_t n_e =
-      options.shell_energy_edges_kev.size() > 1 ? options.shell_energy_edges_kev.size() - 1 : 1;
-  for (std::size_t e = 0; e < n_e && n_r; ++e)
-    for (std::size_t s = 0; s < n_r; ++s)
-      for (std::size_t c = 0; c < n_c; ++c) {
-        const double a = radii[s], b = radii[s + 1];
-        // Volume of a spherical shell sector: 2 pi / 3 (b^3 - a^3) (cos_hi - cos_lo).
-        const double v =
-            2.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a) * (ce[c + 1] - ce[c]);
-        const std::size_t bin = (e * n_r + s) * n_c + c;
-        const double m = total.shells.mean(bin, n);
-        result.shells.push_back(
-            {a, b, ce[c], ce[c + 1], options.shell_energy_edges_kev.size() > 1 ? int(e) : -1,
-             m * 100.0 / v * kGyPerKeVPerGram, m > 0 ? total.shells.sigma(bin, n) / m : 0.0});
-      }
+  result.shells = engine.shells().results(total.shells, n);
   EnergyBalance& eb = result.balance;
   const ScoreArray& bal = total.balance;
   eb.emitted = bal.mean(kEmitted, n);
