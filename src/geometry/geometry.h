@@ -64,6 +64,14 @@ class Geometry {
                               const std::array<int, 3>& ijk, int& axis) const;
   // True when any solid's bounding box overlaps voxel v (solids can only be met there).
   bool voxel_touches_solid(std::size_t v) const { return !solid_flags_.empty() && solid_flags_[v]; }
+  // A hint that locate() will soon read voxel ijk (in range): prefetches its medium, density and
+  // solid flag. Changes nothing.
+  void prefetch_voxel(const std::array<int, 3>& ijk) const {
+    const std::size_t v = grid_.linear({ijk[0], ijk[1], ijk[2]});
+    __builtin_prefetch(&medium_[v]);
+    __builtin_prefetch(&density_[v]);
+    if (!solid_flags_.empty()) __builtin_prefetch(&solid_flags_[v]);
+  }
 
  private:
   Grid3 grid_;

@@ -164,6 +164,20 @@ class Engine {
         w.balance.score(kEscaped, e * wt, h);
         return;
       }
+      // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
+      // medium now, so that the loads overlap this step's work (scoring is memory-bound: a
+      // new voxel's bin is a cache miss). A hint only; results do not depend on it.
+      if (axis >= 0 && d_boundary < d_interact) {
+        std::array<int, 3> next = ijk;
+        next[axis] += u[axis] > 0 ? 1 : -1;
+        if (next[axis] >= 0 && next[axis] < dims[axis]) {
+          geom_.prefetch_voxel(next);
+          if (const std::int64_t nb = box_index(next); nb >= 0) {
+            w.dose.prefetch(std::size_t(nb));
+            if (opt_.dose_to_water) w.water.prefetch(std::size_t(nb));
+          }
+        }
+      }
       // Score the track: collision kerma = fluence x E x mu_en/rho.
       if (mu > 0) {
         const double per_mm = e * wt * mu_en_rho;
