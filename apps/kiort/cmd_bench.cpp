@@ -234,7 +234,7 @@ nlohmann::json run_ct_memory(const MaterialLibrary& lib, std::uint64_t histories
           {"histories", r.histories},
           {"seconds", r.seconds},
           {"histories_per_second", double(r.histories) / r.seconds},
-          {"geometry_mib", double(grid.voxel_count()) * 6 / (1024.0 * 1024.0)},
+          {"geometry_mib", double(grid.voxel_count()) * 8 / (1024.0 * 1024.0)},
           {"peak_rss_before_mib", rss_before},
           {"peak_rss_mib", peak_rss_mib()}};
 }

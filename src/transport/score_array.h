@@ -6,45 +6,16 @@
 // processes.
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <limits>
-#include <new>
 #include <vector>
 
 #include "core/collective.h"
+#include "core/huge_pages.h"
 
 namespace kiort {
-
-// Memory for large tallies in 2 MiB pages where the kernel offers them (transparent huge pages
-// on madvise): a photon crossing voxels touches bins megabytes apart, and with 4 KiB pages most
-// new voxels would also miss the TLB. Small arrays get ordinary, cache-line aligned memory.
-template <class T>
-struct HugePageAllocator {
-  using value_type = T;
-  HugePageAllocator() = default;
-  template <class U>
-  HugePageAllocator(const HugePageAllocator<U>&) {}
-  static constexpr std::size_t kHuge = std::size_t(2) << 20;
-  T* allocate(std::size_t n) {
-    const std::size_t bytes = n * sizeof(T);
-    const std::size_t align = bytes >= 2 * kHuge ? kHuge : 64;
-    const std::size_t size = (bytes + align - 1) / align * align;
-    void* p = std::aligned_alloc(align, size);
-    if (!p) throw std::bad_alloc();
-    if (align == kHuge) madvise(p, size, MADV_HUGEPAGE);  // a hint; ignored where unsupported
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t) { std::free(p); }
-  template <class U>
-  bool operator==(const HugePageAllocator<U>&) const {
-    return true;
-  }
-};
 
 class ScoreArray {
  public:
