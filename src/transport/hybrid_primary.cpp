@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 #include "core/error.h"
@@ -75,6 +76,9 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
   out.medium.assign(n_box, 0.0);
   if (rq.water) out.water.assign(n_box, 0.0);
   const unsigned threads = rq.threads ? rq.threads : default_thread_count();
+  constexpr std::size_t kBlock = 4096;
+  const std::size_t ranks = rq.world ? std::size_t(rq.world->size()) : 1;
+  const std::size_t rank = rq.world ? std::size_t(rq.world->rank()) : 0;
   struct Scratch {
     std::vector<double> t, tau;
   };
@@ -88,7 +92,7 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
         w.t.resize(nm);
         w.tau.resize(nb);
         for (std::size_t b = b0; b < b1; ++b) {
-          if (!(*rq.deterministic)[b]) continue;
+          if (!(*rq.deterministic)[b] || (b / kBlock) % ranks != rank) continue;
           const std::array<int, 3> ijk{lo[0] + int(b % std::size_t(bd[0])),
                                        lo[1] + int((b / std::size_t(bd[0])) % std::size_t(bd[1])),
                                        lo[2] + int(b / (std::size_t(bd[0]) * std::size_t(bd[1])))};
@@ -156,6 +160,29 @@ PrimaryKerma hybrid_primary_kerma(const Geometry& g, const PhotonSource& source,
         }
       },
       threads);
+  if (ranks > 1) {
+    // Every voxel was computed by exactly one process and is +0.0 elsewhere: summing the bit
+    // patterns as integers gathers the doubles unchanged.
+    std::vector<Int128> packed(out.medium.size() + out.water.size());
+    auto pack = [&](const std::vector<double>& v, std::size_t at) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v[i], sizeof bits);
+        packed[at + i] = Int128(bits);
+      }
+    };
+    pack(out.medium, 0);
+    pack(out.water, out.medium.size());
+    rq.world->sum(packed);
+    auto unpack = [&](std::vector<double>& v, std::size_t at) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto bits = static_cast<std::uint64_t>(packed[at + i]);
+        std::memcpy(&v[i], &bits, sizeof bits);
+      }
+    };
+    unpack(out.medium, 0);
+    unpack(out.water, out.medium.size());
+  }
   return out;
 }
 

@@ -390,6 +390,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     rq.spectrum_bin_kev = options.hybrid_spectrum_bin_kev;
     rq.water = options.dose_to_water ? options.water : nullptr;
     rq.threads = threads;
+    rq.world = &world;
     primary = hybrid_primary_kerma(geometry, source, rq);
     result_primary_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

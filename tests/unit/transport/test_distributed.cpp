@@ -109,5 +109,27 @@ TEST(Distributed, RanksGiveTheThreadedResultBitForBit) {
   }
 }
 
+// The hybrid primary is shared out over the ranks too and gathered exactly.
+TEST(Distributed, HybridWithDoseToWaterOnRanksBitForBit) {
+  static const MaterialLibrary lib =
+      MaterialLibrary::load(std::filesystem::path(KIORT_TEST_DATA_DIR) / "materials");
+  static const MaterialXs water(lib.get("water"));
+  const Geometry g = make_box_problem(bone(), 21, 1);
+  IsotropicPointSource src({0.2, -0.3, 0.1}, Spectrum::monoenergetic(30));
+  StopRules stop;
+  stop.histories = 20000;
+  TransportOptions o;
+  o.seed = 3;
+  o.hybrid = true;
+  o.dose_to_water = true;
+  o.water = &water;
+  o.threads = 2;
+  const TransportResult threaded = run_transport(g, src, stop, o);
+  const TransportResult d = on_ranks(3, g, src, stop, o);
+  EXPECT_EQ(d.dose.value, threaded.dose.value);
+  EXPECT_EQ(d.dose.sigma_rel, threaded.dose.sigma_rel);
+  EXPECT_EQ(d.dose_water.value, threaded.dose_water.value);
+}
+
 }  // namespace
 }  // namespace kiort
