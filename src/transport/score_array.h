@@ -43,6 +43,14 @@ class ScoreArray {
     for (Bin& b : bins_) fold(b);
   }
 
+  // Folds one bin's pending value (a check of one bin between rounds need not pass over all).
+  void flush_bin(std::size_t bin) { fold(bins_[bin]); }
+  // Adds another array's (flushed) bin `from` into this array's bin `to`: exact.
+  void merge_bin(const ScoreArray& o, std::size_t from, std::size_t to) {
+    bins_[to].sum += o.bins_[from].sum;
+    bins_[to].sum2 += o.bins_[from].sum2;
+  }
+
   // Adds another (flushed) array's sums: exact and commutative.
   void merge(const ScoreArray& o) {
     for (std::size_t i = 0; i < bins_.size(); ++i) {

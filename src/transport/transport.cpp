@@ -427,7 +427,22 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         threads, 1);
     next_history += round;
     const double t = elapsed();
-    if (stop.target_sigma_rel > 0) {
+    if (stop.target_sigma_rel > 0 && point_bin >= 0) {
+      // One voxel decides: merge only its bin (the arrays can be tens of MB).
+      const auto pb = std::size_t(point_bin);
+      ScoreArray merged(1);
+      for (Worker& w : workers) {
+        w.dose.flush_bin(pb);
+        merged.merge_bin(w.dose, pb, 0);
+      }
+      merged.sum_over(world);
+      const std::vector<double> point_primary{primary.medium.empty() ? 0.0 : primary.medium[pb]};
+      sigma = sigma_of(merged, next_history, 0, &point_primary, tl_to_gy);
+      if (sigma <= stop.target_sigma_rel) {
+        result.stopped_by = "sigma";
+        break;
+      }
+    } else if (stop.target_sigma_rel > 0) {
       ScoreArray merged(engine.box_voxels());
       for (Worker& w : workers) {
         w.dose.flush();
