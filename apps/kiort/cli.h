@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "core/progress.h"
+#include "distributed/world.h"
 
 namespace kiort::cli {
 
 struct Globals {
   bool verbose = false;
   bool quiet = false;
+  const World* world = nullptr;  // MPI ranks (mpirun/srun) or one process; only rank 0 writes
+  bool writes() const { return !world || world->rank() == 0; }
   ProgressMode progress_mode() const { return quiet ? ProgressMode::kQuiet : ProgressMode::kAuto; }
 };
 

@@ -37,7 +37,8 @@ void add_common(CLI::App* sub, McArgs& a) {
   sub->add_option("--medium", a.medium, "Material of the phantom (kiort xs --list)")
       ->capture_default_str();
   auto* e = sub->add_option("--energy", a.energy_kev, "Monoenergetic source, keV (1-60)");
-  auto* s = sub->add_option("--spectrum", a.spectrum, "Spectrum file: two columns, keV and fluence");
+  auto* s =
+      sub->add_option("--spectrum", a.spectrum, "Spectrum file: two columns, keV and fluence");
   e->excludes(s);
   sub->add_option("--histories", a.histories, "Number of histories");
   sub->add_option("--target-sigma", a.target_sigma,
@@ -52,8 +53,9 @@ void add_common(CLI::App* sub, McArgs& a) {
 
 std::unique_ptr<PhotonSource> make_source(const McArgs& a) {
   if (a.spectrum.empty() && !(a.energy_kev > 0))
-    throw Error::bad_input("no source energy").field("--energy/--spectrum").expected(
-        "--energy KEV (1-60) or --spectrum FILE");
+    throw Error::bad_input("no source energy")
+        .field("--energy/--spectrum")
+        .expected("--energy KEV (1-60) or --spectrum FILE");
   Spectrum spec =
       a.spectrum.empty() ? Spectrum::monoenergetic(a.energy_kev) : Spectrum::load(a.spectrum);
   return std::make_unique<IsotropicPointSource>(Vec3{0, 0, 0}, std::move(spec));
@@ -74,13 +76,17 @@ TransportOptions options(const McArgs& a, const Globals& g) {
   o.threads = a.threads;
   o.cutoff_kev = a.cutoff_kev;
   o.progress = a.json ? ProgressMode::kQuiet : g.progress_mode();
+  o.world = g.world;
   return o;
 }
 
 nlohmann::json balance_json(const EnergyBalance& b) {
-  return {{"emitted_kev", b.emitted},         {"deposited_voxels_kev", b.deposited_voxels},
-          {"deposited_solids_kev", b.deposited_solids}, {"cutoff_kev", b.cutoff},
-          {"escaped_kev", b.escaped},         {"sigma_deposited_kev", b.sigma_deposited}};
+  return {{"emitted_kev", b.emitted},
+          {"deposited_voxels_kev", b.deposited_voxels},
+          {"deposited_solids_kev", b.deposited_solids},
+          {"cutoff_kev", b.cutoff},
+          {"escaped_kev", b.escaped},
+          {"sigma_deposited_kev", b.sigma_deposited}};
 }
 
 int run_point(const McArgs& a, const Globals& g) {
@@ -96,6 +102,7 @@ int run_point(const McArgs& a, const Globals& g) {
   for (int i = 0; i <= n; ++i) o.shell_radii_mm.push_back(i * a.shell_mm);
   const auto src = make_source(a);
   const TransportResult r = run_transport(geometry, *src, stop_rules(a), o);
+  if (!g.writes()) return 0;
   nlohmann::json shells = nlohmann::json::array();
   for (const ShellResult& s : r.shells)
     shells.push_back({{"r_inner_mm", s.r_inner_mm},
@@ -103,12 +110,10 @@ int run_point(const McArgs& a, const Globals& g) {
                       {"dose_gy_per_history", s.dose_gy_per_history},
                       {"sigma_rel", s.sigma_rel}});
   if (a.json) {
-    const nlohmann::json out = {{"histories", r.histories},
-                                {"seconds", r.seconds},
-                                {"medium", a.medium},
-                                {"source", src->describe()},
-                                {"shells", shells},
-                                {"energy_balance", balance_json(r.balance)}};
+    const nlohmann::json out = {
+        {"histories", r.histories}, {"seconds", r.seconds},
+        {"medium", a.medium},       {"source", src->describe()},
+        {"shells", shells},         {"energy_balance", balance_json(r.balance)}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::printf("%llu histories in %.2f s (%.3g /s), %s in %s\n%12s %12s %16s %10s\n",
@@ -135,6 +140,7 @@ int run_box(const McArgs& a, const Globals& g) {
   o.water = &water;
   const auto src = make_source(a);
   const TransportResult r = run_transport(geometry, *src, stop_rules(a), o);
+  if (!g.writes()) return 0;
   std::filesystem::create_directories(a.out);
   const std::filesystem::path dir(a.out);
   write_nrrd(dir / "dose.nrrd", *r.dose.grid, r.dose.value, "dose to medium per history", "Gy");
@@ -176,7 +182,8 @@ void add_mc_command(CLI::App& app, const Globals& globals, Commands& commands) {
   CLI::App* point = mc->add_subcommand(
       "point", "Point source at the centre of a homogeneous sphere: dose in spherical shells");
   add_common(point, *point_args);
-  point->add_option("--radius-mm", point_args->radius_mm, "Sphere radius, mm")->capture_default_str();
+  point->add_option("--radius-mm", point_args->radius_mm, "Sphere radius, mm")
+      ->capture_default_str();
   point->add_option("--shell-mm", point_args->shell_mm, "Shell width, mm")->capture_default_str();
   commands.push_back({point, [point_args, &globals] { return run_point(*point_args, globals); }});
 

@@ -147,6 +147,7 @@ PlanContext context(const Loaded& l, const Globals& g, bool quiet) {
   ctx.lib = &l.lib;
   ctx.cache_dir = cache_dir();
   ctx.progress = quiet ? ProgressMode::kQuiet : g.progress_mode();
+  ctx.world = g.world;
   return ctx;
 }
 
@@ -422,6 +423,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
                         PlanContext ctx = context(*l, globals, co->json);
                         ctx.threads = co->threads;
                         const PlanComputation c = compute_plan(p, ctx, co->plan);
+                        if (!globals.writes()) return 0;  // rank 0 writes for all
                         write_plan_outputs(p, c, co->out);
                         save_plan(co->plan, p);
                         if (co->json)
@@ -528,6 +530,7 @@ int run_demo(const std::string& out, unsigned threads, bool json, const Globals&
   fs::create_directories(out);
   const fs::path plan_file = fs::path(out) / "plan.json";
   const PlanComputation c = compute_plan(p, ctx, plan_file.string());
+  if (!globals.writes()) return 0;  // rank 0 writes for all
   write_plan_outputs(p, c, out);
   save_plan(plan_file, p);
   const std::string exports = write_demo_exports(p, c, l->patient, l->source, out);

@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
       "kiort"};
   app.set_version_flag("--version", std::string("kiort ") + kiort::version() + " (commit " +
                                         kiort::git_commit() + ")");
+  const std::unique_ptr<World> world = open_world(&argc, &argv);
   Globals globals;
+  globals.world = world.get();
   app.add_flag("-v,--verbose", globals.verbose, "Log debug detail")->group("Global options");
   app.add_flag("-q,--quiet", globals.quiet, "No progress display, warnings only")
       ->group("Global options");
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
     return static_cast<int>(ExitCode::kBadInput);
   }
 
+  if (!globals.writes()) globals.quiet = true;  // one rank speaks for a distributed run
   setup_logging(globals.verbose, globals.quiet);
   for (const Command& c : commands) {
     if (!c.app->parsed()) continue;
@@ -123,9 +126,11 @@ int main(int argc, char** argv) {
       return c.run();
     } catch (const Error& e) {
       spdlog::error("{}", e.what());
+      world->abort(exit_code_for(e));  // other ranks may wait in a reduction: end them too
       return exit_code_for(e);
     } catch (const std::exception& e) {
       spdlog::critical("internal fault: {}", e.what());
+      world->abort(static_cast<int>(ExitCode::kInternal));
       return static_cast<int>(ExitCode::kInternal);
     }
   }

@@ -13,27 +13,29 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 Geometry::Geometry(Grid3 grid, std::vector<const MaterialXs*> media,
                    std::vector<std::int16_t> medium, std::vector<float> density)
-    : grid_(std::move(grid)),
-      media_(std::move(media)),
-      medium_(std::move(medium)),
-      density_(std::move(density)) {
+    : grid_(std::move(grid)), media_(std::move(media)) {
   const std::size_t n = grid_.voxel_count();
-  if (medium_.size() != n || density_.size() != n)
+  if (medium.size() != n || density.size() != n)
     throw Error::bad_input("phantom arrays do not match the grid")
         .field("medium/density")
-        .seen(std::to_string(medium_.size()) + "/" + std::to_string(density_.size()))
+        .seen(std::to_string(medium.size()) + "/" + std::to_string(density.size()))
         .expected(std::to_string(n) + " voxels");
   for (std::size_t v = 0; v < n; ++v) {
-    if (medium_[v] < -1 || medium_[v] >= static_cast<int>(media_.size()))
+    if (medium[v] < -1 || medium[v] >= static_cast<int>(media_.size()))
       throw Error::bad_input("voxel refers to an unknown medium")
           .field("medium[" + std::to_string(v) + "]")
-          .seen(std::to_string(medium_[v]))
+          .seen(std::to_string(medium[v]))
           .expected("-1 (vacuum) to " + std::to_string(media_.size() - 1));
-    if (!(density_[v] >= 0) || !std::isfinite(density_[v]))
+    if (!(density[v] >= 0) || !std::isfinite(density[v]))
       throw Error::bad_input("voxel density must be finite and >= 0")
           .field("density[" + std::to_string(v) + "]")
-          .seen(std::to_string(density_[v]))
+          .seen(std::to_string(density[v]))
           .expected(">= 0 g/cm3");
+  }
+  voxels_.resize(n);
+  for (std::size_t v = 0; v < n; ++v) {
+    voxels_[v].density = density[v];
+    voxels_[v].medium = medium[v];
   }
   to_local_rot_ = grid_.direction().transposed();
   const Vec3& s = grid_.spacing();
@@ -58,18 +60,18 @@ void Geometry::add_solid(const LayeredCapsule& solid_lps) {
   const Vec3 shift = grid_.origin() - grid_.direction() * (grid_.spacing() * 0.5);
   solids_.push_back(solid_lps.transformed(to_local_rot_, shift));
   const LayeredCapsule& sol = solids_.back();
-  if (solid_flags_.empty()) solid_flags_.assign(grid_.voxel_count(), 0);
   const double r = sol.outer_radius();
   int lo[3], hi[3];
   for (int a = 0; a < 3; ++a) {
-    const double mn = std::min(sol.a()[a], sol.b()[a]) - r, mx = std::max(sol.a()[a], sol.b()[a]) + r;
+    const double mn = std::min(sol.a()[a], sol.b()[a]) - r,
+                 mx = std::max(sol.a()[a], sol.b()[a]) + r;
     lo[a] = std::max(0, static_cast<int>(std::floor(mn / grid_.spacing()[a])));
     hi[a] = std::min(grid_.dims()[a] - 1, static_cast<int>(std::floor(mx / grid_.spacing()[a])));
   }
   const auto bit = static_cast<std::uint8_t>(1u << (solids_.size() - 1));
   for (int k = lo[2]; k <= hi[2]; ++k)
     for (int j = lo[1]; j <= hi[1]; ++j)
-      for (int i = lo[0]; i <= hi[0]; ++i) solid_flags_[grid_.linear({i, j, k})] |= bit;
+      for (int i = lo[0]; i <= hi[0]; ++i) voxels_[grid_.linear({i, j, k})].solids |= bit;
 }
 
 std::array<int, 3> Geometry::voxel_ijk(const Vec3& p) const {
@@ -98,8 +100,9 @@ Region Geometry::locate(const Vec3& p, const std::array<int, 3>& ijk) const {
         return r;
       }
   }
-  r.medium = medium_[static_cast<std::size_t>(r.voxel)];
-  r.density = density_[static_cast<std::size_t>(r.voxel)];
+  const Voxel& vx = voxels_[static_cast<std::size_t>(r.voxel)];
+  r.medium = vx.medium;
+  r.density = vx.density;
   return r;
 }
 

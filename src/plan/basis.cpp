@@ -154,6 +154,7 @@ DoseBasis compute_basis(const Plan& plan, const PlanContext& ctx, const WaterEng
     TransportOptions o;
     o.seed = plan.engine.seed * 1000 + i;
     o.threads = ctx.threads;
+    o.world = ctx.world;
     o.progress = ctx.progress;
     o.scoring_box = std::array<std::array<int, 3>, 2>{{basis.box.lo, basis.box.hi}};
     o.hybrid = true;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/collective.h"
 #include "core/grid3.h"
 #include "core/progress.h"
 #include "dose/probe_dosimetry.h"
@@ -27,6 +28,7 @@ struct PlanContext {
   std::filesystem::path cache_dir;
   ProgressMode progress = ProgressMode::kQuiet;
   unsigned threads = 0;
+  const Collective* world = nullptr;  // MPI ranks sharing the Monte Carlo (null: one process)
 };
 
 // A needle path from the pedicle on `side` ("left" = patient's left, +x in LPS; "right") into

@@ -2,7 +2,8 @@
 // Each bin keeps the current history's running value (lazily folded when another history scores
 // there, as EGSnrc's EGS_ScoringArray does) and the sums of per-history values and their squares.
 // Sums are fixed-point 128-bit integers, so merging workers in any order gives bit-identical
-// results: the same seed and history count give the same dose for any number of threads.
+// results: the same seed and history count give the same dose for any number of threads or
+// processes.
 #pragma once
 
 #include <cmath>
@@ -11,9 +12,10 @@
 #include <limits>
 #include <vector>
 
-namespace kiort {
+#include "core/collective.h"
+#include "core/huge_pages.h"
 
-__extension__ typedef __int128 Int128;
+namespace kiort {
 
 class ScoreArray {
  public:
@@ -33,9 +35,20 @@ class ScoreArray {
     b.cur += x;
   }
 
+  // A hint that `bin` is scored soon (a prefetch for writing); changes nothing.
+  void prefetch(std::size_t bin) const { __builtin_prefetch(&bins_[bin], 1, 3); }
+
   // Folds every pending per-history value into the sums (call before reading or merging).
   void flush() {
     for (Bin& b : bins_) fold(b);
+  }
+
+  // Folds one bin's pending value (a check of one bin between rounds need not pass over all).
+  void flush_bin(std::size_t bin) { fold(bins_[bin]); }
+  // Adds another array's (flushed) bin `from` into this array's bin `to`: exact.
+  void merge_bin(const ScoreArray& o, std::size_t from, std::size_t to) {
+    bins_[to].sum += o.bins_[from].sum;
+    bins_[to].sum2 += o.bins_[from].sum2;
   }
 
   // Adds another (flushed) array's sums: exact and commutative.
@@ -43,6 +56,22 @@ class ScoreArray {
     for (std::size_t i = 0; i < bins_.size(); ++i) {
       bins_[i].sum += o.bins_[i].sum;
       bins_[i].sum2 += o.bins_[i].sum2;
+    }
+  }
+
+  // Replaces the (flushed) sums by their sums over all processes: exact, so every process then
+  // holds the same tally, bit for bit, whatever the number of processes.
+  void sum_over(const Collective& world) {
+    if (world.size() <= 1) return;
+    std::vector<Int128> packed(2 * bins_.size());
+    for (std::size_t i = 0; i < bins_.size(); ++i) {
+      packed[2 * i] = bins_[i].sum;
+      packed[2 * i + 1] = bins_[i].sum2;
+    }
+    world.sum(packed);
+    for (std::size_t i = 0; i < bins_.size(); ++i) {
+      bins_[i].sum = packed[2 * i];
+      bins_[i].sum2 = packed[2 * i + 1];
     }
   }
 
@@ -77,7 +106,7 @@ class ScoreArray {
     b.cur = 0.0;
   }
 
-  std::vector<Bin> bins_;
+  std::vector<Bin, HugePageAllocator<Bin>> bins_;
 };
 
 }  // namespace kiort

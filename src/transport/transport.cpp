@@ -11,6 +11,9 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "physics/interactions.h"
+#include "transport/hybrid_primary.h"
+#include "transport/tally_shells.h"
+#include "transport/validate.h"
 
 namespace kiort {
 namespace {
@@ -18,9 +21,16 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSurfaceNudgeMm = 2e-9;  // step past a solid surface before asking where we are
 constexpr std::uint64_t kBatch = 2048;    // histories per work unit (independent of threads)
+constexpr std::uint64_t kMinRoundBatches = 16;  // the first rounds: 32768 histories
 
-// A bound on the shell tally's memory (48 bytes a bin and thread), not on physics.
-constexpr std::size_t kMaxShellBins = 1'000'000;
+// Histories in the round that follows `done` histories. A fixed schedule, never a function of
+// the thread or process count: a run stopped on a sigma target checks after the same histories,
+// so it stops after the same count and gives the same dose on any machine. Rounds grow by an
+// eighth of the work done (whole batches), so that the checks between them stay cheap and a sigma
+// stop overshoots by at most 12.5 % of the histories (about 6 % in sigma).
+std::uint64_t round_size(std::uint64_t done) {
+  return kBatch * std::max(kMinRoundBatches, done / kBatch / 8);
+}
 
 enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscaped, kBalanceBins };
 
@@ -28,13 +38,13 @@ enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscape
 struct Worker {
   ScoreArray dose, water, analog, shells, balance{kBalanceBins};
   std::vector<Photon> stack;
-  std::vector<double> cuts;  // score_shells: where a step crosses a shell or a polar-bin cone
+  std::vector<double> cuts;  // ShellTally::score: where a step crosses a shell or a cone
 };
 
 class Engine {
  public:
   Engine(const Geometry& g, const PhotonSource& src, const TransportOptions& o)
-      : geom_(g), source_(src), opt_(o) {
+      : geom_(g), source_(src), opt_(o), shells_(g, o) {
     const auto& d = g.grid().dims();
     box_lo_ = {0, 0, 0};
     box_hi_ = d;
@@ -48,11 +58,6 @@ class Engine {
       box_dims_[a] = box_hi_[a] - box_lo_[a];
     }
     box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
-    shell_center_ = g.to_local(o.shell_center);
-    shell_axis_ = normalized(g.direction_to_local(o.shell_axis));
-    n_radii_ = o.shell_radii_mm.size() > 1 ? o.shell_radii_mm.size() - 1 : 0;
-    n_cos_ = o.shell_cos_edges.size() - 1;
-    n_energy_ = o.shell_energy_edges_kev.size() > 1 ? o.shell_energy_edges_kev.size() - 1 : 1;
     if (o.hybrid) mark_deterministic_primary();
   }
 
@@ -60,17 +65,14 @@ class Engine {
   const std::array<int, 3>& box_lo() const { return box_lo_; }
   const std::array<int, 3>& box_dims() const { return box_dims_; }
   const std::vector<std::uint8_t>& deterministic() const { return deterministic_; }
-
-  // Hybrid: the uncollided kerma (Gy per history; medium, or water when `water`) at each scoring
-  // voxel marked deterministic, by ray tracing from the point source through the geometry.
-  std::vector<double> primary_kerma(bool water, unsigned threads) const;
+  const ShellTally& shells() const { return shells_; }
 
   Worker make_worker() const {
     Worker w;
     w.dose = ScoreArray(box_voxels_);
     if (opt_.dose_to_water) w.water = ScoreArray(box_voxels_);
     if (opt_.analog) w.analog = ScoreArray(box_voxels_);
-    if (n_radii_) w.shells = ScoreArray(n_energy_ * n_radii_ * n_cos_);
+    if (shells_.bins()) w.shells = ScoreArray(shells_.bins());
     w.stack.reserve(16);
     return w;
   }
@@ -81,11 +83,7 @@ class Engine {
     w.balance.score(kEmitted, ph.e_kev * ph.weight, h);
     ph.r = geom_.to_local(ph.r);
     ph.u = geom_.direction_to_local(ph.u);
-    int energy_bin = 0;
-    if (const auto& edges = opt_.shell_energy_edges_kev; edges.size() > 1) {
-      const auto it = std::upper_bound(edges.begin(), edges.end(), ph.e_kev);
-      energy_bin = (it == edges.begin() || it == edges.end()) ? -1 : int(it - edges.begin()) - 1;
-    }
+    const int energy_bin = shells_.energy_bin(ph.e_kev);
     w.stack.clear();
     track(ph, true, energy_bin, h, rng, w);
     while (!w.stack.empty()) {
@@ -115,80 +113,6 @@ class Engine {
     }
   }
 
-  // Track-length scoring of the segment [r, r + u * len] in the spherical tally: the segment is
-  // cut where it crosses a shell (sphere) or a polar-bin boundary (cone about the axis), and each
-  // piece is scored in the bin of its midpoint.
-  void score_shells(const Vec3& r, const Vec3& u, double len, double per_mm, int energy_bin,
-                    std::uint64_t h, Worker& w) const {
-    if (energy_bin < 0) return;
-    const auto& radii = opt_.shell_radii_mm;
-    const auto& cos_edges = opt_.shell_cos_edges;
-    const Vec3 o = r - shell_center_;
-    const double b = dot(o, u), c2 = dot(o, o);
-    const double oa = dot(o, shell_axis_), ua = dot(u, shell_axis_);
-    // Only the spheres whose radius lies between the step's nearest and farthest distance from
-    // the centre can be crossed: the search keeps the cost per step independent of the shell
-    // count (a 150 mm phantom in 1 mm shells has 151 radii).
-    std::vector<double>& cuts = w.cuts;
-    cuts.clear();
-    auto cut = [&](double t) {
-      if (t > 0 && t < len) cuts.push_back(t);
-    };
-    cuts.push_back(0);
-    const double t_near = std::clamp(-b, 0.0, len);
-    const double r_near = std::sqrt(std::max(0.0, t_near * t_near + 2 * b * t_near + c2));
-    const double r_far = std::sqrt(std::max(c2, len * len + 2 * b * len + c2));
-    for (auto it = std::lower_bound(radii.begin(), radii.end(), r_near);
-         it != radii.end() && *it <= r_far; ++it) {
-      const double rad = *it;
-      const double disc = b * b - c2 + rad * rad;
-      if (disc <= 0) continue;
-      const double sq = std::sqrt(disc);
-      cut(-b - sq);
-      cut(-b + sq);
-    }
-    for (std::size_t k = 1; k + 1 < cos_edges.size(); ++k) {
-      const double c = cos_edges[k];
-      if (c == 0) {  // the plane perpendicular to the axis
-        if (ua != 0) cut(-oa / ua);
-        continue;
-      }
-      // ((o + t u).a)^2 = c^2 |o + t u|^2 on the nappe where (o + t u).a has the sign of c.
-      const double qa = ua * ua - c * c, qb = 2 * (oa * ua - c * c * b), qc = oa * oa - c * c * c2;
-      auto keep = [&](double t) {
-        if ((oa + t * ua) * c > 0) cut(t);
-      };
-      if (std::abs(qa) < 1e-14) {
-        if (qb != 0) keep(-qc / qb);
-        continue;
-      }
-      const double disc = qb * qb - 4 * qa * qc;
-      if (disc < 0) continue;
-      const double sq = std::sqrt(disc);
-      keep((-qb - sq) / (2 * qa));
-      keep((-qb + sq) / (2 * qa));
-    }
-    cuts.push_back(len);
-    std::sort(cuts.begin(), cuts.end());
-    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
-      const double l = cuts[i + 1] - cuts[i];
-      if (l <= 0) continue;
-      const double tm = 0.5 * (cuts[i] + cuts[i + 1]);
-      const double rm = std::sqrt(std::max(0.0, tm * tm + 2 * b * tm + c2));
-      const auto it = std::upper_bound(radii.begin(), radii.end(), rm);
-      if (it == radii.begin() || it == radii.end()) continue;
-      const std::size_t ri = std::size_t(it - radii.begin() - 1);
-      std::size_t ci = 0;
-      if (n_cos_ > 1 && rm > 0) {
-        const double cm = std::clamp((oa + tm * ua) / rm, -1.0, 1.0);
-        const auto ct = std::upper_bound(cos_edges.begin(), cos_edges.end(), cm);
-        ci = std::min(n_cos_ - 1,
-                      std::size_t(std::max<std::ptrdiff_t>(1, ct - cos_edges.begin()) - 1));
-      }
-      w.shells.score((std::size_t(energy_bin) * n_radii_ + ri) * n_cos_ + ci, per_mm * l, h);
-    }
-  }
-
   void track(Photon ph, bool primary, int energy_bin, std::uint64_t h, Philox& rng,
              Worker& w) const {
     Vec3 r = ph.r, u = ph.u;
@@ -203,7 +127,7 @@ class Engine {
     Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
     double n_mfp = -std::log(rng.uniform());
     const auto& dims = geom_.grid().dims();
-    const bool shells = n_radii_ > 0;
+    const bool shells = shells_.bins() > 0;
     // Cross-section lookups change only with the energy or the medium: cache them.
     const MaterialXs* xs = nullptr;
     XsPoint pt;
@@ -240,6 +164,20 @@ class Engine {
         w.balance.score(kEscaped, e * wt, h);
         return;
       }
+      // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
+      // medium now, so that the loads overlap this step's work (scoring is memory-bound: a
+      // new voxel's bin is a cache miss). A hint only; results do not depend on it.
+      if (axis >= 0 && d_boundary < d_interact) {
+        std::array<int, 3> next = ijk;
+        next[axis] += u[axis] > 0 ? 1 : -1;
+        if (next[axis] >= 0 && next[axis] < dims[axis]) {
+          geom_.prefetch_voxel(next);
+          if (const std::int64_t nb = box_index(next); nb >= 0) {
+            w.dose.prefetch(std::size_t(nb));
+            if (opt_.dose_to_water) w.water.prefetch(std::size_t(nb));
+          }
+        }
+      }
       // Score the track: collision kerma = fluence x E x mu_en/rho.
       if (mu > 0) {
         const double per_mm = e * wt * mu_en_rho;
@@ -251,7 +189,7 @@ class Engine {
               w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
           }
         }
-        if (shells) score_shells(r, u, step, per_mm, energy_bin, h, w);
+        if (shells) shells_.score(r, u, step, per_mm, energy_bin, h, w.shells, w.cuts);
       }
       r += u * step;
       if (d_interact <= d_boundary) {
@@ -330,117 +268,14 @@ class Engine {
     }
   }
 
-  // Mass thickness (g/cm3 * mm) per medium along the straight path from a to b (local frame).
-  void trace(const Vec3& a, const Vec3& b, std::vector<double>& thickness) const {
-    std::fill(thickness.begin(), thickness.end(), 0.0);
-    const double length = norm(b - a);
-    if (!(length > 0)) return;
-    const Vec3 u = (b - a) / length;
-    const Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
-    Vec3 p = a;
-    std::array<int, 3> ijk = geom_.voxel_ijk(p);
-    double left = length;
-    while (left > 0) {
-      const Region reg = geom_.locate(p, ijk);
-      int axis = -1;
-      const double step = std::min(left, geom_.distance_to_boundary(p, u, inv_u, reg, ijk, axis));
-      if (reg.medium >= 0) thickness[std::size_t(reg.medium)] += reg.density * step;
-      p += u * step;
-      left -= step;
-      if (left <= 0) break;
-      if (axis >= 0) {
-        ijk[axis] += u[axis] > 0 ? 1 : -1;
-        if (ijk[axis] < 0 || ijk[axis] >= geom_.grid().dims()[axis]) break;
-      } else {
-        p += u * kSurfaceNudgeMm;
-        left -= kSurfaceNudgeMm;
-        ijk = geom_.voxel_ijk(p);
-      }
-    }
-  }
-
   const Geometry& geom_;
   const PhotonSource& source_;
   const TransportOptions& opt_;
   std::vector<std::uint8_t> deterministic_;
   std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
   std::size_t box_voxels_ = 0;
-  Vec3 shell_center_, shell_axis_;
-  std::size_t n_radii_ = 0, n_cos_ = 1, n_energy_ = 1;
+  ShellTally shells_;
 };
-
-std::vector<double> Engine::primary_kerma(bool water, unsigned threads) const {
-  const Spectrum& spectrum = *source_.spectrum_of_point();
-  const auto bins = spectrum.discretize(opt_.hybrid_spectrum_bin_kev);
-  const auto& media = geom_.media();
-  // mu/rho per medium and bin; mu_en/rho of the scoring medium per bin.
-  std::vector<std::vector<double>> mu_rho(media.size(), std::vector<double>(bins.size()));
-  std::vector<std::vector<double>> mu_en(media.size(), std::vector<double>(bins.size()));
-  for (std::size_t m = 0; m < media.size(); ++m)
-    for (std::size_t k = 0; k < bins.size(); ++k) {
-      const MassXs x = media[m]->at(bins[k].first);
-      mu_rho[m][k] = x.total;
-      mu_en[m][k] = water ? opt_.water->at(bins[k].first).energy_absorption : x.energy_absorption;
-    }
-  const Vec3 s = geom_.to_local(source_.position());
-  const Vec3& sp = geom_.grid().spacing();
-  const double max_spacing = std::max({sp.x, sp.y, sp.z});
-  const double sub_range = 6.0 * max_spacing;
-  std::vector<double> out(box_voxels_, 0.0);
-  std::vector<std::vector<double>> scratch(threads, std::vector<double>(media.size()));
-  parallel_for(
-      0, box_voxels_,
-      [&](std::size_t b0, std::size_t b1, unsigned worker) {
-        std::vector<double>& t = scratch[worker];
-        for (std::size_t b = b0; b < b1; ++b) {
-          if (!deterministic_[b]) continue;
-          const auto ijk = box_ijk(b);
-          const std::size_t v = geom_.grid().linear({ijk[0], ijk[1], ijk[2]});
-          const auto m = std::size_t(geom_.voxel_medium(v));
-          const Vec3 c{(ijk[0] + 0.5) * sp.x, (ijk[1] + 0.5) * sp.y, (ijk[2] + 0.5) * sp.z};
-          const double mu_scale = geom_.voxel_density(v) * 0.1 * max_spacing;
-          // Primary kerma at q, and the curvature bias estimate of a one-point voxel average,
-          // sum_k K_k (mu_k dx)^2 / 24 over sum_k K_k (exp(-mu x) across the voxel).
-          auto kerma_at = [&](const Vec3& q, double* bias) {
-            trace(s, q, t);
-            const double d = norm(q - s);
-            const double intensity =
-                source_.relative_intensity(geom_.grid().direction() * ((q - s) / d));
-            double k_sum = 0, b_sum = 0;
-            for (std::size_t k = 0; k < bins.size(); ++k) {
-              double tau = 0;
-              for (std::size_t mm = 0; mm < t.size(); ++mm) tau += mu_rho[mm][k] * t[mm];
-              const double kk = bins[k].second * bins[k].first * mu_en[m][k] * std::exp(-0.1 * tau);
-              k_sum += kk;
-              const double mu_dx = mu_rho[m][k] * mu_scale;
-              b_sum += kk * mu_dx * mu_dx / 24.0;
-            }
-            if (bias) *bias = k_sum > 0 ? b_sum / k_sum : 0.0;
-            return intensity * k_sum / (4.0 * std::numbers::pi * d * d);
-          };
-          double bias = 0;
-          double value = kerma_at(c, &bias);
-          // Sub-points where the centre value would be biased: near the source (1/r^2) and in
-          // strongly attenuating voxels; the bias falls with the square of the sub-point spacing.
-          const int n = (norm(c - s) < sub_range || bias > 1e-3) ? 5 : (bias > 1e-4 ? 3 : 1);
-          if (n > 1) {
-            double sum = 0;
-            for (int a = 0; a < n; ++a)
-              for (int bb = 0; bb < n; ++bb)
-                for (int cc = 0; cc < n; ++cc)
-                  sum +=
-                      kerma_at(c + Vec3{((a + 0.5) / n - 0.5) * sp.x, ((bb + 0.5) / n - 0.5) * sp.y,
-                                        ((cc + 0.5) / n - 0.5) * sp.z},
-                               nullptr);
-            value = sum / (n * n * n);
-          }
-          // keV cm^2/g per mm^2 -> x 100 mm^2/cm^2 -> keV/g -> Gy
-          out[b] = value * 100.0 * kGyPerKeVPerGram;
-        }
-      },
-      threads);
-  return out;
-}
 
 // Adds a deterministic primary (no variance) to a Monte Carlo grid.
 void add_primary(ScoredGrid& g, const std::vector<double>& primary) {
@@ -455,61 +290,6 @@ std::string num(double v) {
   std::ostringstream s;
   s << v;
   return s.str();
-}
-
-void validate(const Geometry& g, const PhotonSource& src, const StopRules& stop,
-              const TransportOptions& o) {
-  if (stop.histories == 0 && !(stop.target_sigma_rel > 0) && !(stop.time_limit_s > 0))
-    throw Error::bad_input("no stop rule: zero histories and no sigma target or time limit")
-        .field("histories")
-        .seen("0")
-        .expected("a history count >= 1, a target relative sigma or a time limit");
-  if (stop.target_sigma_rel < 0 || stop.time_limit_s < 0)
-    throw Error::bad_input("stop rules must not be negative").field("target_sigma/time_limit");
-  if (!(o.cutoff_kev >= kMinEnergyKeV && o.cutoff_kev < kMaxEnergyKeV))
-    throw Error::bad_input("photon cut-off outside the modelled range")
-        .field("cutoff_kev")
-        .seen(num(o.cutoff_kev))
-        .expected("1 to 60 keV");
-  if (src.max_energy_kev() > kMaxEnergyKeV)
-    throw Error::bad_input("source energy above the modelled range")
-        .field("source")
-        .seen(num(src.max_energy_kev()))
-        .expected("<= 60 keV");
-  if (src.is_point() && !g.grid().contains(src.position()))
-    throw Error::bad_input("source outside the phantom grid")
-        .field("source position (LPS mm)")
-        .seen(num(src.position().x) + "," + num(src.position().y) + "," + num(src.position().z))
-        .expected("a point inside the grid");
-  if (o.hybrid && !(src.is_point() && src.spectrum_of_point()))
-    throw Error::bad_input("the hybrid mode needs a point source with a known spectrum")
-        .field("hybrid")
-        .seen(src.describe());
-  if (o.dose_to_water && !o.water)
-    throw Error::internal("dose to water requested without water's cross sections");
-  const auto& radii = o.shell_radii_mm;
-  for (std::size_t i = 0; i < radii.size(); ++i)
-    if (!(radii[i] >= 0) || (i > 0 && !(radii[i] > radii[i - 1])))
-      throw Error::bad_input("shell radii must be >= 0 and increasing")
-          .field("shell_radii_mm[" + std::to_string(i) + "]")
-          .seen(num(radii[i]));
-  const auto& ce = o.shell_cos_edges;
-  if (ce.size() < 2 || ce.size() > 64 || ce.front() != -1.0 || ce.back() != 1.0 ||
-      !std::is_sorted(ce.begin(), ce.end()) || std::adjacent_find(ce.begin(), ce.end()) != ce.end())
-    throw Error::bad_input("polar bin edges must rise strictly from -1 to 1 (at most 64)")
-        .field("shell_cos_edges");
-  if (!(norm(o.shell_axis) > 0)) throw Error::bad_input("shell axis is zero").field("shell_axis");
-  const auto& ee = o.shell_energy_edges_kev;
-  for (std::size_t i = 1; i < ee.size(); ++i)
-    if (!(ee[i] > ee[i - 1]))
-      throw Error::bad_input("energy bin edges must increase").field("shell_energy_edges_kev");
-  const std::size_t bins = std::max<std::size_t>(radii.size(), 1) * (ce.size() - 1) *
-                           std::max<std::size_t>(ee.size(), 1);
-  if (bins > kMaxShellBins)
-    throw Error::bad_input("too many shell tally bins (radii x polar bins x energy bins)")
-        .field("shell_radii_mm")
-        .seen(std::to_string(bins))
-        .expected("at most " + std::to_string(kMaxShellBins));
 }
 
 ScoredGrid to_grid(const ScoreArray& a, std::uint64_t n, const Grid3& box,
@@ -572,9 +352,10 @@ double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin,
 
 TransportResult run_transport(const Geometry& geometry, const PhotonSource& source,
                               const StopRules& stop, const TransportOptions& options) {
-  validate(geometry, source, stop, options);
+  validate_transport(geometry, source, stop, options);
   const Engine engine(geometry, source, options);
   const unsigned threads = options.threads ? options.threads : default_thread_count();
+  const Collective& world = options.world ? *options.world : single_process();
   std::vector<Worker> workers;
   for (unsigned t = 0; t < threads; ++t) workers.push_back(engine.make_worker());
 
@@ -595,14 +376,23 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
 
   const auto start = std::chrono::steady_clock::now();
+  double result_primary_s = 0;
   // keV mm cm^2/g per history -> Gy: x 100 mm^2/cm^2 / V [mm^3] x Gy per keV/g.
   const double tl_to_gy = 100.0 / g.voxel_volume_mm3() * kGyPerKeVPerGram;
-  // Hybrid with a sigma target: the primary first, so the stop rule sees the total dose.
-  std::vector<double> primary_early;
-  double primary_early_s = 0;
-  if (options.hybrid && stop.target_sigma_rel > 0 && box) {
-    primary_early = engine.primary_kerma(false, threads);
-    primary_early_s =
+  // Hybrid: the primary first (medium and water in one pass), so that a sigma stop rule sees the
+  // total dose.
+  PrimaryKerma primary;
+  if (options.hybrid && box) {
+    PrimaryRequest rq;
+    rq.box_lo = lo;
+    rq.box_dims = bd;
+    rq.deterministic = &engine.deterministic();
+    rq.spectrum_bin_kev = options.hybrid_spectrum_bin_kev;
+    rq.water = options.dose_to_water ? options.water : nullptr;
+    rq.threads = threads;
+    rq.world = &world;
+    primary = hybrid_primary_kerma(geometry, source, rq);
+    result_primary_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   auto elapsed = [&] {
@@ -614,35 +404,53 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   TransportResult result;
   double sigma = kInf;
   for (;;) {
-    // One round of batches; rounds grow so that checks stay cheap relative to the work.
-    std::uint64_t round = kBatch * threads * 8;
+    std::uint64_t round = round_size(next_history);
     if (stop.histories) round = std::min(round, stop.histories - next_history);
     const std::uint64_t first = next_history;
     const std::uint64_t batches = (round + kBatch - 1) / kBatch;
+    // This process's batches of the round: every size-th, from its rank.
+    const std::uint64_t ranks = std::uint64_t(world.size()), rank = std::uint64_t(world.rank());
+    const std::uint64_t mine = batches > rank ? (batches - rank + ranks - 1) / ranks : 0;
     parallel_for(
-        0, batches,
-        [&](std::size_t b0, std::size_t b1, unsigned worker) {
-          for (std::size_t b = b0; b < b1; ++b) {
-            const std::uint64_t h0 = first + b * kBatch;
+        0, mine,
+        [&](std::size_t j0, std::size_t j1, unsigned worker) {
+          for (std::size_t j = j0; j < j1; ++j) {
+            const std::uint64_t h0 = first + (rank + j * ranks) * kBatch;
             const std::uint64_t h1 = std::min(first + round, h0 + kBatch);
             for (std::uint64_t h = h0; h < h1; ++h) engine.run_history(h, workers[worker]);
             done += h1 - h0;
-            progress.update(done.load(), std::isfinite(sigma)
-                                             ? "sigma " + num(std::round(sigma * 1e4) / 100) + " %"
-                                             : "");
+            progress.update(
+                done.load() * ranks,
+                std::isfinite(sigma) ? "sigma " + num(std::round(sigma * 1e4) / 100) + " %" : "");
           }
         },
         threads, 1);
     next_history += round;
     const double t = elapsed();
-    if (stop.target_sigma_rel > 0) {
+    if (stop.target_sigma_rel > 0 && point_bin >= 0) {
+      // One voxel decides: merge only its bin (the arrays can be tens of MB).
+      const auto pb = std::size_t(point_bin);
+      ScoreArray merged(1);
+      for (Worker& w : workers) {
+        w.dose.flush_bin(pb);
+        merged.merge_bin(w.dose, pb, 0);
+      }
+      merged.sum_over(world);
+      const std::vector<double> point_primary{primary.medium.empty() ? 0.0 : primary.medium[pb]};
+      sigma = sigma_of(merged, next_history, 0, &point_primary, tl_to_gy);
+      if (sigma <= stop.target_sigma_rel) {
+        result.stopped_by = "sigma";
+        break;
+      }
+    } else if (stop.target_sigma_rel > 0) {
       ScoreArray merged(engine.box_voxels());
       for (Worker& w : workers) {
         w.dose.flush();
         merged.merge(w.dose);
       }
+      merged.sum_over(world);
       sigma = sigma_of(merged, next_history, point_bin,
-                       primary_early.empty() ? nullptr : &primary_early, tl_to_gy);
+                       primary.medium.empty() ? nullptr : &primary.medium, tl_to_gy);
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -652,7 +460,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       result.stopped_by = "histories";
       break;
     }
-    if (stop.time_limit_s > 0 && t >= stop.time_limit_s) {
+    if (stop.time_limit_s > 0 && world.agree(t >= stop.time_limit_s)) {
       result.stopped_by = "time";
       break;
     }
@@ -677,21 +485,17 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     total.shells.merge(workers[t].shells);
     total.balance.merge(workers[t].balance);
   }
+  for (ScoreArray* a : {&total.dose, &total.water, &total.analog, &total.shells, &total.balance})
+    a->sum_over(world);
   const std::uint64_t n = result.histories;
   if (box) {
     result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.hybrid) {
-      const auto t0 = std::chrono::steady_clock::now();
-      add_primary(result.dose,
-                  primary_early.empty() ? engine.primary_kerma(false, threads) : primary_early);
-      if (options.dose_to_water)
-        add_primary(result.dose_water, engine.primary_kerma(true, threads));
-      result.primary_seconds =
-          primary_early_s +
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      result.seconds = elapsed();
+      add_primary(result.dose, primary.medium);
+      if (options.dose_to_water) add_primary(result.dose_water, primary.water);
+      result.primary_seconds = result_primary_s;
     }
     result.achieved_sigma_rel = sigma_of_grid(result.dose, point_bin);
     if (options.analog)
@@ -703,24 +507,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         return rho > 0 ? kGyPerKeVPerGram / (rho * g.voxel_volume_mm3() * 1e-3) : 0.0;
       });
   }
-  const auto& radii = options.shell_radii_mm;
-  const auto& ce = options.shell_cos_edges;
-  const std::size_t n_r = radii.size() > 1 ? radii.size() - 1 : 0, n_c = ce.size() - 1;
-  const std::size_t n_e =
-      options.shell_energy_edges_kev.size() > 1 ? options.shell_energy_edges_kev.size() - 1 : 1;
-  for (std::size_t e = 0; e < n_e && n_r; ++e)
-    for (std::size_t s = 0; s < n_r; ++s)
-      for (std::size_t c = 0; c < n_c; ++c) {
-        const double a = radii[s], b = radii[s + 1];
-        // Volume of a spherical shell sector: 2 pi / 3 (b^3 - a^3) (cos_hi - cos_lo).
-        const double v =
-            2.0 / 3.0 * std::numbers::pi * (b * b * b - a * a * a) * (ce[c + 1] - ce[c]);
-        const std::size_t bin = (e * n_r + s) * n_c + c;
-        const double m = total.shells.mean(bin, n);
-        result.shells.push_back(
-            {a, b, ce[c], ce[c + 1], options.shell_energy_edges_kev.size() > 1 ? int(e) : -1,
-             m * 100.0 / v * kGyPerKeVPerGram, m > 0 ? total.shells.sigma(bin, n) / m : 0.0});
-      }
+  result.shells = engine.shells().results(total.shells, n);
   EnergyBalance& eb = result.balance;
   const ScoreArray& bal = total.balance;
   eb.emitted = bal.mean(kEmitted, n);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/collective.h"
 #include "core/progress.h"
 #include "geometry/geometry.h"
 #include "source/photon_source.h"
@@ -24,20 +25,20 @@ namespace kiort {
 inline constexpr double kGyPerKeVPerGram = 1.602176634e-13;
 
 struct StopRules {
-  std::uint64_t histories = 0;       // 0: no limit from the count
-  double target_sigma_rel = 0;       // 0: none; else relative sigma to reach
-  std::optional<Vec3> sigma_point;   // LPS point for the sigma target; else the mean over voxels
-                                     // above 50 % of the maximum dose
-  double time_limit_s = 0;           // 0: none
+  std::uint64_t histories = 0;      // 0: no limit from the count
+  double target_sigma_rel = 0;      // 0: none; else relative sigma to reach
+  std::optional<Vec3> sigma_point;  // LPS point for the sigma target; else the mean over voxels
+                                    // above 50 % of the maximum dose
+  double time_limit_s = 0;          // 0: none
 };
 
 struct TransportOptions {
-  double cutoff_kev = 1.0;           // photons below are deposited locally
-  bool primary_only = false;         // score only uncollided photons (validation)
-  bool dose_to_water = false;        // also score Dw,m with water's mu_en/rho
-  bool analog = false;               // also score analog energy deposition per voxel
+  double cutoff_kev = 1.0;     // photons below are deposited locally
+  bool primary_only = false;   // score only uncollided photons (validation)
+  bool dose_to_water = false;  // also score Dw,m with water's mu_en/rho
+  bool analog = false;         // also score analog energy deposition per voxel
   std::uint64_t seed = 1;
-  unsigned threads = 0;              // 0: all cores
+  unsigned threads = 0;  // 0: all cores
   // Scoring box in voxel indices [lo, hi) (default: whole grid); empty box: no voxel scoring.
   std::optional<std::array<std::array<int, 3>, 2>> scoring_box;
   // Spherical tally around a centre (LPS): radial boundaries (mm, ascending, first may be 0),
@@ -60,12 +61,16 @@ struct TransportOptions {
   double hybrid_near_voxels = 2.0;
   double hybrid_spectrum_bin_kev = 0.5;
   ProgressMode progress = ProgressMode::kQuiet;
+  // The processes of a distributed run (MPI): each runs its share of every round's batches with
+  // `threads` threads, and the tallies are summed exactly, so every process returns the result a
+  // single process would, bit for bit. Null: one process.
+  const Collective* world = nullptr;
 };
 
 struct ShellResult {
   double r_inner_mm = 0, r_outer_mm = 0;
-  double cos_lo = -1, cos_hi = 1;   // polar bin about shell_axis
-  int energy_bin = -1;              // source-energy bin (-1: no tagging)
+  double cos_lo = -1, cos_hi = 1;  // polar bin about shell_axis
+  int energy_bin = -1;             // source-energy bin (-1: no tagging)
   double dose_gy_per_history = 0, sigma_rel = 0;
 };
 
@@ -84,9 +89,9 @@ struct EnergyBalance {  // keV per history, with standard errors
 struct TransportResult {
   std::uint64_t histories = 0;
   double seconds = 0;
-  ScoredGrid dose;          // track-length kerma, dose to medium
-  ScoredGrid dose_water;    // with options.dose_to_water
-  ScoredGrid analog_dose;   // with options.analog: energy deposited / voxel mass
+  ScoredGrid dose;                  // track-length kerma, dose to medium
+  ScoredGrid dose_water;            // with options.dose_to_water
+  ScoredGrid analog_dose;           // with options.analog: energy deposited / voxel mass
   std::vector<ShellResult> shells;  // energy-major, then radius, then polar bin
   EnergyBalance balance;
   double achieved_sigma_rel = 0;  // at the sigma point or mean over voxels > 50 % max

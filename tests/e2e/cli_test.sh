@@ -42,7 +42,8 @@ for f in dose.nrrd sigma.nrrd summary.json; do
 done
 head -c 200 "$out/box/dose.nrrd" | grep -q 'space: left-posterior-superior' && passes=$((passes+1)) || { echo "FAIL NRRD header"; fails=$((fails+1)); }
 ls -a "$out/box" | grep -q '\.tmp\.' && { echo "FAIL temporary files left"; fails=$((fails+1)); } || passes=$((passes+1))
-check bench-mc 0 '"hybrid_gain_5_20mm"' -- "$kiort" -q bench mc --histories 2000 --json
+check bench-mc 0 '"efficiency_15mm"' -- "$kiort" -q bench mc --histories 2000 --json --cases water-30keV,water-30keV-hybrid,ct-512x512x200-crop-128x128x64
+check bench-mc-spine 0 '"sigma_rel_target"' -- "$kiort" -q bench mc --histories 2000 --json --cases spine-ct-L1-1mm --spine-ct "$(dirname "$0")/../data/spine-ct"
 rm -rf "$out"
 # kiort source (probe model, calibration, commissioning)
 data=$(dirname "$0")/../../data

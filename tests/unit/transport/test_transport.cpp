@@ -161,6 +161,31 @@ TEST(Transport, SigmaTargetStopsTheRun) {
   EXPECT_LE(r.achieved_sigma_rel, 0.05);
 }
 
+// A run stopped on a sigma target checks on a fixed round schedule: 1 and 3 threads stop after
+// the same histories with the same dose, bit for bit (issue 16 item 8).
+TEST(Transport, SigmaStoppedRunBitIdenticalOnOneAndThreeThreads) {
+  const Geometry g = make_box_problem(xs("water"), 11, 1);
+  IsotropicPointSource src({0, 0, 0}, Spectrum::monoenergetic(30));
+  StopRules s;
+  s.target_sigma_rel = 0.02;
+  s.sigma_point = Vec3{4, 0, 0};
+  TransportOptions o;
+  o.seed = 5;
+  o.threads = 1;
+  const TransportResult a = run_transport(g, src, s, o);
+  o.threads = 3;
+  const TransportResult b = run_transport(g, src, s, o);
+  EXPECT_EQ(a.stopped_by, "sigma");
+  EXPECT_GT(a.histories, 32768u);  // more than one round: the schedule is exercised
+  ASSERT_EQ(a.histories, b.histories);
+  EXPECT_EQ(a.achieved_sigma_rel, b.achieved_sigma_rel);
+  ASSERT_EQ(a.dose.value.size(), b.dose.value.size());
+  for (std::size_t i = 0; i < a.dose.value.size(); ++i) {
+    ASSERT_EQ(a.dose.value[i], b.dose.value[i]) << i;
+    ASSERT_EQ(a.dose.sigma_rel[i], b.dose.sigma_rel[i]) << i;
+  }
+}
+
 }  // namespace
 }  // namespace kiort
 
