@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/version.h"
+#include "plan/json_field.h"
 #include "report/document.h"
 #include "report/plot.h"
 #include "report/text.h"
@@ -276,9 +277,13 @@ void write_png_callback(const DrawCallback& draw, const std::filesystem::path& p
   write_file_atomic(path, png);
 }
 
-std::string num(const ojson& j, const char* key, int decimals, const char* unit = "") {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return "n/a";
-  return fmt(j[key].get<double>(), decimals) + unit;
+// A number of the evaluation, "n/a" when absent or null; of another type: exit 2 naming the field.
+std::string num(const OrderedJsonField& j, const char* key, int decimals, const char* unit = "") {
+  const OrderedJsonField f = j[key];
+  return f.present() ? fmt(f.number(), decimals) + unit : "n/a";
+}
+bool flag(const OrderedJsonField& f) {
+  return f.present() && f.boolean();
 }
 
 }  // namespace
@@ -314,6 +319,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
         .expected(std::to_string(nv));
   const ojson s =
       ojson::parse(data.summary_json.empty() ? plan.evaluation_json : data.summary_json);
+  // Every read of the evaluation is checked (plan/json_field.h): a person may have edited it.
+  const OrderedJsonField sf(s, "plan.json of plan " + plan.id, "evaluation");
   const bool mc = plan.engine.engine == "mc";
 
   // The primary dose on the patient grid (nearest dose voxel; the dose grid is a box of it).
@@ -335,7 +342,7 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
                                                     escape_markup(state) + "</b></span>"
                                               : "<span foreground='#c00000' size='xx-large'><b>" +
                                                     escape_markup(state) + "</b></span>");
-  const ojson rx = s.value("prescription", ojson::object());
+  const OrderedJsonField rx = sf["prescription"];
   const std::string rx_text =
       fmt(plan.prescription.dose_gy, 2) + " Gy " +
       (plan.prescription.kind == "point"
@@ -365,8 +372,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       {"Prescription", rx_text},
       {"Prescription source",
        plan.prescription.citation.empty() ? "-" : plan.prescription.citation},
-      {"Engine", s.value("engine", plan.engine.engine)},
-      {"Software", s.value("software", std::string("kiort ") + version())},
+      {"Engine", sf["engine"].string_or(plan.engine.engine)},
+      {"Software", sf["software"].string_or(std::string("kiort ") + version())},
       {"Report by", std::string("kiort ") + version() + " (" + git_commit() + ")"},
       {"Approval", state},
   });
@@ -380,8 +387,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   dwell.header = {"Access", "Dwell", "x (mm)", "y (mm)", "z (mm)", "Time (s)", "2nd check (s)"};
   dwell.align = {Align::kLeft,  Align::kRight, Align::kRight, Align::kRight,
                  Align::kRight, Align::kRight, Align::kRight};
-  const ojson check_times =
-      s.value("second_check", ojson::object()).value("water_engine_dwell_times_s", ojson::array());
+  const std::vector<OrderedJsonField> check_times =
+      sf["second_check"]["water_engine_dwell_times_s"].elements();
   std::size_t k = 0;
   std::vector<Vec3> all_dwells;
   for (std::size_t a = 0; a < plan.accesses.size(); ++a) {
@@ -390,7 +397,7 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       all_dwells.push_back(dw[i]);
       dwell.rows.push_back({plan.accesses[a].name, std::to_string(i + 1), fmt(dw[i].x, 1),
                             fmt(dw[i].y, 1), fmt(dw[i].z, 1), fmt(plan.dwell_times_s[k], 1),
-                            k < check_times.size() ? fmt(check_times[k].get<double>(), 1) : "n/a"});
+                            k < check_times.size() ? fmt(check_times[k].number(), 1) : "n/a"});
     }
   }
   dwell.rows.push_back(
@@ -399,7 +406,7 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   doc.table(dwell);
 
   // Doses at the prescription point and the second check.
-  const ojson sc = s.value("second_check", ojson::object());
+  const OrderedJsonField sc = sf["second_check"];
   doc.heading("Dose and second check", 2);
   doc.key_values({
       {"Calibration dose rate", num(rx, "calibration_rate_gy_per_min", 3, " Gy/min")},
@@ -407,19 +414,20 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       {mc ? "Prescription point, Monte Carlo (dose to medium)" : "Prescription point, primary",
        num(rx, "dose_at_point_medium_gy", 3, " Gy")},
       {"Monte Carlo uncertainty at the point",
-       mc && rx.contains("sigma_at_point_rel")
-           ? fmt(100 * rx["sigma_at_point_rel"].get<double>(), 2) + " % (1 sigma)"
+       mc && rx.has("sigma_at_point_rel")
+           ? fmt(100 * rx["sigma_at_point_rel"].number(), 2) + " % (1 sigma)"
            : "n/a (water engine, deterministic)"},
-      {"Monte Carlo histories", s.contains("mc_histories") ? s["mc_histories"].dump() : "n/a"},
-      {"Bone/water dose ratio", s.contains("bone_water_ratio") && s["bone_water_ratio"].is_number()
-                                    ? fmt(s["bone_water_ratio"].get<double>(), 3) + " in " +
-                                          s.value("bone_water_ratio_structure", std::string())
+      {"Monte Carlo histories",
+       sf.has("mc_histories") ? std::to_string(sf["mc_histories"].count()) : "n/a"},
+      {"Bone/water dose ratio", sf.has("bone_water_ratio")
+                                    ? fmt(sf["bone_water_ratio"].number(), 3) + " in " +
+                                          sf["bone_water_ratio_structure"].string_or("")
                                     : "n/a"},
-      {"Second check (water engine)", sc.is_object() && sc.contains("deviation")
-                                          ? fmt(100 * sc["deviation"].get<double>(), 2) +
+      {"Second check (water engine)", sc.has("deviation")
+                                          ? fmt(100 * sc["deviation"].number(), 2) +
                                                 " % against the calibration (tolerance " +
-                                                fmt(100 * sc.value("tolerance", 0.0), 0) + " %): " +
-                                                (sc.value("flagged", false) ? "FLAGGED" : "pass")
+                                                fmt(100 * sc["tolerance"].number_or(0.0), 0) +
+                                                " %): " + (flag(sc["flagged"]) ? "FLAGGED" : "pass")
                                           : "n/a"},
   });
 
@@ -429,13 +437,13 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   cons.header = {"Item", mc ? "Monte Carlo" : "Primary", "Water engine", "Limit / goal", "Status"};
   cons.align = {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kLeft};
   cons.width_weight = {3, 1.3, 1.3, 1.3, 1};
-  for (const auto& c : s.value("constraints", ojson::array()))
-    cons.rows.push_back({c.value("name", std::string()), num(c, "value_gy", 2, " Gy"), "",
-                         num(c, "limit_gy", 2, " Gy"), c.value("pass", false) ? "pass" : "FAIL"});
-  const ojson t = s.value("target", ojson::object());
+  for (const auto& c : sf["constraints"].elements())
+    cons.rows.push_back({c["name"].string_or(""), num(c, "value_gy", 2, " Gy"), "",
+                         num(c, "limit_gy", 2, " Gy"), flag(c["pass"]) ? "pass" : "FAIL"});
+  const OrderedJsonField t = sf["target"];
   if (t.is_object()) {
-    const ojson tw = t.value("water_engine", ojson::object());
-    const std::string tn = t.value("name", std::string());
+    const OrderedJsonField tw = t["water_engine"];
+    const std::string tn = t["name"].string_or("");
     cons.rows.push_back(
         {tn + " D90", num(t, "D90_gy", 2, " Gy"), num(tw, "D90_gy", 2, " Gy"), "", ""});
     cons.rows.push_back({tn + " D98", num(t, "D98_gy", 2, " Gy"), "", "", ""});
@@ -445,24 +453,23 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
         {tn + " V100", num(t, "V100_pct", 1, " %"), num(tw, "V100_pct", 1, " %"), "", ""});
     cons.rows.push_back({tn + " V150", num(t, "V150_pct", 1, " %"), "", "", ""});
   }
-  const ojson cord = s.value("cord", ojson());
+  const OrderedJsonField cord = sf["cord"];
   if (cord.is_object()) {
-    const std::string cn = cord.value("name", std::string());
+    const std::string cn = cord["name"].string_or("");
     cons.rows.push_back({cn + " Dmax", num(cord, "Dmax_gy", 2, " Gy"),
-                         num(cord.value("water_engine", ojson::object()), "Dmax_gy", 2, " Gy"), "",
-                         ""});
+                         num(cord["water_engine"], "Dmax_gy", 2, " Gy"), "", ""});
     cons.rows.push_back({cn + " D0.03cc", num(cord, "D0.03cc_gy", 2, " Gy"), "", "", ""});
     cons.rows.push_back({cn + " D0.1cc", num(cord, "D0.1cc_gy", 2, " Gy"), "", "", ""});
   }
-  const ojson canal = s.value("canal", ojson());
+  const OrderedJsonField canal = sf["canal"];
   if (canal.is_object()) {
-    const std::string cn = canal.value("name", std::string());
+    const std::string cn = canal["name"].string_or("");
     cons.rows.push_back({cn + " Dmax", num(canal, "Dmax_gy", 2, " Gy"), "", "", ""});
     cons.rows.push_back(
         {cn + " anterior wall Dmax", num(canal, "anterior_wall_Dmax_gy", 2, " Gy"), "", "", ""});
   }
   doc.table(cons);
-  for (const auto& m : s.value("messages", ojson::array())) doc.paragraph(m.get<std::string>());
+  for (const auto& m : sf["messages"].elements()) doc.paragraph(m.string());
 
   // DVH: both engines, the structures that matter clinically.
   Plot dvh;

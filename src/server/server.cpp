@@ -22,6 +22,7 @@
 #include "registry/schedule.h"
 #include "registry/schema.h"
 #include "report/cohort_report.h"
+#include "server/api_body.h"
 #include "server/auth.h"
 #include "server/gate.h"
 #include "server/plan_view.h"
@@ -38,13 +39,6 @@ using httplib::Request;
 using httplib::Response;
 
 constexpr const char* kCookie = "kiort_session";
-
-// An answer other than 200 that a handler decides on (401, 403, 404, 409): thrown, then written.
-struct HttpError {
-  int status;
-  std::string message;
-  std::string field;
-};
 
 void send_json(Response& res, const json& body, int status = 200) {
   res.status = status;
@@ -90,10 +84,7 @@ json parse_body(const Request& req) {
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0)
     throw HttpError{415, "the body must be JSON (Content-Type: application/json)", {}};
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) throw HttpError{400, "malformed JSON", {}};
-  if (!body.is_object()) throw HttpError{400, "the body must be a JSON object", {}};
-  return body;
+  return parse_json_object(req.body);
 }
 
 std::string today_utc() {
@@ -109,51 +100,6 @@ json row_json(const Row& row) {
   json o = json::object();
   for (const auto& [k, v] : row) o[k] = v ? json(*v) : json();
   return o;
-}
-
-// A form value from JSON as the registry's text: numbers and strings as they are, an array of
-// item answers joined by commas (null = unanswered), null or "" = absent.
-std::optional<std::string> form_text(const json& v, const std::string& field) {
-  if (v.is_null()) return std::nullopt;
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    return s.empty() ? std::nullopt : std::optional<std::string>(s);
-  }
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    return format_real(d);
-  }
-  if (v.is_array()) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) s += ',';
-      if (v[i].is_number_integer() || v[i].is_number_unsigned())
-        s += v[i].dump();
-      else if (v[i].is_string())
-        s += v[i].get<std::string>();
-      else if (!v[i].is_null())
-        throw HttpError{400, "item answers must be integers or null", field};
-    }
-    return s;
-  }
-  throw HttpError{400, "expected a string, a number or null", field};
-}
-
-// A row for `table` from a JSON object: only columns a user may enter; anything else is refused
-// with its field so the form can show it.
-Row form_row(const TableSpec& table, const json& obj, const std::vector<std::string>& skip = {}) {
-  if (!obj.is_object()) throw HttpError{400, "expected an object", table.name};
-  Row row;
-  for (const auto& [key, value] : obj.items()) {
-    const std::string field = table.name + "." + key;
-    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-    const ColumnSpec* c = table.column(key);
-    if (!c || c->type == ColumnType::kId || c->computed)
-      throw HttpError{400, "not a field that can be entered", field};
-    row[key] = form_text(value, field);
-  }
-  return row;
 }
 
 // EORTC scores of a stored answer string; empty when the items cannot be read.
@@ -358,11 +304,8 @@ struct WebServer::Impl {
 
     http.Post("/api/login", [this](const Request& req, Response& res) {
       try {
-        const json body = parse_body(req);
-        if (!body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
-            !body["password"].is_string())
-          throw HttpError{400, "expected {\"user\": \"...\", \"password\": \"...\"}", {}};
-        const std::string name = body["user"].get<std::string>();
+        const LoginForm form = login_form(parse_body(req));
+        const std::string& name = form.user;
         // Rate limit before the (64 MiB, 0.1 s) password check: per user and per address.
         if (const long wait = login_limiter.retry_after_s(name, client_address(req)); wait > 0) {
           spdlog::warn("login refused for \"{}\" from {}: too many failed attempts",
@@ -374,7 +317,7 @@ struct WebServer::Impl {
         std::optional<User> user;
         {
           std::lock_guard lock(login_mutex);
-          user = users.authenticate(name, body["password"].get<std::string>());
+          user = users.authenticate(name, form.password);
         }
         if (!user) {
           login_limiter.failed(name, client_address(req));
@@ -522,27 +465,10 @@ struct WebServer::Impl {
         "/api/visits",
         api(
             [this](const Request& req, Response& res, const Session& s) {
-              const json body = parse_body(req);
-              if (!body.contains("visit"))
-                throw HttpError{400, "expected {\"visit\": {...}}", "visits"};
-              const Row visit = form_row(table_spec("visits"), body["visit"]);
-              std::vector<Row> analgesics, complications;
-              if (body.contains("analgesics")) {
-                if (!body["analgesics"].is_array())
-                  throw HttpError{400, "expected an array", "analgesics"};
-                for (const json& a : body["analgesics"])
-                  analgesics.push_back(form_row(table_spec("analgesics"), a, {"visit_id"}));
-              }
-              if (body.contains("complications")) {
-                if (!body["complications"].is_array())
-                  throw HttpError{400, "expected an array", "complications"};
-                for (const json& c : body["complications"])
-                  complications.push_back(
-                      form_row(table_spec("complications"), c, {"procedure_id"}));
-              }
-              for (const auto& [k, v] : body.items())
-                if (k != "visit" && k != "analgesics" && k != "complications")
-                  throw HttpError{400, "unknown part of the form", k};
+              const VisitForm form = visit_form(parse_body(req));
+              const Row& visit = form.visit;
+              const std::vector<Row>& analgesics = form.analgesics;
+              const std::vector<Row>& complications = form.complications;
 
               std::lock_guard lock(registry_mutex);
               const std::int64_t visit_id = repo->insert("visits", visit, s.user.name);

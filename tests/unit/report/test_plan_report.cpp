@@ -111,5 +111,40 @@ TEST(PlanReport, RefusesAPlanThatIsNotComputed) {
   EXPECT_FALSE(std::filesystem::exists(dir / "r.pdf"));
 }
 
+// Issue 18: the report reads the evaluation (plan.json, summary.json) only through the checked
+// accessor: a field of the wrong type is a clear bad-input error naming plan, field, value and
+// what was expected, never a json::type_error (exit 1) or a silent "n/a".
+TEST(PlanReport, AnEvaluationFieldOfTheWrongTypeIsNamed) {
+  const std::pair<std::pair<std::string, std::string>, std::string> cases[] = {
+      {{"\"deviation\": -0.014", "\"deviation\": \"x\""},
+       "evaluation.second_check.deviation: field missing or of the wrong type: got '\"x\"', "
+       "expected a number"},
+      {{"[296, 197]", "[296, \"a\"]"}, "evaluation.second_check.water_engine_dwell_times_s[1]"},
+      {{"\"D90_gy\": 7.9", "\"D90_gy\": true"}, "evaluation.target.D90_gy"},
+      {{"\"messages\": []", "\"messages\": [1]"}, "evaluation.messages[0]: "},
+      {{"\"sigma_at_point_rel\": 0.02", "\"sigma_at_point_rel\": [0.02]"},
+       "evaluation.prescription.sigma_at_point_rel"},
+      {{"\"engine\": \"monte-carlo (dose to medium)\"", "\"engine\": 3"}, "evaluation.engine"},
+  };
+  for (const auto& [swap, needle] : cases) {
+    Case c;
+    const auto dir = test::scratch_dir("plan_report_types");
+    const std::size_t at = c.data.summary_json.find(swap.first);
+    ASSERT_NE(at, std::string::npos) << swap.first;
+    c.data.summary_json.replace(at, swap.first.size(), swap.second);
+    try {
+      write_plan_report(c.plan, c.patient, c.data, dir / "r.pdf", dir / "figures");
+      ADD_FAILURE() << "accepted " << swap.second;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput) << e.what();
+      EXPECT_NE(std::string(e.what()).find("plan.json of plan KIORT-TEST-REPORT"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "r.pdf"));
+  }
+}
+
 }  // namespace
 }  // namespace kiort
