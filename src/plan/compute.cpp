@@ -572,6 +572,10 @@ PlanComputation compute_plan(Plan& plan, const PlanContext& ctx, const std::stri
       {"dose_at_point_medium_gy", sample(c.dose_grid, c.dose_gy, rx_point)},
       {"sigma_at_point_rel", sample(c.dose_grid, c.sigma_rel, rx_point)},
       {"citation", rx.citation}};
+  if (!plan.rationale.empty())  // the evidence the prescription rests on, as plan.json links it
+    s["rationale"] = {{"evidence_base", plan.rationale.evidence_base},
+                      {"references", plan.rationale.references},
+                      {"findings", plan.rationale.findings}};
   auto metrics_of = [&](const Structure& st, const std::vector<double>& dose) {
     return dose_stats(structure_doses(p, st, c, dose), voxel_cc);
   };

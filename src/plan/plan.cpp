@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/read_file.h"
+#include "plan/json_field.h"
 
 namespace kiort {
 namespace {
@@ -88,6 +89,11 @@ ojson content_json(const Plan& p) {
                        {"oar_metric", r.oar_metric},
                        {"oar_limit_gy", r.oar_limit_gy},
                        {"citation", r.citation}};
+  // Only when linked, so plans (and approval checksums) without a rationale stay as they were.
+  if (!p.rationale.empty())
+    j["rationale"] = {{"evidence_base", p.rationale.evidence_base},
+                      {"references", p.rationale.references},
+                      {"findings", p.rationale.findings}};
   const EngineSettings& e = p.engine;
   j["engine"] = {{"engine", e.engine},
                  {"target_sigma_rel", e.target_sigma_rel},
@@ -258,6 +264,17 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
           .field("prescription.oar_metric")
           .seen(p.prescription.oar_metric)
           .expected("Dmax, D0.03cc or D0.1cc");
+    field = "rationale";
+    if (j.contains("rationale") && !j.at("rationale").is_null()) {
+      const OrderedJsonField ra(j.at("rationale"), file, "rationale");
+      if (!ra.is_object()) throw ra.wrong("{\"evidence_base\", \"references\", \"findings\"}");
+      p.rationale.evidence_base = ra["evidence_base"].string();
+      for (const auto& x : ra["references"].elements())
+        p.rationale.references.push_back(x.string());
+      for (const auto& x : ra["findings"].elements()) p.rationale.findings.push_back(x.string());
+      if (p.rationale.empty())
+        throw ra.wrong("at least one id in references or findings (or no rationale at all)");
+    }
     field = "engine";
     const auto& e = j.at("engine");
     p.engine.engine = e.value("engine", "mc");

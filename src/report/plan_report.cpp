@@ -14,6 +14,7 @@
 #include "core/version.h"
 #include "plan/json_field.h"
 #include "report/document.h"
+#include "report/evidence_sections.h"
 #include "report/plot.h"
 #include "report/text.h"
 
@@ -470,6 +471,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   }
   doc.table(cons);
   for (const auto& m : sf["messages"].elements()) doc.paragraph(m.string());
+
+  add_rationale_section(doc, plan);  // the evidence linked to the prescription, if any
 
   // DVH: both engines, the structures that matter clinically.
   Plot dvh;

@@ -265,6 +265,31 @@ TEST(Plan, BadPlansAreRefusedWithTheirField) {
              "no-such-probe");
 }
 
+// Issue 22: plan.json "rationale" links the prescription to the evidence base by id; a plan
+// without one is written (and checksummed) as before; wrong types name their field.
+TEST(Plan, RationaleTravelsInPlanJsonAndWrongTypesAreNamed) {
+  Fixture f;
+  Plan p = f.point_plan();
+  const std::string plain = plan_to_json(p);
+  EXPECT_EQ(plain.find("rationale"), std::string::npos);
+  const std::string checksum = plan_checksum(p);
+  p.rationale = {"2026.12.02", {"bludau2019"}, {"bludau2019.depth.1"}};
+  EXPECT_NE(plan_checksum(p), checksum);  // the rationale is part of the approved content
+  const Plan back = plan_from_json(plan_to_json(p), "plan.json");
+  EXPECT_EQ(back.rationale.evidence_base, "2026.12.02");
+  EXPECT_EQ(back.rationale.references, std::vector<std::string>{"bludau2019"});
+  EXPECT_EQ(back.rationale.findings, std::vector<std::string>{"bludau2019.depth.1"});
+  EXPECT_EQ(copy_as_draft(back).rationale.references, back.rationale.references);
+  std::string text = plan_to_json(p);
+  text.replace(text.find("\"bludau2019\"\n"), 12, "19");
+  expect_bad([&] { plan_from_json(text, "plan.json"); },
+             "plan.json: rationale.references[0]: field missing or of the wrong type: got '19', "
+             "expected a string");
+  text = plain;
+  text.replace(text.find("\"engine\": {"), 0, "\"rationale\": {\"evidence_base\": \"x\"},\n");
+  expect_bad([&] { plan_from_json(text, "plan.json"); }, "at least one id");
+}
+
 TEST(Plan, ProposedTranspedicularPathAvoidsTheCanal) {
   Fixture f;
   for (const char* side : {"left", "right"}) {

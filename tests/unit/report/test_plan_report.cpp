@@ -12,6 +12,8 @@
 #include "core/error.h"
 #include "patient/phantom.h"
 #include "plan/dvh.h"
+#include "report/evidence_sections.h"
+#include "report/markdown.h"
 #include "report/plan_report.h"
 #include "report_test_util.h"
 
@@ -144,6 +146,38 @@ TEST(PlanReport, AnEvaluationFieldOfTheWrongTypeIsNamed) {
     }
     EXPECT_FALSE(std::filesystem::exists(dir / "r.pdf"));
   }
+}
+
+// Issue 22: the plan's rationale as its own section (one call in the report): the linked
+// references with the stances citing them, the findings with their depth reference; an id the
+// base does not have stops the report naming it.
+TEST(PlanReport, RationaleSectionShowsTheLinkedEvidence) {
+  Case c;
+  c.plan.rationale = {"2026.12.02", {"bludau2019", "wenz2010ijrobp"}, {"bludau2019.depth.1"}};
+  MarkdownDocument md;
+  add_rationale_section(md, c.plan);
+  const std::string& text = md.str();
+  for (const char* needle :
+       {"Prescription rationale", "[bludau2019]", "[wenz2010ijrobp]", "bludau2019.depth.1 (depth)",
+        "| 13 mm |", "depth reference: not stated", "abstract, Methods"})
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  MarkdownDocument none;
+  c.plan.rationale = {};
+  add_rationale_section(none, c.plan);
+  EXPECT_TRUE(none.str().empty());
+  // In the PDF; an unknown id is bad input naming it, and no PDF is written.
+  const auto dir = test::scratch_dir("plan_report_rationale");
+  c.plan.rationale = {"2026.12.02", {"bludau2019"}, {"bludau2019.dose.1"}};
+  EXPECT_GE(write_plan_report(c.plan, c.patient, c.data, dir / "r.pdf", dir / "figures").pages, 3);
+  c.plan.rationale.references.push_back("nobody1999");
+  try {
+    write_plan_report(c.plan, c.patient, c.data, dir / "bad.pdf", dir / "figures");
+    ADD_FAILURE() << "an unknown reference id was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rationale.references[1]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nobody1999"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.pdf"));
 }
 
 }  // namespace
