@@ -3,6 +3,7 @@
 // options it prints the linked entries. The demo plan's default links are here too.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -26,15 +27,18 @@ struct RationaleArgs {
 
 int run_rationale(const RationaleArgs& a) {
   Plan p = load_plan(a.plan);
-  const auto base = evidence::EvidenceBase::load(
-      a.evidence_dir.empty() ? evidence::EvidenceBase::default_dir() : a.evidence_dir);
+  const auto base =
+      evidence::EvidenceBase::load(a.evidence_dir.empty() ? evidence::EvidenceBase::default_dir()
+                                                          : std::filesystem::path(a.evidence_dir));
   const bool change = a.clear || !a.references.empty() || !a.findings.empty();
   if (change) {
     require_editable(p, a.plan);
     Rationale r;
     if (!a.clear) {
       evidence::resolve_rationale(base, a.references, a.findings, "command line (--ref/--finding)");
-      r = {base.version(), a.references, a.findings};
+      r.evidence_base = base.version();
+      r.references = a.references;
+      r.findings = a.findings;
     }
     p.rationale = r;
     write_file_atomic(a.plan, plan_to_json(p));
@@ -46,7 +50,8 @@ int run_rationale(const RationaleArgs& a) {
                            finds = nlohmann::ordered_json::array();
     for (const auto* r : resolved.references)
       refs.push_back({{"id", r->id()}, {"label", evidence::short_label(r->csl)}});
-    for (const auto* f : resolved.findings) finds.push_back(f->data);
+    for (const auto* f : resolved.findings)
+      finds.push_back(nlohmann::ordered_json::parse(f->data.dump()));
     std::printf("%s\n", nlohmann::ordered_json({{"plan_id", p.id},
                                                 {"evidence_base", p.rationale.evidence_base},
                                                 {"references", refs},
@@ -74,10 +79,11 @@ int run_rationale(const RationaleArgs& a) {
 Rationale demo_rationale() {
   // 8 Gy at 13 mm: the phase III protocol's prescription, the phase I/II dose escalation it comes
   // from (which states its 5 mm depth without a reference surface), and the largest series.
-  Rationale r{evidence::EvidenceBase::load(evidence::EvidenceBase::default_dir()).version(),
-              {"bludau2019", "wenz2010ijrobp", "bludau2020"},
-              {"bludau2019.dose.1", "bludau2019.depth.1", "wenz2010ijrobp.dose.1",
-               "wenz2010ijrobp.depth.1"}};
+  Rationale r;
+  r.evidence_base = evidence::EvidenceBase::load(evidence::EvidenceBase::default_dir()).version();
+  r.references = {"bludau2019", "wenz2010ijrobp", "bludau2020"};
+  r.findings = {"bludau2019.dose.1", "bludau2019.depth.1", "wenz2010ijrobp.dose.1",
+                "wenz2010ijrobp.depth.1"};
   return r;
 }
 
