@@ -43,8 +43,10 @@ void add_rationale_section(DocumentSink& doc, const Plan& plan) {
                   "; shown from version " + base.version() + ", which has every linked id.");
   if (!r.references.empty()) {
     Table t;
-    t.caption = "Linked references and how the base's statements cite them";
-    t.header = {"Reference", "Cited in the base", "Supporting", "Contrasting", "Mentioning"};
+    t.caption =
+        "Linked references: statements in the base citing each (supporting, contrasting, "
+        "mentioning)";
+    t.header = {"Reference", "Citing", "Support", "Contrast", "Mention"};
     t.align = {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight};
     t.width_weight = {5, 1.2, 1.2, 1.2, 1.2};
     for (const evidence::Reference* ref : r.references) {

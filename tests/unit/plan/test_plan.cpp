@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/paths.h"
@@ -260,6 +261,20 @@ TEST(Plan, BadPlansAreRefusedWithTheirField) {
   text.replace(text.find("\"kind\": \"point\""), 15, "\"kind\": \"pointy\"");
   expect_bad([&] { plan_from_json(text, "plan.json"); }, "prescription.kind");
   expect_bad([&] { plan_from_json("{]", "plan.json"); }, "plan.json");
+  // A float where an integer is wanted (fuzz_plan_json: 1e30 into an int was undefined behaviour;
+  // tests/fuzz/regressions/plan_json/accesses_dwell_count_1e30.json).
+  for (const auto& [from, to, field] :
+       {std::tuple{"\"kiort_plan\": 1", "\"kiort_plan\": 1.1e30", "kiort_plan"},
+        std::tuple{"\"dwell_count\": 1", "\"dwell_count\": 1.1e30", "accesses[0].dwell_count"},
+        std::tuple{"\"dwell_count\": 1", "\"dwell_count\": -1", "accesses[0].dwell_count"},
+        std::tuple{"\"seed\": 1", "\"seed\": -1e300", "engine.seed"}}) {
+    std::string bad = plan_to_json(f.point_plan());
+    const auto at = bad.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    bad.replace(at, std::string(from).size(), to);
+    expect_bad([&] { plan_from_json(bad, "plan.json"); },
+               std::string("plan.json: ") + field + ": not a whole number in range");
+  }
   // Unknown probe file.
   expect_bad([&] { resolve_commissioned_source("no-such-probe.commissioned.json"); },
              "no-such-probe");
