@@ -3,7 +3,7 @@ JOBS    ?= $(shell nproc)
 RELEASE ?= build/release
 ASAN    ?= build/asan
 FUZZ    ?= build/fuzz
-# Seconds per fuzz target: `make check` runs each briefly (label `fuzz`, 9 targets), `make fuzz`
+# Seconds per fuzz target: `make check` runs each briefly (label `fuzz`, 10 targets), `make fuzz`
 # for longer (FUZZ_SECONDS=3600 make fuzz for an hour each).
 FUZZ_SECONDS ?= 600
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")

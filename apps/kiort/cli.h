@@ -9,6 +9,7 @@
 
 #include "core/progress.h"
 #include "distributed/world.h"
+#include "plan/plan.h"
 
 namespace kiort::cli {
 
@@ -45,9 +46,13 @@ void add_demo_command(CLI::App& app, const Globals& globals, Commands& commands)
 void add_report_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_serve_command(CLI::App& app, const Globals& globals, Commands& commands);
 void add_evidence_command(CLI::App& app, const Globals& globals, Commands& commands);
+// `kiort plan rationale` (cmd_plan_rationale.cpp), registered by add_plan_command.
+void add_plan_rationale_command(CLI::App& plan, const Globals& globals, Commands& commands);
 
 // `kiort demo`: plans and computes the built-in phantom into `out` and prints its summary; returns
 // the exit code (also used by `kiort serve --demo` for the plan it serves).
 int run_demo(const std::string& out, unsigned threads, bool json, const Globals& globals);
+// The demo plan's prescription rationale (8 Gy at 13 mm: the phase III protocol and its sources).
+Rationale demo_rationale();
 
 }  // namespace kiort::cli

@@ -365,6 +365,7 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
   CLI::App* plan =
       app.add_subcommand("plan", "Create, compute, approve and show a Kypho-IORT plan");
   plan->require_subcommand(1);
+  add_plan_rationale_command(*plan, globals, commands);
 
   auto ca = std::make_shared<CreateArgs>();
   CLI::App* create = plan->add_subcommand(
@@ -523,6 +524,7 @@ int run_demo(const std::string& out, unsigned threads, bool json, const Globals&
   a.rx_from = "surface";  // stated, not defaulted: see kDemoCitation
   a.rx.citation = kDemoCitation;
   Plan p = make_plan(a);
+  p.rationale = demo_rationale();
   auto l = load_for(p, "demo");
   add_accesses(p, a, *l);
   PlanContext ctx = context(*l, globals, json);

@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "cli.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "registry/csv.h"
 #include "registry/quality.h"
 #include "registry/repository.h"
 #include "registry/schedule.h"
@@ -282,20 +282,32 @@ void add_registry_command(CLI::App& app, const Globals& globals, Commands& comma
     return 0;
   });
 
-  auto import_dir = std::make_shared<std::string>();
-  CLI::App* imp = reg->add_subcommand("import", "Import CSV files, all or nothing");
-  imp->add_option("--csv", *import_dir, "Folder with <table>.csv files")->required();
-  add_cmd(imp, [import_dir, open, opts, &globals] {
+  struct ImportArgs {
+    std::string csv_dir, redcap;
+  };
+  auto import_args = std::make_shared<ImportArgs>();
+  CLI::App* imp =
+      reg->add_subcommand("import", "Import CSV files (or a REDCap flat file), all or nothing");
+  auto* imp_csv = imp->add_option("--csv", import_args->csv_dir, "Folder with <table>.csv files");
+  auto* imp_redcap = imp->add_option(
+      "--redcap", import_args->redcap,
+      "REDCap flat CSV (kiort registry export --redcap, or REDCap's raw data export)");
+  imp_csv->excludes(imp_redcap);
+  imp->require_option(1);
+  add_cmd(imp, [import_args, open, opts, &globals] {
     auto repo = open();
     std::unique_ptr<Progress> bar;  // only for imports large enough to take a while
-    const std::size_t n =
-        import_csv(*repo, *import_dir, opts->user, [&](std::size_t done, std::size_t total) {
-          if (total < 5000) return;
-          if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
-          bar->update(done);
-        });
+    auto progress = [&](std::size_t done, std::size_t total) {
+      if (total < 5000) return;
+      if (!bar) bar = std::make_unique<Progress>("import", total, globals.progress_mode());
+      bar->update(done);
+    };
+    const bool redcap = !import_args->redcap.empty();
+    const std::size_t n = redcap ? import_redcap(*repo, import_args->redcap, opts->user, progress)
+                                 : import_csv(*repo, import_args->csv_dir, opts->user, progress);
     if (bar) bar->finish();
-    std::printf("imported %zu rows from %s\n", n, import_dir->c_str());
+    std::printf("imported %zu rows from %s\n", n,
+                (redcap ? import_args->redcap : import_args->csv_dir).c_str());
     return 0;
   });
 

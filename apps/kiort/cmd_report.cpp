@@ -20,6 +20,7 @@
 #include "patient/phantom.h"
 #include "patient/volume_io.h"
 #include "plan/compute.h"
+#include "plan/json_field.h"
 #include "plan_export.h"
 #include "report/plan_report.h"
 
@@ -225,7 +226,8 @@ void add_report_command(CLI::App& app, const Globals& globals, Commands& command
          if (fs::exists(dir / "summary.json")) {
            std::ifstream in(dir / "summary.json");
            const auto sj = nlohmann::json::parse(in, nullptr, false);
-           const std::string id = sj.is_object() ? sj.value("plan_id", "") : "";
+           const std::string id =
+               JsonField(sj, (dir / "summary.json").string())["plan_id"].string_or("");
            if (id != plan.id)
              throw Error::bad_input("the dose files belong to another plan")
                  .file((dir / "summary.json").string())

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli.h"
+#include "core/csv.h"
 #include "core/error.h"
-#include "outcomes/csv.h"
 #include "outcomes/stats_report.h"
 #include "outcomes/survival_data.h"
 
@@ -76,7 +76,7 @@ void add_stats_command(CLI::App& app, const Globals& /*globals*/, Commands& comm
 
   commands.push_back(
       {stats, [o, km] {
-         const CsvTable table = read_csv(o->csv);
+         const CsvTable table = read_csv_table(o->csv);
          if (km->parsed()) {
            const SurvivalData data = survival_data_from_csv(table, {.time = o->time,
                                                                     .event = o->event,

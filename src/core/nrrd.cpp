@@ -12,13 +12,18 @@ namespace kiort {
 
 void write_nrrd(const std::filesystem::path& path, const Grid3& grid,
                 const std::vector<double>& values, const std::string& description,
-                const std::string& units) {
+                const std::string& units, const std::vector<std::string>& warnings) {
   static_assert(std::endian::native == std::endian::little, "NRRD writer assumes little endian");
   if (values.size() != grid.voxel_count())
     throw Error::internal("NRRD values do not match the grid").file(path.string());
   std::ostringstream h;
   h << std::setprecision(17);
   h << "NRRD0004\n# written by kiort\n";
+  for (std::string w : warnings) {
+    for (char& ch : w)
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    h << "# WARNING: " << w << "\n";
+  }
   h << "content: " << description << "\n";
   h << "type: float\ndimension: 3\nspace: left-posterior-superior\n";
   h << "sizes: " << grid.dims()[0] << " " << grid.dims()[1] << " " << grid.dims()[2] << "\n";

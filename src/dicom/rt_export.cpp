@@ -21,6 +21,7 @@
 #include "dicom/rtstruct.h"
 #include "patient/phantom.h"
 #include "plan/applicator_volume.h"
+#include "plan/json_field.h"
 
 namespace kiort::dicom {
 namespace {
@@ -423,9 +424,10 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
   const nlohmann::json eval = plan.evaluation_json.empty()
                                   ? nlohmann::json::object()
                                   : nlohmann::json::parse(plan.evaluation_json, nullptr, false);
-  const nlohmann::json rx = eval.is_object() ? eval.value("prescription", nlohmann::json::object())
-                                             : nlohmann::json::object();
-  const double rate_gy_min = rx.is_object() ? rx.value("calibration_rate_gy_per_min", 0.0) : 0.0;
+  // Checked reads (plan/json_field.h): a wrong type is exit 2 naming plan, field, value, expected.
+  const JsonField rx =
+      JsonField(eval, "plan.json of plan " + plan.id, "evaluation")["prescription"];
+  const double rate_gy_min = rx["calibration_rate_gy_per_min"].number_or(0.0);
   if (!(rate_gy_min > 0))
     throw Error::bad_input("the plan's evaluation has no calibration dose rate for the source")
         .field("evaluation.prescription.calibration_rate_gy_per_min")
@@ -509,15 +511,13 @@ void write_rtplan_brachy(const PatientModel& patient, const Plan& plan,
     dr->putAndInsertString(DCM_TargetPrescriptionDose,
                            format_ds(plan.prescription.dose_gy).c_str());
   } else {
-    const auto& pt = rx.value("point_mm", nlohmann::json::array());
-    if (!pt.is_array() || pt.size() != 3)
+    if (!rx["point_mm"].present())
       throw Error::bad_input("the plan's evaluation has no prescription point")
           .field("evaluation.prescription.point_mm")
           .expected("x, y, z (mm): run kiort plan compute");
+    const Vec3 pt = rx["point_mm"].point();
     dr->putAndInsertString(DCM_DoseReferenceStructureType, "COORDINATES");
-    dr->putAndInsertString(
-        DCM_DoseReferencePointCoordinates,
-        join_ds({pt[0].get<double>(), pt[1].get<double>(), pt[2].get<double>()}).c_str());
+    dr->putAndInsertString(DCM_DoseReferencePointCoordinates, join_ds({pt.x, pt.y, pt.z}).c_str());
     dr->putAndInsertString(DCM_DoseReferenceDescription, "prescription point (water)");
     dr->putAndInsertString(DCM_TargetPrescriptionDose,
                            format_ds(plan.prescription.dose_gy).c_str());

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "outcomes/csv.h"
+#include "core/csv.h"
 
 namespace kiort {
 

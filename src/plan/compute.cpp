@@ -314,18 +314,25 @@ void write_plan_outputs(const Plan& plan, const PlanComputation& c,
   const bool illustrative = cal.is_object() && cal.value("illustrative", false);
   const std::string tag = "kiort plan " + plan.id + ", " + state +
                           (illustrative ? std::string(", ") + kIllustrativeBanner : "");
+  // The patient model's warnings (the evaluation's "WARNING: " messages, e.g. --accept-other-frame)
+  // travel in every dose file's header too, and in the DVH file's.
+  std::vector<std::string> warnings;
+  for (const auto& m : c.summary.value("messages", ojson::array()))
+    if (m.is_string() && m.get<std::string>().rfind("WARNING: ", 0) == 0)
+      warnings.push_back(m.get<std::string>().substr(9));
   write_nrrd(dir / "dose.nrrd", c.dose_grid, c.dose_gy,
-             tag + ", dose (" + c.summary.value("engine", "") + ")", "Gy");
+             tag + ", dose (" + c.summary.value("engine", "") + ")", "Gy", warnings);
   write_nrrd(dir / "dose_sigma.nrrd", c.dose_grid, c.sigma_rel,
-             tag + ", relative standard error of dose.nrrd", "1");
+             tag + ", relative standard error of dose.nrrd", "1", warnings);
   write_nrrd(dir / "dose_water.nrrd", c.dose_grid, c.dose_water_gy,
-             tag + ", fast water engine, dose to water", "Gy");
+             tag + ", fast water engine, dose to water", "Gy", warnings);
   if (!c.dose_water_medium_gy.empty())
     write_nrrd(dir / "dose_water_in_medium.nrrd", c.dose_grid, c.dose_water_medium_gy,
-               tag + ", Monte Carlo dose to water in medium (TG-186 Dw,m)", "Gy");
-  std::string csv =
-      "# " + tag +
-      "\n# cumulative DVH: volume fraction receiving at least dose_gy; engine names the "
+               tag + ", Monte Carlo dose to water in medium (TG-186 Dw,m)", "Gy", warnings);
+  std::string csv = "# " + tag + "\n";
+  for (const std::string& w : warnings) csv += "# WARNING: " + w + "\n";
+  csv +=
+      "# cumulative DVH: volume fraction receiving at least dose_gy; engine names the "
       "TG-186 quantity: mc = Dm,m (Monte Carlo dose to medium in medium), mc_dw_m = "
       "Dw,m (Monte Carlo dose to water in medium), water = Dw,w (water engine, dose "
       "to water in water); each curve runs to the structure's maximum\n"

@@ -3,16 +3,20 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/read_file.h"
+#include "plan/json_field.h"
 
 namespace kiort {
 namespace {
@@ -21,6 +25,28 @@ using ojson = nlohmann::ordered_json;
 
 // Throws Error(bad input) naming the file, field, value seen and the range expected unless
 // in_range.
+// A whole number within [lo, hi] where plan.json needs an integer: a float such as 1e30 or a
+// negative number is bad input naming the field, never an out-of-range conversion (undefined
+// behaviour, found by fuzz_plan_json).
+std::uint64_t whole_number(const ojson& v, const std::string& file, const std::string& field,
+                           std::uint64_t lo, std::uint64_t hi) {
+  std::optional<std::uint64_t> x;
+  if (v.is_number_unsigned()) {
+    x = v.get<std::uint64_t>();
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d >= 0 && d < 18446744073709551616.0 && d == std::floor(d))
+      x = static_cast<std::uint64_t>(d);
+  }
+  if (!x || *x < lo || *x > hi)
+    throw Error::bad_input("not a whole number in range")
+        .file(file)
+        .field(field)
+        .seen(v.dump())
+        .expected(std::to_string(lo) + " to " + std::to_string(hi));
+  return *x;
+}
+
 void require_range(bool in_range, const char* what, const std::string& file,
                    const std::string& field, const std::string& seen, const char* expected) {
   if (!in_range) throw Error::bad_input(what).file(file).field(field).seen(seen).expected(expected);
@@ -87,6 +113,11 @@ ojson content_json(const Plan& p) {
   rx["oar_limit_gy"] = r.oar_limit_gy;
   rx["citation"] = r.citation;
   j["prescription"] = rx;
+  // Only when linked, so plans (and approval checksums) without a rationale stay as they were.
+  if (!p.rationale.empty())
+    j["rationale"] = {{"evidence_base", p.rationale.evidence_base},
+                      {"references", p.rationale.references},
+                      {"findings", p.rationale.findings}};
   const EngineSettings& e = p.engine;
   j["engine"] = {{"engine", e.engine},
                  {"target_sigma_rel", e.target_sigma_rel},
@@ -149,7 +180,8 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
   std::string field;
   try {
     field = "kiort_plan";
-    if (!j.contains("kiort_plan") || j.at("kiort_plan").get<int>() != kPlanSchemaVersion)
+    if (!j.contains("kiort_plan") ||
+        whole_number(j.at("kiort_plan"), file, "kiort_plan", 0, 1000000) != kPlanSchemaVersion)
       throw Error::bad_input("not a kiort plan of a known schema version")
           .file(file)
           .field("kiort_plan")
@@ -192,7 +224,10 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
       x.tip_lps = to_vec(a.at("tip_mm"), file, f + ".tip_mm");
       x.automatic = a.value("automatic", false);
       x.dwell_step_mm = a.value("dwell_step_mm", 5.0);
-      x.dwell_count = a.value("dwell_count", 1);
+      x.dwell_count =
+          a.contains("dwell_count")
+              ? static_cast<int>(whole_number(a.at("dwell_count"), file, f + ".dwell_count", 1, 20))
+              : 1;
       for (std::size_t k = 0; k < a.value("dwell_positions_mm", ojson::array()).size(); ++k)
         x.dwell_lps.push_back(to_vec(a.at("dwell_positions_mm").at(k), file,
                                      f + ".dwell_positions_mm[" + std::to_string(k) + "]"));
@@ -268,12 +303,28 @@ Plan plan_from_json(const std::string& text, const std::string& file) {
           .field("prescription.oar_metric")
           .seen(p.prescription.oar_metric)
           .expected("Dmax, D0.03cc or D0.1cc");
+    field = "rationale";
+    if (j.contains("rationale") && !j.at("rationale").is_null()) {
+      const OrderedJsonField ra(j.at("rationale"), file, "rationale");
+      if (!ra.is_object()) throw ra.wrong("{\"evidence_base\", \"references\", \"findings\"}");
+      p.rationale.evidence_base = ra["evidence_base"].string();
+      for (const auto& x : ra["references"].elements())
+        p.rationale.references.push_back(x.string());
+      for (const auto& x : ra["findings"].elements()) p.rationale.findings.push_back(x.string());
+      if (p.rationale.empty())
+        throw ra.wrong("at least one id in references or findings (or no rationale at all)");
+    }
     field = "engine";
     const auto& e = j.at("engine");
     p.engine.engine = e.value("engine", "mc");
     p.engine.target_sigma_rel = e.value("target_sigma_rel", 0.02);
-    p.engine.max_histories = e.value("max_histories", std::uint64_t(20000000));
-    p.engine.seed = e.value("seed", std::uint64_t(1));
+    const std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+    p.engine.max_histories =
+        e.contains("max_histories")
+            ? whole_number(e.at("max_histories"), file, "engine.max_histories", 0, kMax)
+            : 20000000;
+    p.engine.seed =
+        e.contains("seed") ? whole_number(e.at("seed"), file, "engine.seed", 0, kMax) : 1;
     p.engine.margin_mm = e.value("margin_mm", 35.0);
     p.engine.second_check_tolerance = e.value("second_check_tolerance", 0.05);
     if (p.engine.engine != "mc" && p.engine.engine != "water")

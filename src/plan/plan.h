@@ -66,6 +66,16 @@ struct Prescription {
   std::string citation;
 };
 
+// The evidence a prescription rests on (plan.json "rationale"): ids of references and findings in
+// the evidence base (data/evidence, `kiort evidence`) and the base's version they were chosen
+// from. Empty: none linked. Set with `kiort plan rationale`; checked against the base there and
+// when the report shows it (an unknown id is bad input naming it).
+struct Rationale {
+  std::string evidence_base;
+  std::vector<std::string> references, findings;
+  bool empty() const { return references.empty() && findings.empty(); }
+};
+
 struct EngineSettings {
   std::string engine = "mc";       // "mc" (dose to medium, Monte Carlo) or "water" (fast engine)
   double target_sigma_rel = 0.02;  // at the prescription point
@@ -91,6 +101,7 @@ struct Plan {
   std::string source;  // commissioned source file (as resolved)
   std::string source_checksum;
   Prescription prescription;
+  Rationale rationale;
   EngineSettings engine;
   std::vector<double>
       dwell_times_s;            // one per dwell position, accesses in order; empty: not computed

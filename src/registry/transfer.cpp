@@ -1,5 +1,6 @@
 #include "registry/transfer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -9,9 +10,9 @@
 #include <tuple>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/read_file.h"
-#include "registry/csv.h"
 #include "registry/quality.h"
 #include "registry/schema.h"
 #include "registry/scores.h"
@@ -406,6 +407,267 @@ void export_redcap(Repository& repo, const std::filesystem::path& file) {
     }
   }
   write_file_atomic(file, text);
+}
+
+namespace {
+
+// Where a flat column goes: a table's column, or one item of a questionnaire column.
+struct FlatTarget {
+  const FormPrefix* form = nullptr;
+  const ColumnSpec* column = nullptr;
+  int item = 0;  // 1-based item of a kItems column, 0 otherwise
+};
+
+// "surgery" -> 1, "surgery_3" -> 3; 0 when base is not a surgery event.
+int surgery_number(const std::string& base) {
+  if (base == "surgery") return 1;
+  if (base.rfind("surgery_", 0) != 0) return 0;
+  const std::string k = base.substr(8);
+  int v = 0;
+  const auto r = std::from_chars(k.data(), k.data() + k.size(), v);
+  return r.ec == std::errc() && r.ptr == k.data() + k.size() && v >= 2 ? v : 0;
+}
+
+}  // namespace
+
+std::size_t import_redcap(Repository& repo, const std::filesystem::path& file,
+                          const std::string& user,
+                          const std::function<void(std::size_t, std::size_t)>& progress) {
+  const std::string name = file.string();
+  const std::vector<CsvRecord> recs = parse_csv(read_text(file), name);
+  if (recs.empty()) throw Error::bad_input("empty file").file(name).expected("a header line");
+  const std::vector<std::string>& header = recs[0].fields;
+
+  // The flat columns kiort writes, by name.
+  std::map<std::string, FlatTarget> known;
+  for (const FormPrefix& f : kForms)
+    for (const ColumnSpec& c : table_spec(f.table).columns) {
+      if (skipped(f.table, c.name)) continue;
+      if (c.type == ColumnType::kItems) {
+        for (int i = 1; i <= c.items.count; ++i)
+          known[std::string(f.prefix) + c.name + "_" + (i < 10 ? "0" : "") + std::to_string(i)] = {
+              &f, &c, i};
+      } else {
+        known[std::string(f.prefix) + c.name] = {&f, &c, 0};
+      }
+    }
+  std::vector<FlatTarget> target(header.size());
+  std::map<std::string, std::size_t> bookkeeping;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    const std::string where = "column " + std::to_string(i + 1);
+    if (!seen.insert(h).second)
+      throw Error::bad_input("column given twice").file(name + ":1").field(where).seen(h);
+    if (h == "record_id" || h == "redcap_event_name" || h == "redcap_repeat_instrument" ||
+        h == "redcap_repeat_instance") {
+      bookkeeping[h] = i;
+      continue;
+    }
+    if (const auto it = known.find(h); it != known.end()) {
+      target[i] = it->second;
+      continue;
+    }
+    bool status = false;  // REDCap's form status column "<instrument>_complete"
+    for (const FormPrefix& f : kForms)
+      status = status || h == std::string(f.instrument) + "_complete";
+    if (!status)
+      throw Error::bad_input("unknown column")
+          .file(name + ":1")
+          .field(where)
+          .seen(h)
+          .expected(
+              "a field of the REDCap data dictionary (kiort registry export "
+              "--redcap-dictionary; docs/registry.md)");
+  }
+  for (const char* b :
+       {"record_id", "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"})
+    if (!bookkeeping.count(b))
+      throw Error::bad_input("not a REDCap flat file: a column is missing")
+          .file(name + ":1")
+          .seen(b)
+          .expected(
+              "record_id, redcap_event_name, redcap_repeat_instrument, "
+              "redcap_repeat_instance and the fields (a longitudinal project's export)");
+
+  // New ids above every id this registry has used for the table (its rows and its audit trail),
+  // so no id is reused.
+  std::map<std::string, std::int64_t> next_id;
+  for (const FormPrefix& f : kForms) {
+    std::int64_t top = 0;
+    for (const Row& r : repo.list(f.table))
+      top = std::max<std::int64_t>(top, std::stoll(*at(r, "id")));
+    for (const AuditEntry& a : repo.audit_trail(f.table)) top = std::max(top, a.row_id);
+    next_id[f.table] = top + 1;
+  }
+
+  std::vector<ImportRow> rows;
+  std::map<std::string, std::int64_t> patient_of;                        // record -> patients.id
+  std::map<std::string, std::vector<std::int64_t>> procedures_of;        // record -> ids by k
+  std::map<std::pair<std::string, std::string>, std::int64_t> visit_of;  // (record, event)
+  for (std::size_t r = 1; r < recs.size(); ++r) {
+    const CsvRecord& rec = recs[r];
+    const std::string where = name + ":" + std::to_string(rec.line);
+    if (rec.fields.size() != header.size())
+      throw Error::bad_input("wrong number of fields")
+          .file(where)
+          .seen(std::to_string(rec.fields.size()))
+          .expected(std::to_string(header.size()) + " as in the header");
+    auto field = [&](const char* b) -> const std::string& { return rec.fields[bookkeeping[b]]; };
+    auto bad = [&](const char* col, const std::string& what, const std::string& expected) {
+      return Error::bad_input(what)
+          .file(where)
+          .field("column " + std::to_string(bookkeeping[col] + 1) + " (" + col + ")")
+          .seen(field(col))
+          .expected(expected);
+    };
+    const std::string& record = field("record_id");
+    if (record.empty()) throw bad("record_id", "missing value", "the patient's pseudonym");
+    const std::string& event = field("redcap_event_name");
+    const std::string& instrument = field("redcap_repeat_instrument");
+    const std::string arm = "_arm_1";
+    if (event.size() <= arm.size() || event.compare(event.size() - arm.size(), arm.size(), arm))
+      throw bad("redcap_event_name", "not an event of arm 1",
+                "<event>_arm_1 (baseline_arm_1, surgery_arm_1, postop_arm_1, ...)");
+    const std::string base = event.substr(0, event.size() - arm.size());
+
+    // Which table this line fills, and the links it takes.
+    const char* table = nullptr;
+    Row values;
+    if (base == "baseline") {
+      if (!instrument.empty())
+        throw bad("redcap_repeat_instrument", "no repeating instrument in the baseline event",
+                  "empty");
+      if (patient_of.count(record))
+        throw bad("record_id", "a second baseline row for this record", "one per patient");
+      table = "patients";
+      values["pseudonym"] = record;
+    } else if (const int k = surgery_number(base); k > 0) {
+      const auto p = patient_of.find(record);
+      if (p == patient_of.end())
+        throw bad("record_id", "no baseline row for this record before its surgery",
+                  "the record's baseline_arm_1 row first");
+      std::vector<std::int64_t>& procs = procedures_of[record];
+      if (instrument.empty()) {
+        if (static_cast<std::size_t>(k) != procs.size() + 1)
+          throw bad("redcap_event_name", "surgeries out of order",
+                    procs.empty() ? std::string("surgery_arm_1 first")
+                                  : "surgery_" + std::to_string(procs.size() + 1) + "_arm_1");
+        table = "procedures";
+        values["patient_id"] = std::to_string(p->second);
+      } else {
+        if (static_cast<std::size_t>(k) > procs.size())
+          throw bad("redcap_event_name", "a repeating instrument before its surgery row",
+                    "the event's row without an instrument first");
+        if (instrument == "level")
+          table = "levels";
+        else if (instrument == "complication")
+          table = "complications";
+        else
+          throw bad("redcap_repeat_instrument", "not a repeating instrument of a surgery event",
+                    "level or complication");
+        values["procedure_id"] = std::to_string(procs[static_cast<std::size_t>(k) - 1]);
+      }
+    } else {
+      // A visit: <event> of the first procedure, <event>_p<k> of the k-th.
+      std::string ev = base;
+      std::size_t nth = 1;
+      if (const std::size_t u = base.rfind("_p"); u != std::string::npos && u > 0) {
+        const std::string digits = base.substr(u + 2);
+        std::size_t v = 0;
+        const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+        if (res.ec == std::errc() && res.ptr == digits.data() + digits.size() && v >= 2) {
+          ev = base.substr(0, u);
+          nth = v;
+        }
+      }
+      const auto procs = procedures_of.find(record);
+      if (procs == procedures_of.end() || procs->second.size() < nth)
+        throw bad("redcap_event_name", "a visit before the surgery it follows",
+                  nth == 1 ? std::string("the record's surgery_arm_1 row first")
+                           : "the record's surgery_" + std::to_string(nth) + "_arm_1 row first");
+      if (instrument.empty()) {
+        table = "visits";
+        values["procedure_id"] = std::to_string(procs->second[nth - 1]);
+        values["event"] = ev;
+      } else if (instrument == "analgesic") {
+        // The visit of this event (for the repeating unscheduled event: the one just before).
+        const auto v = visit_of.find({record, event});
+        if (v == visit_of.end())
+          throw bad("redcap_event_name", "an analgesic before its visit",
+                    "the event's visit row first");
+        table = "analgesics";
+        values["visit_id"] = std::to_string(v->second);
+      } else {
+        throw bad("redcap_repeat_instrument", "not a repeating instrument of a visit event",
+                  "analgesic");
+      }
+    }
+
+    // The line's fields: those of the table's form; the vital status rides on the baseline row.
+    const FormPrefix* main_form = nullptr;
+    for (const FormPrefix& f : kForms)
+      if (std::string(f.table) == table) main_form = &f;
+    Row vital;
+    std::map<const ColumnSpec*, std::vector<std::string>> items;
+    std::vector<std::string> columns(header.size()), vital_columns(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const FlatTarget& t = target[i];
+      if (!t.form) continue;
+      const bool is_vital =
+          table == std::string("patients") && t.form->table == std::string("vital_status");
+      (is_vital ? vital_columns : columns)[i] = t.column->name;
+      const std::string& v = rec.fields[i];
+      if (v.empty()) continue;
+      if (t.form != main_form && !is_vital)
+        throw Error::bad_input("a field of another form on this line")
+            .file(where)
+            .field("column " + std::to_string(i + 1) + " (" + header[i] + ")")
+            .seen(v)
+            .expected("empty: the line is the " + std::string(main_form->instrument) +
+                      " form (event " + event +
+                      (instrument.empty() ? "" : ", instrument " + instrument) + ")");
+      if (t.item > 0) {
+        std::vector<std::string>& it = items[t.column];
+        it.resize(static_cast<std::size_t>(t.column->items.count));
+        it[static_cast<std::size_t>(t.item) - 1] = v;
+      } else {
+        (is_vital ? vital : values)[t.column->name] = v;
+      }
+    }
+    for (const auto& [c, answers] : items) {
+      std::string joined;
+      for (std::size_t i = 0; i < answers.size(); ++i) joined += (i ? "," : "") + answers[i];
+      values[c->name] = joined;
+    }
+    const std::int64_t id = next_id[table]++;
+    values["id"] = std::to_string(id);
+    if (table == std::string("patients")) patient_of[record] = id;
+    if (table == std::string("procedures")) procedures_of[record].push_back(id);
+    if (table == std::string("visits")) visit_of[{record, event}] = id;
+    rows.push_back(
+        {.table = table, .values = values, .file = name, .line = rec.line, .columns = columns});
+    if (!vital.empty()) {
+      vital["id"] = std::to_string(next_id["vital_status"]++);
+      vital["patient_id"] = std::to_string(id);
+      rows.push_back({.table = "vital_status",
+                      .values = vital,
+                      .file = name,
+                      .line = rec.line,
+                      .columns = vital_columns});
+    }
+  }
+  if (rows.empty()) throw Error::bad_input("no records in the file").file(name).expected("rows");
+  // Rows in the registry's table order, so a row's references exist before it (the ids stay).
+  std::vector<ImportRow> ordered;
+  for (const TableSpec& t : registry_tables())
+    for (const ImportRow& ir : rows)
+      if (ir.table == t.name) ordered.push_back(ir);
+  const std::size_t total = ordered.size();
+  repo.import_rows(ordered, user, [&](std::size_t n) {
+    if (progress) progress(n, total);
+  });
+  return total;
 }
 
 }  // namespace kiort

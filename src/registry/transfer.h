@@ -40,4 +40,17 @@ std::vector<std::string> redcap_columns();
 std::string redcap_dictionary();
 void export_redcap_dictionary(const std::filesystem::path& file);
 
+// Reads such a flat file back (kiort's own export, or REDCap's "CSV raw data" export of a project
+// built from the dictionary) and imports it in one transaction, all or nothing: record_id is the
+// pseudonym, the event and repeat columns say which row of which table a line is, the form
+// prefixes say which table a column belongs to, item columns are joined back; `<form>_complete`
+// columns (REDCap's form status) are ignored, columns the flat file does not have are empty.
+// Row ids are new (above every id this registry has used); every row is audited as an insert by
+// user (a flat file carries no audit trail). A bad line throws kiort::Error naming file:line and
+// the column. Returns the number of rows imported. export -> import into an empty registry ->
+// export gives the same flat file byte for byte.
+std::size_t import_redcap(
+    Repository& repo, const std::filesystem::path& file, const std::string& user,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+
 }  // namespace kiort

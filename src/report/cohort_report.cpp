@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "registry/scores.h"
+#include "report/evidence_sections.h"
 #include "report/markdown.h"
 
 namespace kiort {
@@ -756,6 +757,8 @@ void write_cohort_report(DocumentSink& doc, const LoadedCohort& cohort, const Co
     st.rows.push_back({x.pseudonym, format_date(x.start), format_date(x.end),
                        std::to_string(x.end - x.start), x.died ? "died" : "alive (censored)"});
   doc.table(st);
+
+  add_published_comparison(doc, s, "8. Compared with published series");  // data/evidence
 
   // ---- Appendices.
   doc.page_break();

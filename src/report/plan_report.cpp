@@ -12,8 +12,10 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/version.h"
+#include "plan/json_field.h"
 #include "report/document.h"
 #include "report/dosimetry_section.h"
+#include "report/evidence_sections.h"
 #include "report/plot.h"
 #include "report/text.h"
 
@@ -277,9 +279,13 @@ void write_png_callback(const DrawCallback& draw, const std::filesystem::path& p
   write_file_atomic(path, png);
 }
 
-std::string num(const ojson& j, const char* key, int decimals, const char* unit = "") {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return "n/a";
-  return fmt(j[key].get<double>(), decimals) + unit;
+// A number of the evaluation, "n/a" when absent or null; of another type: exit 2 naming the field.
+std::string num(const OrderedJsonField& j, const char* key, int decimals, const char* unit = "") {
+  const OrderedJsonField f = j[key];
+  return f.present() ? fmt(f.number(), decimals) + unit : "n/a";
+}
+bool flag(const OrderedJsonField& f) {
+  return f.present() && f.boolean();
 }
 
 }  // namespace
@@ -315,6 +321,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
         .expected(std::to_string(nv));
   const ojson s =
       ojson::parse(data.summary_json.empty() ? plan.evaluation_json : data.summary_json);
+  // Every read of the evaluation is checked (plan/json_field.h): a person may have edited it.
+  const OrderedJsonField sf(s, "plan.json of plan " + plan.id, "evaluation");
   const bool mc = plan.engine.engine == "mc";
 
   // The primary dose on the patient grid (nearest dose voxel; the dose grid is a box of it).
@@ -339,7 +347,7 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
                                               : "<span foreground='#c00000' size='xx-large'><b>" +
                                                     escape_markup(state) + "</b></span>");
   if (illustrative) add_illustrative_banner(doc);
-  const ojson rx = s.value("prescription", ojson::object());
+  const OrderedJsonField rx = sf["prescription"];
   const std::string rx_text =
       fmt(plan.prescription.dose_gy, 2) + " Gy " +
       (plan.prescription.kind == "point"
@@ -370,8 +378,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       {"Prescription", rx_text},
       {"Prescription source",
        plan.prescription.citation.empty() ? "-" : plan.prescription.citation},
-      {"Engine", s.value("engine", plan.engine.engine)},
-      {"Software", s.value("software", std::string("kiort ") + version())},
+      {"Engine", sf["engine"].string_or(plan.engine.engine)},
+      {"Software", sf["software"].string_or(std::string("kiort ") + version())},
       {"Report by", std::string("kiort ") + version() + " (" + git_commit() + ")"},
       {"Approval", state},
   });
@@ -385,8 +393,8 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   dwell.header = {"Access", "Dwell", "x (mm)", "y (mm)", "z (mm)", "Time (s)", "2nd check (s)"};
   dwell.align = {Align::kLeft,  Align::kRight, Align::kRight, Align::kRight,
                  Align::kRight, Align::kRight, Align::kRight};
-  const ojson check_times =
-      s.value("second_check", ojson::object()).value("water_engine_dwell_times_s", ojson::array());
+  const std::vector<OrderedJsonField> check_times =
+      sf["second_check"]["water_engine_dwell_times_s"].elements();
   std::size_t k = 0;
   std::vector<Vec3> all_dwells;
   for (std::size_t a = 0; a < plan.accesses.size(); ++a) {
@@ -395,7 +403,7 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
       all_dwells.push_back(dw[i]);
       dwell.rows.push_back({plan.accesses[a].name, std::to_string(i + 1), fmt(dw[i].x, 1),
                             fmt(dw[i].y, 1), fmt(dw[i].z, 1), fmt(plan.dwell_times_s[k], 1),
-                            k < check_times.size() ? fmt(check_times[k].get<double>(), 1) : "n/a"});
+                            k < check_times.size() ? fmt(check_times[k].number(), 1) : "n/a"});
     }
   }
   dwell.rows.push_back(
@@ -405,28 +413,29 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
 
   // Doses at the prescription point (TG-186's three quantities, evaluated at the point) and the
   // second check.
-  const ojson sc = s.value("second_check", ojson::object());
-  const ojson at = rx.value("dose_at_point", ojson::object());
+  const OrderedJsonField sc = sf["second_check"];
+  const OrderedJsonField at = rx["dose_at_point"];
   // "9.52 / 5.73 / 8.00 Gy" from an object's Dm,m, Dw,m and Dw,w (n/a where null).
-  const auto three = [&](const ojson& j, const char* dm_m, const char* dw_m, const char* dw_w) {
+  const auto three = [&](const OrderedJsonField& j, const char* dm_m, const char* dw_m,
+                         const char* dw_w) {
     return num(j, dm_m, 3, "") + " / " + num(j, dw_m, 3, "") + " / " + num(j, dw_w, 3, " Gy");
   };
   doc.heading("Dose and second check", 2);
   doc.key_values({
       {"Calibration dose rate", num(rx, "calibration_rate_gy_per_min", 3, " Gy/min")},
-      {"The prescription refers to", rx.value("quantity_text", std::string("n/a"))},
+      {"The prescription refers to", rx["quantity_text"].string_or("n/a")},
       {"Prescription point: Dm,m / Dw,m / Dw,w", three(at, "dm_m_gy", "dw_m_gy", "dw_w_gy")},
-      {"How the point is evaluated", at.value("method", std::string("n/a"))},
+      {"How the point is evaluated", at["method"].string_or("n/a")},
       {"Monte Carlo uncertainty at the point",
-       mc && at.contains("sigma_rel") && at["sigma_rel"].is_number()
-           ? fmt(100 * at["sigma_rel"].get<double>(), 2) + " % (1 sigma)"
-           : "n/a (water engine, deterministic)"},
-      {"Monte Carlo histories", s.contains("mc_histories") ? s["mc_histories"].dump() : "n/a"},
-      {"Second check (water engine)", sc.is_object() && sc.contains("deviation")
-                                          ? fmt(100 * sc["deviation"].get<double>(), 2) +
+       mc && at["sigma_rel"].present() ? fmt(100 * at["sigma_rel"].number(), 2) + " % (1 sigma)"
+                                       : "n/a (water engine, deterministic)"},
+      {"Monte Carlo histories",
+       sf.has("mc_histories") ? std::to_string(sf["mc_histories"].count()) : "n/a"},
+      {"Second check (water engine)", sc.has("deviation")
+                                          ? fmt(100 * sc["deviation"].number(), 2) +
                                                 " % against the calibration (tolerance " +
-                                                fmt(100 * sc.value("tolerance", 0.0), 0) + " %): " +
-                                                (sc.value("flagged", false) ? "FLAGGED" : "pass")
+                                                fmt(100 * sc["tolerance"].number_or(0.0), 0) +
+                                                " %): " + (flag(sc["flagged"]) ? "FLAGGED" : "pass")
                                           : "n/a"},
   });
   doc.paragraph(
@@ -442,18 +451,17 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   cons.align = {Align::kLeft,  Align::kRight, Align::kRight,
                 Align::kRight, Align::kRight, Align::kLeft};
   cons.width_weight = {3, 1.2, 1.2, 1.2, 1.2, 0.8};
-  for (const auto& c : s.value("constraints", ojson::array()))
-    cons.rows.push_back({c.value("name", std::string()), num(c, "value_gy", 2, " Gy"), "", "",
-                         num(c, "limit_gy", 2, " Gy"), c.value("pass", false) ? "pass" : "FAIL"});
+  for (const auto& c : sf["constraints"].elements())
+    cons.rows.push_back({c["name"].string_or(""), num(c, "value_gy", 2, " Gy"), "", "",
+                         num(c, "limit_gy", 2, " Gy"), flag(c["pass"]) ? "pass" : "FAIL"});
   // One row of a structure's metric in each quantity.
-  const auto metric_row = [&](const ojson& st, const std::string& label, const char* key,
+  const auto metric_row = [&](const OrderedJsonField& st, const std::string& label, const char* key,
                               int decimals, const char* unit) {
-    cons.rows.push_back({st.value("name", std::string()) + " " + label,
-                         num(st.value("dm_m", ojson()), key, decimals, unit),
-                         num(st.value("dw_m", ojson()), key, decimals, unit),
-                         num(st.value("dw_w", ojson()), key, decimals, unit), "", ""});
+    cons.rows.push_back({st["name"].string_or("") + " " + label,
+                         num(st["dm_m"], key, decimals, unit), num(st["dw_m"], key, decimals, unit),
+                         num(st["dw_w"], key, decimals, unit), "", ""});
   };
-  const ojson t = s.value("target", ojson::object());
+  const OrderedJsonField t = sf["target"];
   if (t.is_object()) {
     metric_row(t, "D90", "D90_gy", 2, " Gy");
     metric_row(t, "D98", "D98_gy", 2, " Gy");
@@ -463,23 +471,23 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
     metric_row(t, "V100", "V100_pct", 1, " %");
     metric_row(t, "V150", "V150_pct", 1, " %");
   }
-  const ojson cord = s.value("cord", ojson());
+  const OrderedJsonField cord = sf["cord"];
   if (cord.is_object()) {
     metric_row(cord, "Dmax", "Dmax_gy", 2, " Gy");
     metric_row(cord, "D0.03cc", "D0.03cc_gy", 2, " Gy");
     metric_row(cord, "D0.1cc", "D0.1cc_gy", 2, " Gy");
   }
-  const ojson canal = s.value("canal", ojson());
+  const OrderedJsonField canal = sf["canal"];
   if (canal.is_object()) {
     metric_row(canal, "Dmax", "Dmax_gy", 2, " Gy");
     metric_row(canal, "D0.1cc", "D0.1cc_gy", 2, " Gy");
     metric_row(canal, "anterior wall Dmax", "anterior_wall_Dmax_gy", 2, " Gy");
   }
   doc.table(cons);
-  if (const ojson av = s.value("applicator_voxels", ojson()); av.is_object())
-    doc.paragraph("Metrics and DVHs leave out the " + av.value("voxels_left_out", ojson(0)).dump() +
+  if (const OrderedJsonField av = sf["applicator_voxels"]; av.is_object())
+    doc.paragraph("Metrics and DVHs leave out the " + num(av, "voxels_left_out", 0, "") +
                   " voxels the applicator touches (" + num(av, "tissue_left_out_cc", 3, " cc") +
-                  " of tissue in them): " + av.value("rule", std::string()) +
+                  " of tissue in them): " + av["rule"].string_or("") +
                   ". Dmean is dominated by the voxels nearest the applicator; D2cc and D0.1cc "
                   "stand beside it.");
 
@@ -489,9 +497,9 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   media.header = {"Structure", "Medium", "Voxels", "Dm,m / Dw,w", "Dw,m / Dw,w", "Dm,m / Dw,m"};
   media.align = {Align::kLeft,  Align::kLeft,  Align::kRight,
                  Align::kRight, Align::kRight, Align::kRight};
-  for (const auto& r : s.value("media_ratios", ojson::array()))
-    media.rows.push_back({r.value("structure", std::string()), r.value("medium", std::string()),
-                          r.value("voxels", ojson(0)).dump(), num(r, "dm_m_over_dw_w", 3, ""),
+  for (const auto& r : sf["media_ratios"].elements())
+    media.rows.push_back({r["structure"].string_or(""), r["medium"].string_or(""),
+                          num(r, "voxels", 0, ""), num(r, "dm_m_over_dw_w", 3, ""),
                           num(r, "dw_m_over_dw_w", 3, ""), num(r, "dm_m_over_dw_m", 3, "")});
   if (!media.rows.empty()) doc.table(media);
 
@@ -503,15 +511,15 @@ PlanReportResult write_plan_report(const Plan& plan, const PatientModel& patient
   near.header = {"From surface", "Medium", "Dm,m", "Dw,m", "Dw,w", "MC sigma"};
   near.align = {Align::kRight, Align::kLeft,  Align::kRight,
                 Align::kRight, Align::kRight, Align::kRight};
-  for (const auto& r : s.value("near_applicator", ojson::array()))
-    near.rows.push_back({num(r, "from_surface_mm", 0, " mm"), r.value("medium", std::string()),
-                         num(r, "dm_m_gy", 1, " Gy"), num(r, "dw_m_gy", 1, " Gy"),
-                         num(r, "dw_w_gy", 1, " Gy"),
-                         r.contains("sigma_rel") && r["sigma_rel"].is_number()
-                             ? fmt(100 * r["sigma_rel"].get<double>(), 1) + " %"
-                             : "n/a"});
+  for (const auto& r : sf["near_applicator"].elements())
+    near.rows.push_back(
+        {num(r, "from_surface_mm", 0, " mm"), r["medium"].string_or(""),
+         num(r, "dm_m_gy", 1, " Gy"), num(r, "dw_m_gy", 1, " Gy"), num(r, "dw_w_gy", 1, " Gy"),
+         r["sigma_rel"].present() ? fmt(100 * r["sigma_rel"].number(), 1) + " %" : "n/a"});
   if (!near.rows.empty()) doc.table(near);
-  for (const auto& m : s.value("messages", ojson::array())) doc.paragraph(m.get<std::string>());
+  for (const auto& m : sf["messages"].elements()) doc.paragraph(m.string());
+
+  add_rationale_section(doc, plan);  // the evidence linked to the prescription, if any
 
   add_dosimetry_statement(doc, s);
 

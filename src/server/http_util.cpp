@@ -48,10 +48,7 @@ json parse_body(const Request& req) {
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0)
     throw HttpError{415, "the body must be JSON (Content-Type: application/json)", {}};
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) throw HttpError{400, "malformed JSON", {}};
-  if (!body.is_object()) throw HttpError{400, "the body must be a JSON object", {}};
-  return body;
+  return parse_json_object(req.body);
 }
 
 json row_json(const Row& row) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "registry/repository.h"
+#include "server/api_body.h"  // HttpError, the decoded request bodies
 
 namespace kiort::web {
 
@@ -18,14 +19,6 @@ using httplib::Request;
 using httplib::Response;
 
 inline constexpr const char* kCookie = "kiort_session";
-
-// An answer other than 200 that a handler decides on (400, 401, 403, 404, 409, ...): thrown, then
-// written by WebServer::Impl::api(). field names the form field the answer is about, if any.
-struct HttpError {
-  int status;
-  std::string message;
-  std::string field;
-};
 
 void send_json(Response& res, const json& body, int status = 200);
 void send_error(Response& res, int status, const std::string& message,

@@ -10,11 +10,8 @@ using namespace web;  // the route helpers (http_util.h)
 void WebServer::Impl::auth_routes() {
   http.Post("/api/login", [this](const Request& req, Response& res) {
     try {
-      const json body = parse_body(req);
-      if (!body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
-          !body["password"].is_string())
-        throw HttpError{400, "expected {\"user\": \"...\", \"password\": \"...\"}", {}};
-      const std::string name = body["user"].get<std::string>();
+      const LoginForm form = login_form(parse_body(req));
+      const std::string& name = form.user;
       // Rate limit before the (64 MiB, 0.1 s) password check: per user and per address.
       if (const long wait = login_limiter.retry_after_s(name, client_address(req)); wait > 0) {
         spdlog::warn("login refused for \"{}\" from {}: too many failed attempts", log_escape(name),
@@ -26,7 +23,7 @@ void WebServer::Impl::auth_routes() {
       std::optional<User> user;
       {
         std::lock_guard lock(login_mutex);
-        user = users.authenticate(name, body["password"].get<std::string>());
+        user = users.authenticate(name, form.password);
       }
       if (!user) {
         login_limiter.failed(name, client_address(req));

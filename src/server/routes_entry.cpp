@@ -26,92 +26,6 @@ using namespace web;  // the route helpers (http_util.h)
 
 namespace {
 
-// A form value from JSON as the registry's text: numbers and strings as they are, an array of
-// item answers joined by commas (null = unanswered), null or "" = absent.
-std::optional<std::string> form_text(const json& v, const std::string& field) {
-  if (v.is_null()) return std::nullopt;
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    return s.empty() ? std::nullopt : std::optional<std::string>(s);
-  }
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
-  if (v.is_number_float()) return format_real(v.get<double>());
-  if (v.is_array()) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) s += ',';
-      if (v[i].is_number_integer() || v[i].is_number_unsigned())
-        s += v[i].dump();
-      else if (v[i].is_string())
-        s += v[i].get<std::string>();
-      else if (!v[i].is_null())
-        throw HttpError{400, "item answers must be integers or null", field};
-    }
-    return s;
-  }
-  throw HttpError{400, "expected a string, a number or null", field};
-}
-
-// A row for `table` from a JSON object: only columns a user may enter; anything else is refused
-// with its field so the form can show it.
-Row form_row(const TableSpec& table, const json& obj, const std::vector<std::string>& skip = {}) {
-  if (!obj.is_object()) throw HttpError{400, "expected an object", table.name};
-  Row row;
-  for (const auto& [key, value] : obj.items()) {
-    const std::string field = table.name + "." + key;
-    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-    const ColumnSpec* c = table.column(key);
-    if (!c || c->type == ColumnType::kId || c->computed)
-      throw HttpError{400, "not a field that can be entered", field};
-    row[key] = form_text(value, field);
-  }
-  return row;
-}
-
-struct VisitForm {
-  Row visit;
-  bool has_analgesics = false;
-  std::vector<Row> analgesics, complications;
-  bool confirm = false;
-  std::string reason;
-};
-
-VisitForm read_visit_form(const json& body, bool edit) {
-  VisitForm f;
-  if (!body.contains("visit") || !body["visit"].is_object())
-    throw HttpError{400, "expected {\"visit\": {...}}", "visits"};
-  f.visit = form_row(table_spec("visits"), body["visit"]);
-  if (body.contains("analgesics")) {
-    if (!body["analgesics"].is_array()) throw HttpError{400, "expected an array", "analgesics"};
-    f.has_analgesics = true;
-    for (const json& a : body["analgesics"])
-      f.analgesics.push_back(form_row(table_spec("analgesics"), a, {"visit_id"}));
-  }
-  if (body.contains("complications")) {
-    if (edit)
-      throw HttpError{400,
-                      "complications belong to the procedure: enter a new one with a new visit",
-                      "complications"};
-    if (!body["complications"].is_array())
-      throw HttpError{400, "expected an array", "complications"};
-    for (const json& c : body["complications"])
-      f.complications.push_back(form_row(table_spec("complications"), c, {"procedure_id"}));
-  }
-  if (body.contains("confirm")) {
-    if (!body["confirm"].is_boolean()) throw HttpError{400, "expected true or false", "confirm"};
-    f.confirm = body["confirm"].get<bool>();
-  }
-  if (body.contains("reason")) {
-    if (!body["reason"].is_string()) throw HttpError{400, "expected a string", "reason"};
-    f.reason = body["reason"].get<std::string>();
-  }
-  for (const auto& [k, v] : body.items())
-    if (k != "visit" && k != "analgesics" && k != "complications" && k != "confirm" &&
-        k != "reason")
-      throw HttpError{400, "unknown part of the form", k};
-  return f;
-}
-
 // A rule's message as the form shows it beside the field: without the column name in front.
 std::string in_words(const Violation& v) {
   std::string m = v.message;
@@ -257,7 +171,7 @@ void WebServer::Impl::idempotent(const Request& req, Response& res, const Sessio
 void WebServer::Impl::entry_routes() {
   http.Post("/api/visits", api(
                                [this](const Request& req, Response& res, const Session& s) {
-                                 const VisitForm f = read_visit_form(parse_body(req), false);
+                                 const VisitForm f = visit_form(parse_body(req), false);
                                  std::lock_guard lock(registry_mutex);
                                  idempotent(req, res, s, [&] { save_visit(*repo, res, s, f, 0); });
                                },
@@ -267,7 +181,7 @@ void WebServer::Impl::entry_routes() {
            api(
                [this](const Request& req, Response& res, const Session& s) {
                  const std::int64_t id = parse_id(req.matches[1], "visit");
-                 const VisitForm f = read_visit_form(parse_body(req), true);
+                 const VisitForm f = visit_form(parse_body(req), true);
                  std::lock_guard lock(registry_mutex);
                  if (!repo->get("visits", id)) throw HttpError{404, "no such visit", {}};
                  idempotent(req, res, s, [&] { save_visit(*repo, res, s, f, id); });

@@ -43,5 +43,16 @@ k5=$("$K" evidence crossval --folds 5 | head -1)
 grep -qF -- "$loo" "$DOC" && ok || fail "docs/evidence.md lacks the current leave-one-out line: $loo"
 grep -qF -- "$k5" "$DOC" && ok || fail "docs/evidence.md lacks the current 5-fold line: $k5"
 check crossval_json 0 '"majority_baseline_accuracy"' -- "$K" evidence crossval --json
+# ---- A plan's prescription rationale (issue 22): linked by id, checked against the base.
+"$K" -q plan create --phantom L1 --voxel-mm 2 --engine water --from surface --out "$tmp/p/plan.json" >/dev/null
+check rationale_none 0 'no rationale linked' -- "$K" plan rationale "$tmp/p/plan.json"
+check rationale_set 0 'rationale from evidence base [0-9.]+ \(saved\)' -- "$K" plan rationale "$tmp/p/plan.json" --ref bludau2019 --ref wenz2010ijrobp --finding bludau2019.depth.1
+check rationale_in_plan 0 '"references": \[' -- cat "$tmp/p/plan.json"
+check rationale_show_json 0 '"reference_surface"' -- "$K" plan rationale "$tmp/p/plan.json" --json
+check rationale_unknown 2 'rationale.references\[1\]: not a reference of the evidence base: got .nobody1999.' -- "$K" plan rationale "$tmp/p/plan.json" --ref bludau2019 --ref nobody1999
+check rationale_kept 0 'finding   bludau2019.depth.1' -- "$K" plan rationale "$tmp/p/plan.json"
+check rationale_clear 0 'no rationale linked' -- "$K" plan rationale "$tmp/p/plan.json" --clear
+
 echo "$passes passed, $fails failed"
+
 [[ $fails -eq 0 ]]

@@ -281,6 +281,9 @@ for f in RTSTRUCT RTPLAN RTDOSE; do
   dcmdump +L "$tmp/of/p/dicom/$f.dcm" | grep -q 'WARNING: structure set' && ok || fail "$f does not carry the other-frame warning"
 done
 grep -q 'WARNING: structure set' "$tmp/of/p/summary.json" && ok || fail "summary.json does not carry the other-frame warning"
+for f in dose.nrrd dose_sigma.nrrd dose_water.nrrd; do  # the header, before the first blank line
+  sed '/^$/q' "$tmp/of/p/$f" | grep -aq '^# WARNING: structure set' && ok || fail "$f header does not carry the other-frame warning"
+done
 pdftotext "$tmp/of/p/r.pdf" - | tr '\n' ' ' | grep -q 'WARNING: structure set' && ok || fail "the report does not carry the other-frame warning"
 
 # 6. The needle as imaged: kiort's own channel polyline (OPEN_NONPLANAR) becomes the trajectory.

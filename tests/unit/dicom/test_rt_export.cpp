@@ -251,6 +251,35 @@ TEST(RtPlan, BrachyChannelsDwellPairsAndReferences) {
   EXPECT_FALSE(fs::exists(t.path / "RP2.dcm"));
 }
 
+// Issue 18: the RT Plan reads the evaluation through the checked accessor: a wrong type names the
+// plan, the field, the value and what was expected (exit 2), and nothing is written.
+TEST(RtPlan, AnEvaluationFieldOfTheWrongTypeIsNamed) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"prescription":{"point_mm":[0,"-15",0],"calibration_rate_gy_per_min":0.75}})",
+       "plan.json of plan KIORT-TEST-0001: evaluation.prescription.point_mm[1]: field missing or "
+       "of "
+       "the wrong type: got '\"-15\"', expected a number"},
+      {R"({"prescription":{"point_mm":[0,-15],"calibration_rate_gy_per_min":0.75}})",
+       "evaluation.prescription.point_mm: field missing or of the wrong type: got '[0,-15]', "
+       "expected [x, y, z] in mm"},
+      {R"({"prescription":{"point_mm":[0,-15,0],"calibration_rate_gy_per_min":"0.75"}})",
+       "evaluation.prescription.calibration_rate_gy_per_min: field missing or of the wrong type"},
+  };
+  for (const auto& [evaluation, needle] : cases) {
+    Case c;
+    TempDir t;
+    c.plan.evaluation_json = evaluation;
+    try {
+      dicom::write_rtplan_brachy(c.patient, c.plan, {}, t.path / "RP.dcm");
+      ADD_FAILURE() << "accepted " << evaluation;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(t.path / "RP.dcm"));
+  }
+}
+
 TEST(RtPlan, CoverageIsATargetVolumeAndNamesAreDicomForms) {
   Case c;
   TempDir t;

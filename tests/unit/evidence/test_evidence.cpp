@@ -14,6 +14,7 @@
 #include "evidence/bib_import.h"
 #include "evidence/cite.h"
 #include "evidence/evidence_base.h"
+#include "evidence/rationale.h"
 #include "evidence/schema_check.h"
 #include "evidence/stance.h"
 
@@ -375,6 +376,30 @@ TEST(Stance, CrossValidationIsReproducibleAndAccountsForEveryStatement) {
   EXPECT_EQ(k5.n, a.n);
   EXPECT_EQ(k5.correct, cross_validate(data, 5).correct);
   EXPECT_THROW(cross_validate(data, 1), Error);
+}
+
+// Issue 22: a plan's rationale ids resolve against the base; an unknown one is named.
+TEST(Rationale, IdsResolveAndAnUnknownOneIsNamed) {
+  const EvidenceBase base = EvidenceBase::load(kBase);
+  const ResolvedRationale r =
+      resolve_rationale(base, {"bludau2019", "wenz2010ijrobp"}, {"bludau2019.depth.1"}, "p.json");
+  ASSERT_EQ(r.references.size(), 2u);
+  EXPECT_EQ(r.references[1]->id(), "wenz2010ijrobp");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0]->data.at("value"), 13);  // the protocol's 13 mm (BMC Cancer 2019)
+  const std::string e1 = error_of([&] {
+    resolve_rationale(base, {"bludau2019", "nobody1999"}, {}, "p.json");
+  });
+  EXPECT_NE(e1.find("p.json: rationale.references[1]: not a reference of the evidence base: got "
+                    "'nobody1999'"),
+            std::string::npos)
+      << e1;
+  const std::string e2 =
+      error_of([&] { resolve_rationale(base, {}, {"bludau2019.x.9"}, "p.json"); });
+  EXPECT_NE(
+      e2.find("rationale.findings[0]: not a finding of the evidence base: got 'bludau2019.x.9'"),
+      std::string::npos)
+      << e2;
 }
 
 }  // namespace

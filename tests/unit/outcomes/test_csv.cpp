@@ -1,6 +1,6 @@
-// The RFC 4180 reader and the survival-data checks: each bad cell is named by file, line and
-// column.
-#include "outcomes/csv.h"
+// The survival-data checks on a parsed CSV table: each bad cell is named by file, line and
+// column (the CSV reader itself: tests/unit/core/test_csv.cpp).
+#include "core/csv.h"
 
 #include <gtest/gtest.h>
 
@@ -12,51 +12,8 @@
 namespace kiort {
 namespace {
 
-TEST(Csv, QuotingPerRfc4180) {
-  const CsvTable t = parse_csv(
-      "id,name,note\r\n1,\"Smith, J\",\"said \"\"ok\"\"\"\r\n2,plain,\"two\nlines\"\n3,,\n",
-      "x.csv");
-  ASSERT_EQ(t.header.size(), 3u);
-  ASSERT_EQ(t.rows.size(), 3u);
-  EXPECT_EQ(t.rows[0][1], "Smith, J");
-  EXPECT_EQ(t.rows[0][2], "said \"ok\"");
-  EXPECT_EQ(t.rows[1][2], "two\nlines");
-  EXPECT_EQ(t.rows[2][1], "");
-  EXPECT_EQ(t.lines[0], 2);
-  EXPECT_EQ(t.lines[1], 3);
-  EXPECT_EQ(t.lines[2], 5);  // the quoted line break moved the next record to line 5
-  EXPECT_EQ(t.column("note"), 2u);
-}
-
-TEST(Csv, LastLineWithoutNewlineAndBlankLines) {
-  const CsvTable t = parse_csv("a,b\n\n1,2\n\n3,4", "x.csv");
-  ASSERT_EQ(t.rows.size(), 2u);
-  EXPECT_EQ(t.rows[1][1], "4");
-  EXPECT_EQ(t.lines[1], 5);
-}
-
-void expect_bad(const std::string& text, const std::string& needle) {
-  try {
-    parse_csv(text, "bad.csv");
-    FAIL() << "no error for: " << text;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("bad.csv"), std::string::npos) << e.what();
-  }
-}
-
-TEST(Csv, MalformedInputNamesTheLine) {
-  expect_bad("a,b\n1,\"open\n", "line 2");
-  expect_bad("a,b\n1,2\n3\n", "line 3");
-  expect_bad("a,b\n1,x\"y\n", "quote inside an unquoted field");
-  expect_bad("a,b\n\"1\"x,2\n", "after a closing quote");
-  expect_bad("", "empty CSV");
-  expect_bad("a,a\n1,2\n", "duplicate column");
-}
-
 SurvivalData load(const std::string& text, const SurvivalColumns& c) {
-  return survival_data_from_csv(parse_csv(text, "s.csv"), c);
+  return survival_data_from_csv(parse_csv_table(text, "s.csv"), c);
 }
 
 void expect_bad_data(const std::string& text, const SurvivalColumns& c, const std::string& needle) {

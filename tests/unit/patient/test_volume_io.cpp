@@ -151,6 +151,18 @@ TEST(CtVolumeIo, NrrdRoundTripAndRas) {
   for (int c = 0; c < 3; ++c)
     EXPECT_NEAR(norm(v.grid.direction().column(c) - g.direction().column(c)), 0, 1e-9);
   EXPECT_EQ(v.values, values);
+  // Issue 17: warnings every output must carry (--accept-other-frame) are header comments, one
+  // line each, and the file reads back unchanged.
+  write_nrrd(t.path / "w.nrrd", g, values, "test", "Gy",
+             {"structure set on another Frame of Reference\nread by override", "second"});
+  std::ifstream wf(t.path / "w.nrrd", std::ios::binary);
+  std::string header, line;
+  while (std::getline(wf, line) && !line.empty()) header += line + "\n";
+  EXPECT_NE(header.find("\n# WARNING: structure set on another Frame of Reference read by "
+                        "override\n# WARNING: second\n"),
+            std::string::npos)
+      << header;
+  EXPECT_EQ(read_volume_data(t.path / "w.nrrd").values, values);
   // The same volume declared in RAS: x and y of origin and directions change sign.
   std::ofstream(t.path / "ras.nhdr") << "NRRD0004\ntype: short\ndimension: 3\n"
                                         "space: right-anterior-superior\nsizes: 2 2 1\n"

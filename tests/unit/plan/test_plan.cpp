@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/paths.h"
@@ -236,9 +237,48 @@ TEST(Plan, BadPlansAreRefusedWithTheirField) {
   text.replace(text.find("\"kind\": \"point\""), 15, "\"kind\": \"pointy\"");
   expect_bad([&] { plan_from_json(text, "plan.json"); }, "prescription.kind");
   expect_bad([&] { plan_from_json("{]", "plan.json"); }, "plan.json");
+  // A float where an integer is wanted (fuzz_plan_json: 1e30 into an int was undefined behaviour;
+  // tests/fuzz/regressions/plan_json/accesses_dwell_count_1e30.json).
+  for (const auto& [from, to, field] :
+       {std::tuple{"\"kiort_plan\": 1", "\"kiort_plan\": 1.1e30", "kiort_plan"},
+        std::tuple{"\"dwell_count\": 1", "\"dwell_count\": 1.1e30", "accesses[0].dwell_count"},
+        std::tuple{"\"dwell_count\": 1", "\"dwell_count\": -1", "accesses[0].dwell_count"},
+        std::tuple{"\"seed\": 1", "\"seed\": -1e300", "engine.seed"}}) {
+    std::string bad = plan_to_json(f.point_plan());
+    const auto at = bad.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    bad.replace(at, std::string(from).size(), to);
+    expect_bad([&] { plan_from_json(bad, "plan.json"); },
+               std::string("plan.json: ") + field + ": not a whole number in range");
+  }
   // Unknown probe file.
   expect_bad([&] { resolve_commissioned_source("no-such-probe.commissioned.json"); },
              "no-such-probe");
+}
+
+// Issue 22: plan.json "rationale" links the prescription to the evidence base by id; a plan
+// without one is written (and checksummed) as before; wrong types name their field.
+TEST(Plan, RationaleTravelsInPlanJsonAndWrongTypesAreNamed) {
+  PlanFixture f;
+  Plan p = f.point_plan();
+  const std::string plain = plan_to_json(p);
+  EXPECT_EQ(plain.find("rationale"), std::string::npos);
+  const std::string checksum = plan_checksum(p);
+  p.rationale = {"2026.12.02", {"bludau2019"}, {"bludau2019.depth.1"}};
+  EXPECT_NE(plan_checksum(p), checksum);  // the rationale is part of the approved content
+  const Plan back = plan_from_json(plan_to_json(p), "plan.json");
+  EXPECT_EQ(back.rationale.evidence_base, "2026.12.02");
+  EXPECT_EQ(back.rationale.references, std::vector<std::string>{"bludau2019"});
+  EXPECT_EQ(back.rationale.findings, std::vector<std::string>{"bludau2019.depth.1"});
+  EXPECT_EQ(copy_as_draft(back).rationale.references, back.rationale.references);
+  std::string text = plan_to_json(p);
+  text.replace(text.find("\"bludau2019\"\n"), 12, "19");
+  expect_bad([&] { plan_from_json(text, "plan.json"); },
+             "plan.json: rationale.references[0]: field missing or of the wrong type: got '19', "
+             "expected a string");
+  text = plain;
+  text.replace(text.find("\"engine\": {"), 0, "\"rationale\": {\"evidence_base\": \"x\"},\n");
+  expect_bad([&] { plan_from_json(text, "plan.json"); }, "at least one id");
 }
 
 TEST(Plan, ProposedTranspedicularPathAvoidsTheCanal) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/error.h"
@@ -1225,6 +1226,171 @@ TEST(RegistryExport, RedcapFlatFileHasOneRowPerPatientAndEvent) {
   const auto cols = redcap_columns();
   EXPECT_NE(std::find(cols.begin(), cols.end(), "vis_qlq_c30_30"), cols.end());
   EXPECT_NE(std::find(cols.begin(), cols.end(), "vis_odi_10"), cols.end());
+}
+
+// ---- REDCap import (issue 19): the flat file back into a registry ------------------------------
+
+// Every table's rows with the references replaced by the referenced row's own content (so two
+// registries with different ids compare field by field), sorted.
+std::vector<std::string> content(Repository& repo) {
+  std::vector<std::string> out;
+  std::map<std::string, std::map<std::string, std::string>> rendered;
+  for (const TableSpec& t : registry_tables()) {
+    for (const Row& r : repo.list(t.name)) {
+      std::string line = t.name;
+      for (const ColumnSpec& c : t.columns) {
+        if (c.type == ColumnType::kId) continue;
+        const auto& v = r.at(c.name);
+        line.append(";").append(c.name).append("=");
+        if (c.type == ColumnType::kRef && v)
+          line.append("{").append(rendered[c.references][*v]).append("}");
+        else
+          line.append(v ? *v : std::string("<null>"));
+      }
+      rendered[t.name][*r.at("id")] = line;
+      out.push_back(line);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A registry with everything the flat file must carry: the demo cohort (levels, complications,
+// analgesics, questionnaires), a second procedure with its own visits, two unscheduled visits
+// with analgesics, and text that needs CSV quoting.
+std::unique_ptr<Repository> redcap_source() {
+  auto a = fresh();
+  import_csv(*a, kDemo, "importer");
+  const Small s = add_small(*a, "HD-0007");
+  a->update("patients", s.patient, row({{"histology", "adeno, \"NOS\"\nsecond line"}}), "t");
+  const std::string p2 =
+      std::to_string(a->insert("procedures",
+                               row({{"patient_id", std::to_string(s.patient).c_str()},
+                                    {"procedure_date", "2024-05-02"},
+                                    {"complications_assessed", "yes"}}),
+                               "t"));
+  a->insert("visits",
+            row({{"procedure_id", p2.c_str()}, {"event", "postop"}, {"visit_date", "2024-05-03"}}),
+            "t");
+  for (const char* date : {"2024-02-01", "2024-02-20"}) {
+    const std::string v =
+        std::to_string(a->insert("visits",
+                                 row({{"procedure_id", std::to_string(s.procedure).c_str()},
+                                      {"event", "unscheduled"},
+                                      {"visit_date", date},
+                                      {"pain_instrument", "vas_mm"},
+                                      {"pain_score", "42.5"},
+                                      {"analgesics_assessed", "yes"}}),
+                                 "t"));
+    a->insert("analgesics",
+              row({{"visit_id", v.c_str()},
+                   {"drug", "morphine"},
+                   {"route", "oral"},
+                   {"daily_dose", date[9] == '1' ? "30" : "60"}}),
+              "t");
+  }
+  a->insert("complications",
+            row({{"procedure_id", p2.c_str()},
+                 {"type", "cement_leak"},
+                 {"leak_location", "unknown"},
+                 {"severity", "minor"}}),
+            "t");
+  return a;
+}
+
+TEST(RegistryRedcap, ExportImportExportIsByteIdenticalAndFieldByField) {
+  auto a = redcap_source();
+  const fs::path f1 = test::scratch_dir() / "redcap1.csv", f2 = test::scratch_dir() / "redcap2.csv";
+  export_redcap(*a, f1);
+  auto b = fresh();
+  const std::size_t n = import_redcap(*b, f1, "bob");
+  std::size_t expected = 0;
+  for (const char* t : {"patients", "procedures", "levels", "visits", "analgesics", "complications",
+                        "vital_status"})
+    expected += a->list(t).size();
+  EXPECT_EQ(n, expected);
+  export_redcap(*b, f2);
+  EXPECT_EQ(slurp(f1), slurp(f2));
+  // Field by field, every table (the configuration tables are the defaults in both).
+  const auto ca = content(*a), cb = content(*b);
+  ASSERT_EQ(ca.size(), cb.size());
+  for (std::size_t i = 0; i < ca.size(); ++i) EXPECT_EQ(ca[i], cb[i]);
+  // A flat file has no audit trail: every row is one insert by the importing user.
+  for (const AuditEntry& e : b->audit_trail()) {
+    EXPECT_EQ(e.user, "bob");
+    EXPECT_EQ(e.action, "insert");
+  }
+  // Into a registry that already has rows: new ids above them; the same pseudonyms are refused
+  // with the line, and nothing is kept.
+  auto c = fresh();
+  add_small(*c, "HD-0100");
+  const std::string before = snapshot(*c);
+  EXPECT_GT(import_redcap(*c, f1, "carol"), 0u);
+  EXPECT_EQ(c->list("patients").size(), a->list("patients").size() + 1);
+  const std::string after = snapshot(*c);
+  try {
+    import_redcap(*c, f1, "carol");
+    FAIL() << "the same records were imported twice";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("redcap1.csv:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("pseudonym"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(snapshot(*c), after);
+  EXPECT_NE(before, after);
+}
+
+// REDCap's own raw export carries "<instrument>_complete" form status columns; they are ignored.
+// Columns may come in any order and be left out.
+TEST(RegistryRedcap, ReadsRedcapsOwnExportWithFormStatusColumns) {
+  const fs::path f = test::scratch_dir() / "redcap_raw.csv";
+  std::ofstream(f, std::ios::binary | std::ios::trunc)
+      << "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,sex,"
+         "birth_year,patient_complete,proc_procedure_date,lvl_level,lvl_dose_gy,vis_visit_date,"
+         "vis_event,vis_pain_worst,last_contact_date\r\n"
+         "HD-0001,baseline_arm_1,,,female,1960,2,,,,,,,2024-06-01\r\n"
+         "HD-0001,surgery_arm_1,,,,,,2024-01-10,,,,,,\r\n"
+         "HD-0001,surgery_arm_1,level,1,,,,,L1,8,,,,\r\n"
+         "HD-0001,m1_arm_1,,,,,,,,,2024-02-09,m1,2,\r\n";
+  auto repo = fresh();
+  EXPECT_EQ(import_redcap(*repo, f, "ann"), 5u);
+  ASSERT_EQ(repo->list("patients").size(), 1u);
+  EXPECT_EQ(repo->list("patients")[0].at("pseudonym"), "HD-0001");
+  EXPECT_EQ(repo->list("vital_status")[0].at("last_contact_date"), "2024-06-01");
+  EXPECT_EQ(repo->list("levels")[0].at("dose_gy"), "8");
+  EXPECT_EQ(repo->list("visits")[0].at("pain_worst"), "2");
+}
+
+TEST(RegistryRedcap, BadLinesNameFileLineAndColumn) {
+  const std::string head =
+      "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,sex,"
+      "proc_procedure_date,vis_visit_date\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {head + "HD-0001,m1_arm_1,,,,,2024-01-01\n",
+       "r.csv:2: column 2 (redcap_event_name): a visit before the surgery it follows"},
+      {head + "HD-0001,baseline_arm_1,,,female,2024-01-10,\n",
+       "r.csv:2: column 6 (proc_procedure_date): a field of another form on this line"},
+      {head + "HD-0001,baseline_arm_1,,,alien,,\n", "r.csv:2: column 5 (sex)"},
+      {head + "HD-0001,baseline,,,female,,\n", "not an event of arm 1"},
+      {head + "HD-0001,baseline_arm_1,,,female,,\nHD-0001,surgery_arm_1,,,,2024-01-10,\n" +
+           "HD-0001,surgery_arm_1,drug,1,,,\n",
+       "r.csv:4: column 3 (redcap_repeat_instrument): not a repeating instrument"},
+      {"record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,colour\n",
+       "r.csv:1: column 5: unknown column: got 'colour'"},
+      {"record_id,sex\nHD-0001,female\n", "not a REDCap flat file"},
+  };
+  for (const auto& [text, needle] : cases) {
+    const fs::path f = test::scratch_dir() / "r.csv";
+    std::ofstream(f, std::ios::binary | std::ios::trunc) << text;
+    auto repo = fresh();
+    try {
+      import_redcap(*repo, f, "t");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(exit_code_for(e), 2);
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(repo->list("patients").empty());
+  }
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "registry/csv.h"
 #include "registry/schema.h"
 
 namespace kiort {
@@ -64,20 +63,6 @@ TEST(Dates, OnlyRealCalendarDates) {
   EXPECT_FALSE(parse_date("24-01-01"));
   EXPECT_FALSE(parse_date("2024-1-01"));
   EXPECT_EQ(format_date(*parse_date("2024-02-29") + 1), "2024-03-01");
-}
-
-TEST(Csv, QuotesWhatNeedsQuotingAndReadsItBack) {
-  const std::vector<std::string> f = {"plain", "a,b", "say \"hi\"", "two\nlines", "", " edge"};
-  const std::string line = csv_line(f);
-  EXPECT_EQ(line, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",,\" edge\"\n");
-  const auto recs = parse_csv("h1,h2\r\n" + line + "x,y\n", "t.csv");
-  ASSERT_EQ(recs.size(), 3u);
-  EXPECT_EQ(recs[1].fields, f);
-  EXPECT_EQ(recs[1].line, 2);
-  EXPECT_EQ(recs[2].line, 4);  // the quoted line break counts
-  EXPECT_EQ(recs[0].fields.back(), "h2");
-  EXPECT_THROW(parse_csv("a,\"open\n", "t.csv"), Error);
-  EXPECT_THROW(parse_csv("a,\"x\"y\n", "t.csv"), Error);
 }
 
 TEST(Values, CanonicalFormsAndLimits) {

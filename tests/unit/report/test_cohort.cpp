@@ -11,7 +11,10 @@
 #include "core/error.h"
 #include "outcomes/cohort.h"
 #include "registry/repository.h"
+#include "registry/transfer.h"
 #include "report/cohort_report.h"
+#include "report/evidence_sections.h"
+#include "report/markdown.h"
 #include "report_test_util.h"
 
 // Plain rows are written with designated initializers; members left out keep their defaults.
@@ -411,6 +414,40 @@ TEST(CohortReport, AnEmptyRegistryIsBadInput) {
     EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
   }
   EXPECT_THROW(summarize_cohort(CohortData{}), Error);
+}
+
+// Issue 22: the cohort beside the published series of the evidence base. The published-series
+// fixture (tests/e2e/published-series, shaped like the 9-patient / 15-level series
+// seddighi2021, Austin J Clin Case Rep 2021;8(4):1208: pain relief 78 %, 4 minor cement leaks,
+// 2 deaths, mean OS 10 months) against that series' own table: every number with its source and
+// n, what the paper does not give "not reported", what the registry lacks "not recorded".
+TEST(CohortReport, ComparedWithPublishedSeries) {
+  const auto dir = test::scratch_dir("published");
+  auto repo = open_repository((dir / "p.db").string(), OpenMode::kCreate);
+  import_csv(
+      *repo,
+      std::filesystem::path(KIORT_TEST_DATA_DIR) / ".." / "tests" / "e2e" / "published-series",
+      "t");
+  const LoadedCohort c = load_cohort(*repo);
+  const CohortSummary s = summarize_cohort(c.data);
+  MarkdownDocument md;
+  add_published_comparison(md, s);
+  const std::string& text = md.str();
+  const std::size_t table = text.find("[seddighi2021] (n = 9 patients, 15 vertebrae)");
+  ASSERT_NE(table, std::string::npos) << text;
+  const std::string mine = text.substr(table, text.find("Table C", table + 10) - table);
+  for (const char* needle :
+       {"| patients | 9 patients | 9 patients |",
+        "| levels | 15 levels (9 procedures) | 15 vertebrae |", "relief 7 of 9 (78 %)", "| 78 % |",
+        "pain relief assessed by VAS", "cement_leak 4 of 9 procedures assessed",
+        "| 4 minor cement leaks |", "2 of 9 patients died", "| mean 10 months |",
+        "2 patients died during follow-up",
+        "| local_control | not recorded (no imaging assessment) | not reported |",
+        "consensus responders not recorded"})
+    EXPECT_NE(mine.find(needle), std::string::npos) << needle << "\n" << mine;
+  // Other series of the base have their own tables (the largest, bludau2020: 104 patients).
+  EXPECT_NE(text.find("[bludau2020] (n = 104 patients, 143 vertebrae)"), std::string::npos);
+  EXPECT_NE(text.find("| 95.9 % |"), std::string::npos);
 }
 
 }  // namespace

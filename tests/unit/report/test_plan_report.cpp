@@ -12,6 +12,8 @@
 #include "core/error.h"
 #include "patient/phantom.h"
 #include "plan/dvh.h"
+#include "report/evidence_sections.h"
+#include "report/markdown.h"
 #include "report/plan_report.h"
 #include "report_test_util.h"
 
@@ -123,6 +125,73 @@ TEST(PlanReport, RefusesAPlanThatIsNotComputed) {
   wrong.dose_gy.resize(3);
   EXPECT_THROW(write_plan_report(c.plan, c.patient, wrong, dir / "r.pdf", dir / "figures"), Error);
   EXPECT_FALSE(std::filesystem::exists(dir / "r.pdf"));
+}
+
+// Issue 18: the report reads the evaluation (plan.json, summary.json) only through the checked
+// accessor: a field of the wrong type is a clear bad-input error naming plan, field, value and
+// what was expected, never a json::type_error (exit 1) or a silent "n/a".
+TEST(PlanReport, AnEvaluationFieldOfTheWrongTypeIsNamed) {
+  const std::pair<std::pair<std::string, std::string>, std::string> cases[] = {
+      {{"\"deviation\": -0.014", "\"deviation\": \"x\""},
+       "evaluation.second_check.deviation: field missing or of the wrong type: got '\"x\"', "
+       "expected a number"},
+      {{"[296, 197]", "[296, \"a\"]"}, "evaluation.second_check.water_engine_dwell_times_s[1]"},
+      {{"\"D90_gy\": 7.9", "\"D90_gy\": true"}, "evaluation.target.D90_gy"},
+      {{"\"messages\": []", "\"messages\": [1]"}, "evaluation.messages[0]: "},
+      {{"\"sigma_at_point_rel\": 0.02", "\"sigma_at_point_rel\": [0.02]"},
+       "evaluation.prescription.sigma_at_point_rel"},
+      {{"\"engine\": \"monte-carlo (dose to medium)\"", "\"engine\": 3"}, "evaluation.engine"},
+  };
+  for (const auto& [swap, needle] : cases) {
+    Case c;
+    const auto dir = test::scratch_dir("plan_report_types");
+    const std::size_t at = c.data.summary_json.find(swap.first);
+    ASSERT_NE(at, std::string::npos) << swap.first;
+    c.data.summary_json.replace(at, swap.first.size(), swap.second);
+    try {
+      write_plan_report(c.plan, c.patient, c.data, dir / "r.pdf", dir / "figures");
+      ADD_FAILURE() << "accepted " << swap.second;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput) << e.what();
+      EXPECT_NE(std::string(e.what()).find("plan.json of plan KIORT-TEST-REPORT"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "r.pdf"));
+  }
+}
+
+// Issue 22: the plan's rationale as its own section (one call in the report): the linked
+// references with the stances citing them, the findings with their depth reference; an id the
+// base does not have stops the report naming it.
+TEST(PlanReport, RationaleSectionShowsTheLinkedEvidence) {
+  Case c;
+  c.plan.rationale = {"2026.12.02", {"bludau2019", "wenz2010ijrobp"}, {"bludau2019.depth.1"}};
+  MarkdownDocument md;
+  add_rationale_section(md, c.plan);
+  const std::string& text = md.str();
+  for (const char* needle :
+       {"Prescription rationale", "[bludau2019]", "[wenz2010ijrobp]", "bludau2019.depth.1 (depth)",
+        "| 13 mm |", "depth reference: not stated", "abstract, Methods"})
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  MarkdownDocument none;
+  c.plan.rationale = {};
+  add_rationale_section(none, c.plan);
+  EXPECT_TRUE(none.str().empty());
+  // In the PDF; an unknown id is bad input naming it, and no PDF is written.
+  const auto dir = test::scratch_dir("plan_report_rationale");
+  c.plan.rationale = {"2026.12.02", {"bludau2019"}, {"bludau2019.dose.1"}};
+  EXPECT_GE(write_plan_report(c.plan, c.patient, c.data, dir / "r.pdf", dir / "figures").pages, 3);
+  c.plan.rationale.references.push_back("nobody1999");
+  try {
+    write_plan_report(c.plan, c.patient, c.data, dir / "bad.pdf", dir / "figures");
+    ADD_FAILURE() << "an unknown reference id was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rationale.references[1]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nobody1999"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.pdf"));
 }
 
 }  // namespace

@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 
+#include "core/csv.h"
 #include "outcomes/cox.h"
-#include "outcomes/csv.h"
 #include "outcomes/stats_report.h"
 #include "outcomes/survival.h"
 #include "outcomes/survival_data.h"
@@ -69,7 +69,7 @@ struct Tally {
 
 SurvivalData data_for(const json& c, const std::string& group,
                       const std::vector<std::string>& covariates = {}) {
-  const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
+  const CsvTable t = read_csv_table(kDir + c["data"].get<std::string>());
   return survival_data_from_csv(t, {.time = c["time"].get<std::string>(),
                                     .event = c["event"].get<std::string>(),
                                     .group = group,
@@ -231,7 +231,7 @@ TEST(SurvivalVsR, CoxBreslowStrataFactors) {
   for (const json& c : cases) {
     const std::string id = c["id"].get<std::string>();
     SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
-    const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
+    const CsvTable t = read_csv_table(kDir + c["data"].get<std::string>());
     const SurvivalData d = survival_data_from_csv(
         t, {.time = "time",
             .event = "status",
@@ -275,7 +275,7 @@ TEST(SurvivalVsR, StratifiedLogRank) {
   for (const json& c : cases) {
     const std::string id = c["id"].get<std::string>();
     SCOPED_TRACE(id + ": " + c["r_call"].get<std::string>());
-    const CsvTable t = read_csv(kDir + c["data"].get<std::string>());
+    const CsvTable t = read_csv_table(kDir + c["data"].get<std::string>());
     const SurvivalData d = survival_data_from_csv(t, {.time = "time",
                                                       .event = "status",
                                                       .group = c["group"].get<std::string>(),
