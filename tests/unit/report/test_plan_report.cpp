@@ -136,10 +136,12 @@ TEST(PlanReport, AnEvaluationFieldOfTheWrongTypeIsNamed) {
        "evaluation.second_check.deviation: field missing or of the wrong type: got '\"x\"', "
        "expected a number"},
       {{"[296, 197]", "[296, \"a\"]"}, "evaluation.second_check.water_engine_dwell_times_s[1]"},
-      {{"\"D90_gy\": 7.9", "\"D90_gy\": true"}, "evaluation.target.D90_gy"},
+      {{"\"dm_m\": {\"D90_gy\": 7.9", "\"dm_m\": {\"D90_gy\": true"},
+       "evaluation.target.dm_m.D90_gy"},  // the metrics per TG-186 quantity (issue 16)
       {{"\"messages\": []", "\"messages\": [1]"}, "evaluation.messages[0]: "},
-      {{"\"sigma_at_point_rel\": 0.02", "\"sigma_at_point_rel\": [0.02]"},
-       "evaluation.prescription.sigma_at_point_rel"},
+      // The point's sigma as the report reads it since issue 16 (dose_at_point, evaluated at it).
+      {{"\"sigma_rel\": 0.02, \"method\"", "\"sigma_rel\": [0.02], \"method\""},
+       "evaluation.prescription.dose_at_point.sigma_rel"},
       {{"\"engine\": \"monte-carlo (dose to medium)\"", "\"engine\": 3"}, "evaluation.engine"},
   };
   for (const auto& [swap, needle] : cases) {
