@@ -19,6 +19,7 @@
 #include "core/paths.h"
 #include "dicom/patient_loader.h"
 #include "dicom/rtstruct.h"
+#include "documents/plan_documents.h"
 #include "dose/probe_dosimetry.h"
 #include "plan/compute.h"
 #include "plan/plan.h"
@@ -450,18 +451,36 @@ void add_plan_command(CLI::App& app, const Globals& globals, Commands& commands)
                         Plan p = load_plan(ap->plan);
                         approve(p, ap->by, ap->comment);
                         write_file_atomic(ap->plan, plan_to_json(p));
-                        if (ap->json)
-                          std::printf("%s\n", ojson({{"plan_id", p.id},
-                                                     {"approved_by", p.approval.by},
-                                                     {"at", p.approval.at},
-                                                     {"comment", p.approval.comment},
-                                                     {"checksum", p.approval.checksum}})
-                                                  .dump(2)
-                                                  .c_str());
-                        else
+                        // The folder's report.pdf and dicom/ were the draft's: write them again
+                        // for the approved plan (a failure leaves them marked stale; the
+                        // approval stands).
+                        const DocumentsRewrite docs = rewrite_documents_after_approval(ap->plan);
+                        if (!docs.ok)
+                          spdlog::warn(
+                              "the plan is approved, but its report.pdf and dicom/ could not be "
+                              "written again for the approval and are stale (not the approved "
+                              "plan's): {}; run kiort report again",
+                              docs.error);
+                        if (ap->json) {
+                          ojson j = {{"plan_id", p.id},
+                                     {"approved_by", p.approval.by},
+                                     {"at", p.approval.at},
+                                     {"comment", p.approval.comment},
+                                     {"checksum", p.approval.checksum}};
+                          if (docs.attempted)
+                            j["documents"] = {{"rewritten", docs.written},
+                                              {"error", docs.ok ? ojson() : ojson(docs.error)}};
+                          std::printf("%s\n", j.dump(2).c_str());
+                        } else {
                           std::printf("plan %s approved by %s at %s (sha256 %s)\n", p.id.c_str(),
                                       p.approval.by.c_str(), p.approval.at.c_str(),
                                       p.approval.checksum.c_str());
+                          if (docs.attempted && docs.ok)
+                            std::printf(
+                                "wrote the approved plan's %zu documents again "
+                                "(report.pdf, dicom/)\n",
+                                docs.written.size());
+                        }
                         return 0;
                       }});
 

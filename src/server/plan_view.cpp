@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
 #include "dicom/patient_loader.h"
+#include "documents/plan_documents.h"
 #include "dose/probe_dosimetry.h"
 #include "patient/volume_io.h"
 #include "plan/compute.h"
@@ -583,10 +585,22 @@ json PlanCatalog::details(const std::string& id) {
 json PlanCatalog::documents(const std::string& id) const {
   const std::filesystem::path dir = folder(id);
   json out = json::array();
+  std::optional<Plan> plan;
+  try {
+    plan = load_plan(dir / "plan.json");
+  } catch (const Error&) {
+    plan.reset();  // every document is then stale
+  }
   auto add = [&](const std::filesystem::path& p, const std::string& name) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(p, ec))) return;
-    out.push_back({{"name", name}, {"bytes", std::filesystem::file_size(p, ec)}});
+    json d = {{"name", name}, {"bytes", std::filesystem::file_size(p, ec)}};
+    // Not the approved plan's (written for the draft, or the approval's rewrite failed): listed
+    // with the reason, never served.
+    const std::string stale =
+        plan ? document_stale_reason(dir, *plan, name) : "the plan file cannot be read";
+    if (!stale.empty()) d["stale"] = stale;
+    out.push_back(d);
   };
   add(dir / "report.pdf", "report.pdf");
   // The RT objects (dicom/*.dcm), then the CT series kiort wrote for them (dicom/ct/*.dcm from
@@ -612,6 +626,12 @@ std::filesystem::path PlanCatalog::document(const std::string& id, const std::st
       .expected("report.pdf or dicom/NAME.dcm of the plan folder");
 }
 
+std::string PlanCatalog::document_stale(const std::string& id, const std::string& name) const {
+  for (const json& d : documents(id))
+    if (d["name"] == name) return d.value("stale", "");
+  return "no such document of the plan";
+}
+
 json PlanCatalog::approve_plan(const std::string& id, const std::string& by,
                                const std::string& comment) {
   const std::filesystem::path path = folder(id) / "plan.json";
@@ -620,13 +640,21 @@ json PlanCatalog::approve_plan(const std::string& id, const std::string& by,
   approve(plan, by, comment);
   save_plan(path, plan);
   images_.erase(id);
-  return {{"approved", true},
-          {"state", "approved"},
-          {"plan_id", plan.id},
-          {"by", plan.approval.by},
-          {"at", plan.approval.at},
-          {"comment", plan.approval.comment},
-          {"checksum", plan.approval.checksum}};
+  // The folder's report.pdf and dicom/ were the draft's: written again for the approved plan. A
+  // failure leaves them whole but marked stale (documents() says why); the approval stands.
+  const DocumentsRewrite docs = rewrite_documents_after_approval(path);
+  json out = {{"approved", true},
+              {"state", "approved"},
+              {"plan_id", plan.id},
+              {"by", plan.approval.by},
+              {"at", plan.approval.at},
+              {"comment", plan.approval.comment},
+              {"checksum", plan.approval.checksum}};
+  out["documents_rewrite"] = {{"attempted", docs.attempted},
+                              {"ok", docs.ok},
+                              {"written", docs.written},
+                              {"error", docs.ok ? json() : json(docs.error)}};
+  return out;
 }
 
 }  // namespace kiort

@@ -72,13 +72,19 @@ class PlanCatalog {
   // files (plan.json, dose.nrrd) keep their size and modification time; reloaded when they change.
   std::shared_ptr<const PlanImage> image(const std::string& id);
   // Approves through plan.h's approve() with the physicist's comment and saves plan.json
-  // atomically; returns the approval. The caller has checked the physicist's password.
+  // atomically, then writes the folder's report.pdf and dicom/ again for the approved plan
+  // (rewrite_documents_after_approval); returns the approval and documents_rewrite {attempted,
+  // ok, written, error}. The caller has checked the physicist's password.
   nlohmann::json approve_plan(const std::string& id, const std::string& by,
                               const std::string& comment);
   // The plan's documents the page links, served read-only: report.pdf and the DICOM set
   // (dicom/*.dcm and its CT, dicom/ct/*.dcm, as kiort report --dicom-out writes them), each
-  // {name, bytes}. Only regular files (no links) that exist in the plan folder.
+  // {name, bytes}, and {stale: why} for one that is not the approved plan's (written for the
+  // draft, or the approval's rewrite failed: documents/plan_documents.h, documents.json). Only
+  // regular files (no links) that exist in the plan folder.
   nlohmann::json documents(const std::string& id) const;
+  // Why the listed document is not the approved plan's; empty when it is.
+  std::string document_stale(const std::string& id, const std::string& name) const;
   // The file of one listed document (a name documents() returned); throws Error(bad input) for
   // any other name, so no request can reach another file.
   std::filesystem::path document(const std::string& id, const std::string& name) const;

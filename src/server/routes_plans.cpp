@@ -97,6 +97,10 @@ void WebServer::Impl::plan_routes() {
              if (!plans.approved(id))
                throw HttpError{
                    409, "approve the plan first: its documents are served once approved", {}};
+             // Only the approved plan's documents: not a draft's banner and UIDs under the
+             // approved plan's name.
+             if (const std::string stale = plans.document_stale(id, name); !stale.empty())
+               throw HttpError{409, "this document is not the approved plan's: " + stale, {}};
              std::ifstream in(path, std::ios::binary);
              if (!in) throw HttpError{404, "no such document of the plan", "document"};
              std::ostringstream body;

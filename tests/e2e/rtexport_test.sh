@@ -137,7 +137,33 @@ for f in RTDOSE.dcm RTSTRUCT.dcm RTPLAN.dcm; do
   dcmdump +P 0020,0052 "$tmp/dp/dicom/$f" | grep -qF "[$for_uid]" && ok || fail "$f does not reference the CT's Frame of Reference $for_uid"
 done
 
-check approve 0 '' -- "$kiort" plan approve "$tmp/p/plan.json" --by "A. Physicist"
+cp -r "$tmp/p/dicom" "$tmp/draft-dicom"  # the draft's set, for the UID checks of issue 17 below
+draft_uid=$(dcmdump +P 0008,0018 "$tmp/p/dicom/RTPLAN.dcm" | head -1 | sed 's/.*\[\(.*\)\].*/\1/')
+pdftotext "$tmp/p/report.pdf" - | grep -q 'DRAFT - NOT APPROVED' && ok || fail "the draft's report.pdf lacks its DRAFT banner"
+# Issue 20: the approval writes the plan folder's report.pdf and dicom/ again for the approved
+# plan (they were the draft's), so its documents carry the approval and the approver.
+check approve 0 'wrote the approved plan.s 4 documents again' -- "$kiort" plan approve "$tmp/p/plan.json" --by "A. Physicist"
+txt=$(pdftotext "$tmp/p/report.pdf" -)
+grep -q 'APPROVED by A. Physicist at' <<<"$txt" && ok || fail "report.pdf after approval lacks 'APPROVED by A. Physicist'"
+grep -q 'DRAFT' <<<"$txt" && fail "report.pdf after approval still says DRAFT" || ok
+dcmdump +P 300e,0002 "$tmp/p/dicom/RTPLAN.dcm" | grep -q '\[APPROVED\]' && ok || fail "dicom/RTPLAN.dcm after approval is not APPROVED"
+dcmdump +P 300e,0008 "$tmp/p/dicom/RTPLAN.dcm" | grep -q 'Physicist' && ok || fail "dicom/RTPLAN.dcm lacks the reviewer"
+new_uid=$(dcmdump +P 0008,0018 "$tmp/p/dicom/RTPLAN.dcm" | head -1 | sed 's/.*\[\(.*\)\].*/\1/')
+[[ -n $new_uid && $new_uid != "$draft_uid" ]] && ok || fail "the approved RTPLAN kept the draft's SOP Instance UID $draft_uid"
+[[ -s $tmp/p/dicom/ct/CT_0001.dcm && -s $tmp/p/figures/$(ls "$tmp/p/figures" | head -1) ]] && ok || fail "the rewrite lost the CT or the figures"
+[[ -e $tmp/p/.documents-rewrite ]] && fail "the rewrite left its staging folder" || ok
+python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"]; c=json.load(open(sys.argv[2]))["approval"]["checksum"]; assert f["report.pdf"]["approval_checksum"] == c and f["dicom/RTPLAN.dcm"]["approval_checksum"] == c, f' \
+  "$tmp/p/documents.json" "$tmp/p/plan.json" && ok || fail "documents.json does not record the approval"
+# A rewrite that fails (summary.json edited: no longer the file plan compute wrote): the approval stands, the old
+# documents stay whole but are recorded stale with the reason, and nothing half-written is left.
+cp "$tmp/dp/report.pdf" "$tmp/dp-draft.pdf"
+python3 -c 'import json,sys; p=sys.argv[1]; s=json.load(open(p)); s["plan_id"]="another"; json.dump(s, open(p,"w"))' "$tmp/dp/summary.json"
+check approve-rewrite-fails 0 'stale' -- "$kiort" plan approve "$tmp/dp/plan.json" --by "A. Physicist"
+grep -q '"state": "approved"' "$tmp/dp/plan.json" && ok || fail "a failed rewrite undid the approval"
+cmp -s "$tmp/dp/report.pdf" "$tmp/dp-draft.pdf" && ok || fail "a failed rewrite changed report.pdf"
+ls -aR "$tmp/dp" | grep -q '\.tmp\.\|documents-rewrite' && fail "a failed rewrite left temporary files" || ok
+python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"]; assert "approval failed" in f["report.pdf"]["error"] and "error" in f["dicom/RTPLAN.dcm"], f' \
+  "$tmp/dp/documents.json" && ok || fail "documents.json does not mark the stale documents: $(cat "$tmp/dp/documents.json")"
 check report-approved 0 'approved' -- "$kiort" report "$tmp/p/plan.json" --out "$tmp/p/report2.pdf" --require-approved --dicom-out "$tmp/p/dicom2"
 dcmdump "$tmp/p/dicom2/RTPLAN.dcm" | grep -q '\[APPROVED\].*ApprovalStatus' && ok || fail "approved RTPLAN lacks APPROVED"
 if command -v dciodvfy >/dev/null; then
@@ -208,8 +234,8 @@ echo "$parity" | sed 's/^/  dvh parity: /'
 check mc-report-again 0 '' -- "$kiort" report "$tmp/mc/plan.json" --out "$tmp/mc/r2.pdf" --dicom-out "$tmp/mc/again"
 for f in RTPLAN RTSTRUCT RTDOSE; do
   [[ $(uid 0008,0018 "$m/$f.dcm") == $(uid 0008,0018 "$tmp/mc/again/$f.dcm") ]] && ok || fail "$f UID not reproducible"
-  [[ $(uid 0008,0018 "$tmp/p/dicom/$f.dcm") != $(uid 0008,0018 "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's UID"
-  [[ $(uid 0020,000e "$tmp/p/dicom/$f.dcm") != $(uid 0020,000e "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's series"
+  [[ $(uid 0008,0018 "$tmp/draft-dicom/$f.dcm") != $(uid 0008,0018 "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's UID"
+  [[ $(uid 0020,000e "$tmp/draft-dicom/$f.dcm") != $(uid 0020,000e "$tmp/p/dicom2/$f.dcm") ]] && ok || fail "approved $f shares the draft's series"
 done
 dcmdump +P 300e,0008 "$tmp/p/dicom2/RTPLAN.dcm" | grep -q 'Physicist^A.' && ok || fail "reviewer not in PN form"
 

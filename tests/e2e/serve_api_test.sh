@@ -184,6 +184,7 @@ cmp -s "$work/before.png" "$work/after.png" && bad "the slice of a recomputed pl
 expect "plan after recompute" 200 '"dose_gy":16' -- "${A[@]}" "$base/api/plans/fast"
 "$kiort" -q report "$work/plans/fast/plan.json" --out "$work/plans/fast/report.pdf" --dicom-out "$work/plans/fast/dicom" >/dev/null 2>&1 || bad "kiort report"
 expect "documents of a draft" 409 'approve' -- "${A[@]}" "$base/api/plans/fast/documents/report.pdf"
+cp "$work/plans/fast/dicom/RTPLAN.dcm" "$work/draft-rtplan.dcm"
 P=(-b "$work/phil.jar" -H "X-CSRF-Token: $phil" "${json[@]}")
 expect "approve physician" 403 'physician' -- "${A[@]}" "${C[@]}" "${json[@]}" -d '{"password":"password-ann"}' "$base/api/plans/fast/approve"
 expect "approve no CSRF" 403 'CSRF' -- -b "$work/phil.jar" "${json[@]}" -d '{"password":"password-phil"}' "$base/api/plans/fast/approve"
@@ -195,7 +196,7 @@ long=$(python3 -c 'print("x"*2001)')
 expect "approve comment too long" 400 '"field":"comment"' -- "${P[@]}" -d "{\"password\":\"password-phil\",\"comment\":\"$long\"}" "$base/api/plans/fast/approve"
 expect "approve not JSON" 400 '' -- "${P[@]}" -d 'password=password-phil' "$base/api/plans/fast/approve"
 grep -q '"state": "draft"' "$work/plans/fast/plan.json" && ok || bad "a refused approval changed plan.json"
-expect "approve physicist" 200 '"registry_levels":\[[0-9]+\]' -- "${P[@]}" -d '{"password":"password-phil","comment":"DVH and cord dose reviewed"}' "$base/api/plans/fast/approve"
+expect "approve physicist" 200 '"documents_rewrite":\{"attempted":true,"error":null,"ok":true,"written":\["report.pdf".*"registry_levels":\[[0-9]+\]' -- "${P[@]}" -d '{"password":"password-phil","comment":"DVH and cord dose reviewed"}' "$base/api/plans/fast/approve"
 expect "approve twice" 400 'approved' -- "${P[@]}" -d '{"password":"password-phil"}' "$base/api/plans/fast/approve"
 grep -q '"comment": "DVH and cord dose reviewed"' "$work/plans/fast/plan.json" && ok || bad "the comment is not in plan.json"
 expect "plan approved with comment" 200 '"comment":"DVH and cord dose reviewed".*"state":"approved"' -- "${A[@]}" "$base/api/plans/fast"
@@ -205,11 +206,31 @@ expect "report.pdf" 200 '' -- -b "$work/rob.jar" -o "$work/report.pdf" "$base/ap
 curl -s -D "$work/h.txt" -b "$work/rob.jar" -o "$work/rtplan.dcm" "$base/api/plans/fast/documents/dicom/RTPLAN.dcm"
 [[ $(dd if="$work/rtplan.dcm" bs=1 skip=128 count=4 2>/dev/null) == DICM ]] && ok || bad "RTPLAN.dcm is not DICOM"
 grep -qi 'content-disposition: attachment; filename="RTPLAN.dcm"' "$work/h.txt" && ok || bad "no attachment header: $(cat "$work/h.txt")"
+# Issue 20: the served documents are the approved plan's, written again at the approval (they
+# were the draft's): the PDF names the approver, the RT Plan is APPROVED under a new UID.
+pdftotext "$work/report.pdf" "$work/report.txt" && grep -q 'APPROVED by phil at' "$work/report.txt" && ok || bad "served report.pdf lacks 'APPROVED by phil'"
+grep -q 'DRAFT' "$work/report.txt" && bad "served report.pdf still says DRAFT" || ok
+dcmdump +P 300e,0002 "$work/rtplan.dcm" | grep -q '\[APPROVED\]' && ok || bad "served RTPLAN.dcm is not APPROVED: $(dcmdump +P 300e,0002 "$work/rtplan.dcm")"
+[[ $(dcmdump +P 0008,0018 "$work/rtplan.dcm") != $(dcmdump +P 0008,0018 "$work/draft-rtplan.dcm") ]] && ok || bad "served RTPLAN.dcm has the draft's SOP Instance UID"
 expect "document unknown dicom" 404 '' -- "${A[@]}" "$base/api/plans/fast/documents/dicom/NOPE.dcm"
 expect "document no session" 401 '' -- "$base/api/plans/fast/documents/report.pdf"
 grep -q '"by": "phil"' "$work/plans/fast/plan.json" && ok || bad "plan.json not approved by phil"
 "$kiort" registry audit --db "$work/r.db" --table levels | grep -q ',phil,.*plan_checksum' && ok || bad "approval not in the registry's audit trail"
 "$kiort" -q plan show "$work/plans/fast/plan.json" >/dev/null 2>&1 && ok || bad "approved plan.json does not load"
+
+# A rewrite at the approval that fails (the commissioned source the plan names has gone): the
+# approval stands, the old documents are listed stale with the reason and are not served.
+mkdir -p "$work/plans/broken"
+"$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/broken/plan.json" >/dev/null 2>&1 &&
+  "$kiort" -q plan compute "$work/plans/broken/plan.json" --out "$work/plans/broken" >/dev/null &&
+  "$kiort" -q report "$work/plans/broken/plan.json" --out "$work/plans/broken/report.pdf" --dicom-out "$work/plans/broken/dicom" >/dev/null 2>&1 || bad "broken plan setup"
+python3 -c 'import json,sys; p=sys.argv[1]; s=json.load(open(p)); s["source"]="/nonexistent/source.json"; json.dump(s, open(p,"w"), indent=2)' "$work/plans/broken/plan.json"
+expect "approve, rewrite fails" 200 '"documents_rewrite":\{"attempted":true,"error":"[^"]*no such commissioned source[^"]*","ok":false' -- "${P[@]}" -d '{"password":"password-phil"}' "$base/api/plans/broken/approve"
+grep -q '"state": "approved"' "$work/plans/broken/plan.json" && ok || bad "a failed rewrite undid the approval"
+expect "stale documents listed" 200 '"name":"report.pdf","stale":"rewriting it for the approval failed' -- "${A[@]}" "$base/api/plans/broken"
+expect "stale report.pdf not served" 409 'not the approved plan' -- "${A[@]}" "$base/api/plans/broken/documents/report.pdf"
+expect "stale RTPLAN not served" 409 'not the approved plan' -- "${A[@]}" "$base/api/plans/broken/documents/dicom/RTPLAN.dcm"
+[[ -e $work/plans/broken/.documents-rewrite ]] && bad "a failed rewrite left its staging folder" || ok
 
 # Logout ends the session.
 expect "logout" 200 '' -- "${A[@]}" "${C[@]}" "${json[@]}" -d '{}' "$base/api/logout"

@@ -290,6 +290,8 @@ try {
     const p = (await api('GET', `/api/plans/${planId}`)).body.plan;
     assert.equal(p.approval.state, 'approved');
     assert.equal(p.approval.comment, comment);
+    // The approval wrote the documents again for the approved plan: none is listed stale.
+    assert.equal(await page.locator('#documents .stale, #documents-stale').count(), 0);
     const report = await page.getAttribute('#documents a[data-name="report.pdf"]', 'href');
     const pdf = await page.request.get(base + report);
     assert.equal(pdf.status(), 200);

@@ -15,6 +15,8 @@ const AXES: Axis[] = ['axial', 'sagittal', 'coronal'];
 type At = Record<Axis, { slice: number; u: number; v: number }>;
 interface ViewGeom { w: number; h: number; du_mm: number; dv_mm: number; labels: { left: string; right: string; top: string; bottom: string } }
 interface Marker { kind: 'applicator' | 'dwell' | 'prescription'; label: string; lps_mm: number[]; views: At; entry_views?: At; radius_mm?: number | null }
+// A document of the plan folder; stale: why it is not the approved plan's (GET answers 409 then).
+interface PlanDocument { name: string; bytes: number; stale?: string }
 interface Approval { state: 'draft' | 'approved'; by: string; at: string; checksum: string; comment?: string }
 interface PlanRow { id: string; plan_id?: string; patient?: string; level?: string; engine?: string; prescription_gy?: number; approved?: boolean; approved_by?: string; error?: string }
 interface PlanData {
@@ -25,7 +27,7 @@ interface PlanData {
   dwell: { access: string; position_lps: number[]; time_s: number | null }[];
   slices: Record<Axis, number>; start: Record<Axis, number>;
   structures: { name: string; color: string }[]; isodose: { percent: number; color: string; dose_gy: number }[];
-  views: Record<Axis, ViewGeom>; markers: Marker[]; documents: { name: string; bytes: number }[];
+  views: Record<Axis, ViewGeom>; markers: Marker[]; documents: PlanDocument[];
 }
 interface Readout { voxel: number[]; lps_mm: number[]; hu: number; dose_gy: number; percent_of_reference: number | null; structures: string[]; views: At }
 
@@ -349,13 +351,20 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
   const illustrative = d.summary?.calibration?.illustrative === true
     ? h('p', { class: 'banner illustrative', id: 'illustrative', role: 'alert' }, 'ILLUSTRATIVE CALIBRATION - NOT FOR CLINICAL USE') : null;
 
-  const docLink = (f: { name: string; bytes: number }, text: string) => h('li', {},
-    h('a', { href: `${base}/documents/${f.name.split('/').map(encodeURIComponent).join('/')}`, download: f.name.split('/').pop() ?? f.name, 'data-name': f.name }, text),
-    ` ${(f.bytes / 1024).toFixed(0)} KiB`);
+  // A stale document (written for the draft, or its rewrite at the approval failed) is not the
+  // approved plan's: named with the reason, never linked (the server refuses it too).
+  const docLink = (f: PlanDocument, text: string) => f.stale
+    ? h('li', { class: 'stale', 'data-name': f.name }, `${text}: not the approved plan's (${f.stale})`)
+    : h('li', {},
+      h('a', { href: `${base}/documents/${f.name.split('/').map(encodeURIComponent).join('/')}`, download: f.name.split('/').pop() ?? f.name, 'data-name': f.name }, text),
+      ` ${(f.bytes / 1024).toFixed(0)} KiB`);
+  const stale = d.documents.filter((f) => f.stale);
   const ct = d.documents.filter((f) => /(^|\/)ct\//.test(f.name));
   const rt = d.documents.filter((f) => !ct.includes(f));
   const documents = approved
-    ? h('section', { id: 'documents' }, h('h2', {}, 'Documents (read-only)'), d.documents.length
+    ? h('section', { id: 'documents' }, h('h2', {}, 'Documents (read-only)'),
+      stale.length ? h('p', { class: 'banner stale', id: 'documents-stale', role: 'alert' }, `${stale.length} document(s) of the plan folder are not the approved plan's and are not served; run kiort report again.`) : null,
+      d.documents.length
       ? h('div', {}, h('ul', {}, ...rt.map((f) => docLink(f, f.name === 'report.pdf' ? 'Plan report (PDF)' : `DICOM ${f.name.replace(/^dicom\//, '')}`))),
         ct.length ? h('details', {}, h('summary', {}, `CT series the DICOM set refers to (${ct.length} files)`), h('ul', {}, ...ct.map((f) => docLink(f, f.name)))) : null)
       : h('p', {}, 'No report.pdf or DICOM set in the plan folder (kiort report --dicom-out writes them).'))
