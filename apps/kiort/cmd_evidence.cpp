@@ -14,6 +14,7 @@
 #include "evidence/bib_import.h"
 #include "evidence/cite.h"
 #include "evidence/evidence_base.h"
+#include "evidence/show.h"
 #include "evidence/stance.h"
 
 namespace kiort::cli {
@@ -35,12 +36,6 @@ EvidenceBase load(const EvidenceOptions& o) {
 
 void print_json(const json& j) {
   std::printf("%s\n", j.dump(2).c_str());
-}
-
-json statement_list(const std::vector<const Statement*>& list) {
-  json out = json::array();
-  for (const Statement* s : list) out.push_back(to_json(*s));
-  return out;
 }
 
 int run_list(const EvidenceOptions& o) {
@@ -97,29 +92,14 @@ int run_search(const EvidenceOptions& o) {
 int run_show(const EvidenceOptions& o) {
   const EvidenceBase base = load(o);
   const Reference& r = base.at(o.id);
-  const std::vector<const Statement*> citing = base.citing(r.id());
-  std::vector<const Statement*> groups[3];
-  for (const Statement* s : citing)
-    groups[s->stance == Stance::kSupports    ? 0
-           : s->stance == Stance::kContrasts ? 1
-                                             : 2]
-        .push_back(s);
+  if (o.json) {
+    print_json(show_json(base, r.id()));
+    return 0;
+  }
+  const auto groups = group_by_stance(base.citing(r.id()));
   const StanceCounts counts = base.counts_citing(r.id());
   json findings = json::array();
   for (const Finding* f : base.findings_of(r.id())) findings.push_back(f->data);
-  if (o.json) {
-    print_json({{"reference", r.csl},
-                {"provenance", r.provenance},
-                {"vancouver", format_vancouver(r.csl)},
-                {"findings", findings},
-                {"citing",
-                 {{"counts", to_json(counts)},
-                  {"supporting", statement_list(groups[0])},
-                  {"contrasting", statement_list(groups[1])},
-                  {"mentioning", statement_list(groups[2])}}},
-                {"cites", statement_list(base.cited_by(r.id()))}});
-    return 0;
-  }
   std::printf("%s\n%s\n\n", r.id().c_str(), format_vancouver(r.csl).c_str());
   if (!r.provenance["unknown"].empty()) {
     std::printf("Unknown or unverified:\n");
