@@ -31,8 +31,7 @@ json show_json(const EvidenceBase& base, const std::string& id,
       user.insert(&s);
     }
   const auto groups = group_by_stance(citing);
-  const StanceCounts counts{static_cast<int>(groups[0].size()),
-                            static_cast<int>(groups[1].size()),
+  const StanceCounts counts{static_cast<int>(groups[0].size()), static_cast<int>(groups[1].size()),
                             static_cast<int>(groups[2].size())};
   const auto list = [&](const std::vector<const Statement*>& v) {
     json out = json::array();

@@ -239,12 +239,12 @@ void WebServer::Impl::evidence_routes() {
                                             state->trained_on));
            }));
 
-  http.Get("/api/evidence/statements",
-           api([state](const Request&, Response& res, const Session&) {
-             std::lock_guard lock(state->mutex);
-             state->load();
-             send_json(res, {{"file", state->file.filename().string()}, {"statements", state->user}});
-           }));
+  http.Get(
+      "/api/evidence/statements", api([state](const Request&, Response& res, const Session&) {
+        std::lock_guard lock(state->mutex);
+        state->load();
+        send_json(res, {{"file", state->file.filename().string()}, {"statements", state->user}});
+      }));
 
   // A person classifies a new statement: the model's suggestion is stored beside the choice.
   http.Post(
