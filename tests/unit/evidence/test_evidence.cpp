@@ -15,6 +15,7 @@
 #include "evidence/cite.h"
 #include "evidence/evidence_base.h"
 #include "evidence/schema_check.h"
+#include "evidence/show.h"
 #include "evidence/stance.h"
 
 namespace kiort::evidence {
@@ -375,6 +376,44 @@ TEST(Stance, CrossValidationIsReproducibleAndAccountsForEveryStatement) {
   EXPECT_EQ(k5.n, a.n);
   EXPECT_EQ(k5.correct, cross_validate(data, 5).correct);
   EXPECT_THROW(cross_validate(data, 1), Error);
+}
+
+// The show view (CLI and web): groups and counts as citing()/counts_citing(); a user's statement
+// about the reference joins its group marked "user", one about another reference does not.
+TEST(Show, GroupsAsCountsCitingAndMarksUserStatements) {
+  const EvidenceBase base = EvidenceBase::load(kBase);
+  const nlohmann::json a = show_json(base, "bludau2019");
+  const StanceCounts c = base.counts_citing("bludau2019");
+  EXPECT_EQ(a["citing"]["counts"]["supporting"], c.supports);
+  EXPECT_EQ(a["citing"]["counts"]["contrasting"], c.contrasts);
+  EXPECT_EQ(a["citing"]["counts"]["mentioning"], c.mentions);
+  EXPECT_EQ(a["citing"]["supporting"].size(), std::size_t(c.supports));
+  for (const auto& s : a["citing"]["contrasting"]) {
+    EXPECT_EQ(s["stance"], "contrasts");
+    EXPECT_EQ(s["origin"], "curated");
+  }
+  Statement mine;
+  mine.id = "u001";
+  mine.citing = "krauss2024";
+  mine.cited = "bludau2019";
+  mine.stance = Stance::kContrasts;
+  Statement other = mine;
+  other.cited = "wenz2010";
+  const nlohmann::json b = show_json(base, "bludau2019", {mine, other});
+  EXPECT_EQ(b["citing"]["counts"]["contrasting"], c.contrasts + 1);
+  EXPECT_EQ(b["citing"]["counts"]["total"], c.total() + 1);
+  EXPECT_EQ(b["citing"]["contrasting"].back()["id"], "u001");
+  EXPECT_EQ(b["citing"]["contrasting"].back()["origin"], "user");
+  EXPECT_THROW(show_json(base, "nosuch"), kiort::Error);
+}
+
+// A new statement reaches the model as the curated ones do (section words joined by '_').
+TEST(Stance, StanceTextIsTheTrainingSetsForm) {
+  const EvidenceBase base = EvidenceBase::load(kBase);
+  const Statement& s = base.statements().front();
+  EXPECT_EQ(training_set(base).front().text, stance_text(s.claim, s.section));
+  EXPECT_EQ(stance_text("A claim", "Results and discussion"),
+            "A claim section:Results_and_discussion");
 }
 
 }  // namespace
