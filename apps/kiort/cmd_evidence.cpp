@@ -108,16 +108,8 @@ int run_show(const EvidenceOptions& o) {
     std::printf("\n");
   }
   std::printf("Findings (%zu):\n", findings.size());
-  for (const json& f : findings) {
-    std::string value = f["value"].is_null() ? "-" : f["value"].dump();
-    if (f.contains("bound")) value = f["bound"].get<std::string>() + " " + value;
-    std::string line = "  " + f["quantity"].get<std::string>() + ": " + value;
-    if (!f["unit"].is_null()) line += " " + f["unit"].get<std::string>();
-    for (const char* k : {"time_point", "definition", "reference_surface", "value_text", "detail"})
-      if (f.contains(k)) line += "; " + std::string(k) + ": " + f[k].get<std::string>();
-    line += " [" + f["where"].get<std::string>() + "]";
-    std::printf("%s\n", line.c_str());
-  }
+  for (const json& f : findings)
+    std::printf("  %s [%s]\n", finding_text(f).c_str(), f["where"].get<std::string>().c_str());
   std::printf("\nCited by %d statements: %d supporting, %d contrasting, %d mentioning\n",
               counts.total(), counts.supports, counts.contrasts, counts.mentions);
   const char* names[3] = {"Supporting", "Contrasting", "Mentioning"};

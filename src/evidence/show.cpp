@@ -20,6 +20,18 @@ std::array<std::vector<const Statement*>, 3> group_by_stance(
   return groups;
 }
 
+std::string finding_text(const json& f) {
+  // Appended piece by piece: GCC 12's -Wrestrict misfires on "literal" + std::string chains here.
+  std::string line = f["quantity"].get<std::string>();
+  line.append(": ");
+  if (f.contains("bound")) line.append(f["bound"].get<std::string>()).append(" ");
+  line.append(f["value"].is_null() ? std::string("-") : f["value"].dump());
+  if (!f["unit"].is_null()) line.append(" ").append(f["unit"].get<std::string>());
+  for (const char* k : {"time_point", "definition", "reference_surface", "value_text", "detail"})
+    if (f.contains(k)) line.append("; ").append(k).append(": ").append(f[k].get<std::string>());
+  return line;
+}
+
 json show_json(const EvidenceBase& base, const std::string& id,
                const std::vector<Statement>& extra) {
   const Reference& r = base.at(id);
@@ -43,7 +55,11 @@ json show_json(const EvidenceBase& base, const std::string& id,
     return out;
   };
   json findings = json::array();
-  for (const Finding* f : base.findings_of(r.id())) findings.push_back(f->data);
+  for (const Finding* f : base.findings_of(r.id())) {
+    json j = f->data;
+    j["text"] = finding_text(f->data);
+    findings.push_back(std::move(j));
+  }
   return {{"reference", r.csl},
           {"provenance", r.provenance},
           {"label", short_label(r.csl)},

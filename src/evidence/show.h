@@ -17,9 +17,14 @@ namespace kiort::evidence {
 std::array<std::vector<const Statement*>, 3> group_by_stance(
     const std::vector<const Statement*>& list);
 
+// A finding in one line: "dose: 8 Gy; time_point: ...; reference_surface: ..." (value "-" when
+// unknown, its bound before it), without where in the paper it stands.
+std::string finding_text(const nlohmann::json& finding);
+
 // The show view of reference `id` (throws as EvidenceBase::at for an unknown id). `extra` are
 // statements classified outside the curated base (kiort serve's users): those citing `id` join
-// the groups and counts, each with "origin": "user" (curated ones "origin": "curated").
+// the groups and counts, each with "origin": "user" (curated ones "origin": "curated"). Each
+// finding carries its finding_text as "text".
 nlohmann::json show_json(const EvidenceBase& base, const std::string& id,
                          const std::vector<Statement>& extra = {});
 

@@ -221,7 +221,10 @@ void WebServer::Impl::evidence_routes() {
                if (it == b.findings().end())
                  f.push_back({{"id", id}, {"known", false}});
                else
-                 f.push_back({{"id", id}, {"known", true}, {"finding", it->data}});
+                 f.push_back({{"id", id},
+                              {"known", true},
+                              {"text", finding_text(it->data)},
+                              {"finding", it->data}});
              }
              send_json(res, {{"base_version", b.version()}, {"references", r}, {"findings", f}});
            }));

@@ -404,6 +404,15 @@ TEST(Show, GroupsAsCountsCitingAndMarksUserStatements) {
   EXPECT_EQ(b["citing"]["counts"]["total"], c.total() + 1);
   EXPECT_EQ(b["citing"]["contrasting"].back()["id"], "u001");
   EXPECT_EQ(b["citing"]["contrasting"].back()["origin"], "user");
+  EXPECT_EQ(finding_text({{"quantity", "dose"},
+                          {"value", 8},
+                          {"unit", "Gy"},
+                          {"bound", ">="},
+                          {"time_point", "day 1"}}),
+            "dose: >= 8 Gy; time_point: day 1");
+  EXPECT_EQ(finding_text({{"quantity", "depth"}, {"value", nullptr}, {"unit", nullptr}}),
+            "depth: -");
+  EXPECT_EQ(a["findings"][0]["text"], finding_text(a["findings"][0]));
   EXPECT_THROW(show_json(base, "nosuch"), kiort::Error);
 }
 

@@ -55,14 +55,6 @@ export async function evidenceListPage(app: HTMLElement) {
     table(['Reference', 'Citation', 'Year', 'Findings', 'Cited by'], list.references.map((r) => [ref(r.id), r.label, fmt(r.year), r.findings, countBadges(r.citing)]), { id: 'references-table' }));
 }
 
-function findingText(f: Record<string, any>): string {
-  let value = f.value === null || f.value === undefined ? '–' : String(f.value);
-  if (f.bound) value = `${f.bound} ${value}`;
-  const parts = [`${f.quantity}: ${value}${f.unit ? ` ${f.unit}` : ''}`];
-  for (const k of ['time_point', 'definition', 'reference_surface', 'value_text', 'detail']) if (f[k]) parts.push(`${k.replace('_', ' ')}: ${f[k]}`);
-  return parts.join('; ');
-}
-
 function statementList(list: Statement[], show: 'citing' | 'cited'): Child {
   if (!list.length) return h('p', { class: 'none' }, 'None.');
   return h('ul', { class: 'statements' }, ...list.map((s) => h('li', { 'data-id': s.id },
@@ -83,7 +75,7 @@ export async function evidencePage(app: HTMLElement, me: Me, id: string) {
     h('p', { class: 'citation', id: 'vancouver' }, d.vancouver),
     doi ? h('p', {}, 'DOI ', h('a', { href: `https://doi.org/${doi}`, rel: 'noreferrer' }, doi)) : null,
     h('h2', {}, `Findings (${d.findings.length})`),
-    d.findings.length ? h('ul', { id: 'findings' }, ...d.findings.map((f) => h('li', {}, findingText(f), h('span', { class: 'meta' }, ` [${f.where}]`)))) : h('p', {}, 'No findings recorded.'),
+    d.findings.length ? h('ul', { id: 'findings' }, ...d.findings.map((f) => h('li', {}, f.text, h('span', { class: 'meta' }, ` [${f.where}]`)))) : h('p', {}, 'No findings recorded.'),
     h('h2', {}, 'Cited by'),
     h('p', { id: 'citing-counts' }, `${c.counts.total} statement(s): `, countBadges(c.counts)),
     group('Supporting', 'supporting', 'supports'), group('Contrasting', 'contrasting', 'contrasts'), group('Mentioning', 'mentioning', 'mentions'),
@@ -166,13 +158,13 @@ export async function rationaleSection(rationale: any): Promise<HTMLElement> {
   }
   try {
     const q = `references=${refs.map(encodeURIComponent).join(',')}&findings=${finds.map(encodeURIComponent).join(',')}`;
-    const r = await get<{ base_version: string; references: { id: string; known: boolean; label?: string; citing?: Counts }[]; findings: { id: string; known: boolean; finding?: Record<string, any> }[] }>(`/api/evidence/rationale?${q}`);
+    const r = await get<{ base_version: string; references: { id: string; known: boolean; label?: string; citing?: Counts }[]; findings: { id: string; known: boolean; text?: string; finding?: Record<string, any> }[] }>(`/api/evidence/rationale?${q}`);
     sec.append(h('p', {}, `Linked from evidence base ${fmt(rationale.evidence_base)} (this server holds ${r.base_version}).`));
     if (r.references.length) sec.append(table(['Reference', 'Citation', 'Statements citing it'], r.references.map((x) => x.known
         ? [h('a', { href: `#/evidence/${encodeURIComponent(x.id)}` }, x.id), x.label, countBadges(x.citing!)]
         : [x.id, h('span', { class: 'error' }, 'not in this evidence base'), '']), { id: 'rationale-table' }));
     if (r.findings.length) sec.append(h('ul', { id: 'rationale-findings' }, ...r.findings.map((f) => h('li', {}, `${f.id}: `,
-        f.known ? `${findingText(f.finding!)} (${f.finding!.reference})` : h('span', { class: 'error' }, 'not in this evidence base')))));
+        f.known ? `${f.text} (${f.finding!.reference})` : h('span', { class: 'error' }, 'not in this evidence base')))));
   } catch (err) {
     sec.append(h('p', { class: 'error' }, `The rationale's references could not be looked up: ${err instanceof Error ? err.message : String(err)}`));
   }
