@@ -363,8 +363,9 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
     : null;
 
   const rx = d.plan.prescription;
-  // The prescription's rationale: summary.json's copy of plan.json's, or plan.json's (issue 22).
-  const rationale = await rationaleSection(d.summary?.rationale ?? (d.plan as Record<string, unknown>).rationale);
+  // The prescription's rationale (issue 22): plan.json's (the current links), else the copy in
+  // summary.json (what the last computation carried).
+  const rationale = await rationaleSection((d.plan as Record<string, unknown>).rationale ?? d.summary?.rationale);
   clear(app,
     h('h1', {}, `Plan ${d.plan.id} (${d.plan.level})`),
     illustrative,
