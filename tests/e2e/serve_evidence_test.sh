@@ -51,6 +51,10 @@ want=$("$kiort" evidence list --json | python3 -c 'import json,sys; print(len(js
 [[ $n == "$want" && $n -ge 20 ]] && ok || bad "list: $n references, kiort evidence list has $want"
 expect "search" 200 '"reference":"bludau2019"' -- "${R[@]}" "$base/api/evidence/search?q=phase%20III%20protocol"
 expect "search empty" 400 '"field":"q"' -- "${R[@]}" "$base/api/evidence/search?q=%20"
+expect "search broken UTF-8" 200 '"hits":\[\]' -- "${R[@]}" "$base/api/evidence/search?q=%FF%FE"
+expect "search too long" 400 '"field":"q"' -- "${R[@]}" "$base/api/evidence/search?q=$(printf 'a%.0s' $(seq 201))"
+expect "show broken UTF-8" 404 '' -- "${R[@]}" "$base/api/evidence/references/%FF"
+expect "rationale broken UTF-8" 200 '"known":false' -- "${R[@]}" "$base/api/evidence/rationale?references=%FF"
 expect "search missing" 400 '"field":"q"' -- "${R[@]}" "$base/api/evidence/search"
 # The reference page's groups and counts are kiort evidence show's.
 curl -s "${R[@]}" "$base/api/evidence/references/bludau2019" >"$work/web.json"
