@@ -12,3 +12,23 @@ check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
   if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then fail "$name: output lacks /$pat/: $out"; return; fi
   ok
 }
+
+# start_server KIORT WORK SERVE_ARGS...: `KIORT serve SERVE_ARGS --port 0` in the background, its
+# output in WORK/serve.out and WORK/serve.err; sets server_pid, port and base (the URL), or exits 1
+# when it does not listen within 5 s. The caller's EXIT trap ends $server_pid.
+start_server() {
+  local kiort=$1 dir=$2; shift 2
+  "$kiort" serve "$@" --port 0 >"$dir/serve.out" 2>"$dir/serve.err" &
+  server_pid=$!
+  for _ in $(seq 50); do grep -q listening "$dir/serve.out" 2>/dev/null && break; sleep 0.1; done
+  port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/serve.out")
+  [[ -n $port ]] || { echo "FAIL server did not start: $(cat "$dir/serve.err")"; exit 1; }
+  base=http://127.0.0.1:$port
+}
+# login USER (after start_server, with $work set): logs USER in with password-USER, the session's
+# cookie jar in $work/USER.jar; prints the CSRF token.
+login() {
+  curl -s -c "$work/$1.jar" -H 'Content-Type: application/json' \
+    -d "{\"user\":\"$1\",\"password\":\"password-$1\"}" "$base/api/login" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
+}

@@ -6,9 +6,8 @@
 set -u
 kiort=$1
 cohort=$2
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { echo "FAIL $*"; fails=$((fails+1)); }
+. "$(dirname "$0")/lib.sh"
+bad() { fail "$@"; }
 work=$(mktemp -d)
 server_pid=
 cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
@@ -30,12 +29,7 @@ echo "password-x" | "$kiort" serve --db "$work/r.db" --create-user eve --role ad
 grep -q 'argon2id' <(sqlite3 "$work/r.users.db" 'select password_hash from users' 2>/dev/null || python3 -c "
 import sqlite3,sys; print('\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select password_hash from users')))" "$work/r.users.db") && ok || bad "hashes are not argon2id"
 
-"$kiort" serve --db "$work/r.db" --plans "$work/plans" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out")
-[[ -n $port ]] || { echo "FAIL server did not start: $(cat "$work/serve.err")"; exit 1; }
-base=http://127.0.0.1:$port
+start_server "$kiort" "$work" --db "$work/r.db" --plans "$work/plans"
 
 # expect NAME STATUS [PATTERN] -- CURL_ARGS...: the status code and, if given, the body.
 expect() {
@@ -48,10 +42,6 @@ expect() {
   ok
 }
 json=(-H 'Content-Type: application/json')
-login() {  # login USER -> cookie jar $work/USER.jar, CSRF token on stdout
-  curl -s -c "$work/$1.jar" "${json[@]}" -d "{\"user\":\"$1\",\"password\":\"password-$1\"}" "$base/api/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
-}
 
 # Without a session: 401 everywhere but login, whatever the method.
 for route in /api/me /api/due /api/patients /api/patients/1 /api/forms /api/cohort /api/plans \
