@@ -13,6 +13,20 @@ check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
   ok
 }
 
+# serve_registry KIORT CSV: a throwaway folder $work, removed at exit with the server that
+# start_server started there, holding the registry $work/r.db with CSV imported.
+serve_registry() {
+  work=$(mktemp -d)
+  server_pid=
+  trap serve_cleanup EXIT
+  "$1" -q registry init --db "$work/r.db" >/dev/null
+  "$1" -q registry import --db "$work/r.db" --csv "$2" >/dev/null
+}
+serve_cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+
 # start_server KIORT WORK SERVE_ARGS...: `KIORT serve SERVE_ARGS --port 0` in the background, its
 # output in WORK/serve.out and WORK/serve.err; sets server_pid, port and base (the URL), or exits 1
 # when it does not listen within 5 s. The caller's EXIT trap ends $server_pid.

@@ -8,13 +8,7 @@ kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
 bad() { fail "$@"; }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-"$kiort" -q registry init --db "$work/r.db" >/dev/null
-"$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
+serve_registry "$kiort" "$cohort"
 mkdir -p "$work/plans/fast"
 "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null
 "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null

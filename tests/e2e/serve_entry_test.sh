@@ -9,13 +9,7 @@ kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
 bad() { fail "$@"; }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-"$kiort" -q registry init --db "$work/r.db" >/dev/null
-"$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
+serve_registry "$kiort" "$cohort"
 for u in "ann physician" "dora data-manager"; do
   set -- $u
   echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
