@@ -46,3 +46,15 @@ login() {
     -d "{\"user\":\"$1\",\"password\":\"password-$1\"}" "$base/api/login" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
 }
+# expect NAME STATUS [PATTERN] -- CURL_ARGS...: curl's HTTP status and, if given, PATTERN in the
+# answer: headers and body, or the body alone when expect_body_only is set.
+expect() {
+  local name=$1 want=$2 pat=$3; shift 4
+  local out code headers=(-i)
+  [[ -n ${expect_body_only:-} ]] && headers=()
+  out=$(curl -s "${headers[@]}" -w '\n%{http_code}' "$@" 2>&1)
+  code=${out##*$'\n'}; out=${out%$'\n'*}
+  if [[ $code != "$want" ]]; then fail "$name: HTTP $code, expected $want: $out"; return; fi
+  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then fail "$name: answer lacks /$pat/: $out"; return; fi
+  ok
+}

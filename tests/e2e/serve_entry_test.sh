@@ -16,16 +16,6 @@ for u in "ann physician" "dora data-manager"; do
 done
 start_server "$kiort" "$work" --db "$work/r.db"
 
-# expect NAME STATUS [PATTERN] -- CURL_ARGS...: the status code and, if given, the body (and headers).
-expect() {
-  local name=$1 want=$2 pat=$3; shift 4
-  local out code
-  out=$(curl -s -i -w '\n%{http_code}' "$@" 2>&1)
-  code=${out##*$'\n'}; out=${out%$'\n'*}
-  if [[ $code != "$want" ]]; then bad "$name: HTTP $code, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: answer lacks /$pat/: $out"; return; fi
-  ok
-}
 json=(-H 'Content-Type: application/json')
 A=(-b "$work/ann.jar" -H "X-CSRF-Token: $(login ann)" "${json[@]}")
 D=(-b "$work/dora.jar" -H "X-CSRF-Token: $(login dora)" "${json[@]}")
