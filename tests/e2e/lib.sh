@@ -4,6 +4,7 @@
 fails=0; passes=0
 ok() { passes=$((passes+1)); }
 fail() { echo "FAIL $*"; fails=$((fails+1)); }
+bad() { fail "$@"; }  # the name the serve tests use
 check() {  # check NAME EXPECTED_RC PATTERN -- CMD...
   local name=$1 want=$2 pat=$3; shift 4
   local out rc

@@ -7,7 +7,6 @@ set -u
 kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
-bad() { fail "$@"; }
 serve_registry "$kiort" "$cohort"
 mkdir -p "$work/plans/fast"
 "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null

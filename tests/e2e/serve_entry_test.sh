@@ -8,7 +8,6 @@ set -u
 kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
-bad() { fail "$@"; }
 serve_registry "$kiort" "$cohort"
 for u in "ann physician" "dora data-manager"; do
   set -- $u
