@@ -14,6 +14,7 @@
 #include "evidence/bib_import.h"
 #include "evidence/cite.h"
 #include "evidence/evidence_base.h"
+#include "evidence/show.h"
 #include "evidence/stance.h"
 
 namespace kiort::cli {
@@ -35,12 +36,6 @@ EvidenceBase load(const EvidenceOptions& o) {
 
 void print_json(const json& j) {
   std::printf("%s\n", j.dump(2).c_str());
-}
-
-json statement_list(const std::vector<const Statement*>& list) {
-  json out = json::array();
-  for (const Statement* s : list) out.push_back(to_json(*s));
-  return out;
 }
 
 int run_list(const EvidenceOptions& o) {
@@ -97,29 +92,14 @@ int run_search(const EvidenceOptions& o) {
 int run_show(const EvidenceOptions& o) {
   const EvidenceBase base = load(o);
   const Reference& r = base.at(o.id);
-  const std::vector<const Statement*> citing = base.citing(r.id());
-  std::vector<const Statement*> groups[3];
-  for (const Statement* s : citing)
-    groups[s->stance == Stance::kSupports    ? 0
-           : s->stance == Stance::kContrasts ? 1
-                                             : 2]
-        .push_back(s);
+  if (o.json) {
+    print_json(show_json(base, r.id()));
+    return 0;
+  }
+  const auto groups = group_by_stance(base.citing(r.id()));
   const StanceCounts counts = base.counts_citing(r.id());
   json findings = json::array();
   for (const Finding* f : base.findings_of(r.id())) findings.push_back(f->data);
-  if (o.json) {
-    print_json({{"reference", r.csl},
-                {"provenance", r.provenance},
-                {"vancouver", format_vancouver(r.csl)},
-                {"findings", findings},
-                {"citing",
-                 {{"counts", to_json(counts)},
-                  {"supporting", statement_list(groups[0])},
-                  {"contrasting", statement_list(groups[1])},
-                  {"mentioning", statement_list(groups[2])}}},
-                {"cites", statement_list(base.cited_by(r.id()))}});
-    return 0;
-  }
   std::printf("%s\n%s\n\n", r.id().c_str(), format_vancouver(r.csl).c_str());
   if (!r.provenance["unknown"].empty()) {
     std::printf("Unknown or unverified:\n");
@@ -128,16 +108,8 @@ int run_show(const EvidenceOptions& o) {
     std::printf("\n");
   }
   std::printf("Findings (%zu):\n", findings.size());
-  for (const json& f : findings) {
-    std::string value = f["value"].is_null() ? "-" : f["value"].dump();
-    if (f.contains("bound")) value = f["bound"].get<std::string>() + " " + value;
-    std::string line = "  " + f["quantity"].get<std::string>() + ": " + value;
-    if (!f["unit"].is_null()) line += " " + f["unit"].get<std::string>();
-    for (const char* k : {"time_point", "definition", "reference_surface", "value_text", "detail"})
-      if (f.contains(k)) line += "; " + std::string(k) + ": " + f[k].get<std::string>();
-    line += " [" + f["where"].get<std::string>() + "]";
-    std::printf("%s\n", line.c_str());
-  }
+  for (const json& f : findings)
+    std::printf("  %s [%s]\n", finding_text(f).c_str(), f["where"].get<std::string>().c_str());
   std::printf("\nCited by %d statements: %d supporting, %d contrasting, %d mentioning\n",
               counts.total(), counts.supports, counts.contrasts, counts.mentions);
   const char* names[3] = {"Supporting", "Contrasting", "Mentioning"};

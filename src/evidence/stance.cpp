@@ -41,13 +41,16 @@ std::vector<std::string> stance_tokens(const std::string& text) {
   return out;
 }
 
+std::string stance_text(const std::string& claim, const std::string& section) {
+  std::string s;
+  for (char c : section) s += std::isalpha(static_cast<unsigned char>(c)) ? c : '_';
+  return claim + " section:" + s;
+}
+
 std::vector<LabelledText> training_set(const EvidenceBase& base) {
   std::vector<LabelledText> out;
-  for (const Statement& s : base.statements()) {
-    std::string section;
-    for (char c : s.section) section += std::isalpha(static_cast<unsigned char>(c)) ? c : '_';
-    out.push_back({s.claim + " section:" + section, s.stance});
-  }
+  for (const Statement& s : base.statements())
+    out.push_back({stance_text(s.claim, s.section), s.stance});
   return out;
 }
 

@@ -20,7 +20,10 @@ struct LabelledText {
 
 // Lower-case words of 3 or more letters, minus a short English stop list.
 std::vector<std::string> stance_tokens(const std::string& text);
-std::vector<LabelledText> training_set(const EvidenceBase& base);  // claim + " section:" + section
+std::vector<LabelledText> training_set(const EvidenceBase& base);  // stance_text of each statement
+// The text the model reads for a statement: the claim + " section:" + the section with every
+// non-letter as '_' (what training_set uses, so a new statement is read as the curated ones).
+std::string stance_text(const std::string& claim, const std::string& section);
 
 struct StanceSuggestion {
   Stance stance = Stance::kMentions;

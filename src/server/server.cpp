@@ -42,6 +42,7 @@ WebServer::Impl::Impl(const ServeOptions& o)
   entry_routes();
   cohort_routes();
   plan_routes();
+  evidence_routes();
   static_routes();
 }
 

@@ -68,7 +68,10 @@ struct WebServer::Impl {
   void entry_routes();     // routes_entry.cpp: visit entry, correction, deletion; vital status
   void cohort_routes();    // routes_cohort.cpp
   void plan_routes();      // routes_plans.cpp
-  void static_routes();    // routes_static.cpp (last: its catch-all must come after the others)
+  void
+  evidence_routes();  // routes_evidence.cpp (its state: the base, the model, users' statements)
+  std::shared_ptr<struct EvidenceState> evidence;
+  void static_routes();  // routes_static.cpp (last: its catch-all must come after the others)
 
   // routes_entry.cpp: runs work (which answers in res) once per Idempotency-Key of the user; the
   // same key again answers the first success without running work. Call under registry_mutex.

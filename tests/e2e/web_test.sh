@@ -2,7 +2,7 @@
 # The web application end to end in Debian's Chromium (headless) through playwright-core: takes
 # the front end the build made (<build>/web/dist, with its npm packages in <build>/web/node_modules:
 # web/CMakeLists.txt), starts kiort serve on a throwaway registry (the demo cohort) with a fast plan
-# named "demo", and runs web/e2e/run.mjs, then web/e2e/visits.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
+# named "demo", and runs web/e2e/run.mjs, then web/e2e/visits.mjs and web/e2e/evidence.mjs. Screenshots go to $KIORT_WEB_SCREENSHOTS if set (the
 # docs' web-*.png are made with KIORT_WEB_SCREENSHOTS=docs), else to a temporary folder.
 # Without /usr/bin/chromium or a built front end (node and npm: scripts/install-deps) the test says
 # so loudly and is reported as skipped (exit 77), never as passed. Then web/e2e/plan_review.mjs on
@@ -61,6 +61,9 @@ s["prescription"]["dose_at_point"] = {"dm_m_gy": 8.1, "dw_m_gy": 8.2, "dw_w_gy":
                                       "sigma_rel": 0.012, "method": "contract test"}
 s["calibration"] = {"illustrative": True}
 s["uncertainty_budget"] = {"combined_rel": 0.085}
+# The prescription's rationale as plan.json carries it into summary.json (issue 22).
+s["rationale"] = {"evidence_base": "contract", "references": ["bludau2019", "wenz2010ijrobp"],
+                  "findings": ["bludau2019.dose.1", "wenz2010ijrobp.depth.1"]}
 (d / "summary.json").write_text(json.dumps(s, indent=2))
 m = json.loads((d / "outputs.json").read_text())
 m["files"]["summary.json"] = hashlib.sha256((d / "summary.json").read_bytes()).hexdigest()
@@ -90,5 +93,8 @@ KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/run.mjs || rc=$?
 # Follow-up entry, corrections, vital status, sessions and axe-core (issue 20), on the same server.
 KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/visits.mjs || rc=$?
+# The evidence base: browse, search, show, classify with the suggestion, read-only refused, the
+# plan page's rationale, axe-core (issue 22).
+KIORT_URL=http://127.0.0.1:$port SCREENSHOT_DIR=$shots CHROMIUM=$chromium node e2e/evidence.mjs || rc=$?
 if grep -q 'internal fault' "$work/serve.err"; then echo "FAIL the server logged an internal fault:"; grep 'internal fault' "$work/serve.err"; rc=1; fi
 exit $rc

@@ -1,6 +1,6 @@
 // kiort's web front end: hash routes (#/due, #/patient/ID, #/visit/PROCEDURE, #/plans, #/plan/ID,
-// #/cohort), one module per page. The server decides who may do what; the page only hides
-// buttons a role cannot use.
+// #/cohort, #/evidence[/ID], #/classify/CITED), one module per page. The server decides who may
+// do what; the page only hides buttons a role cannot use.
 import './style.css';
 import { ApiError, get, Me, post, setCsrf, setReauthenticate } from './api';
 import { clear, h } from './dom';
@@ -11,6 +11,7 @@ import { historyPage } from './pages/history';
 import { vitalPage } from './pages/vital';
 import { planListPage, planPage } from './pages/plan';
 import { cohortPage } from './pages/cohort';
+import { classifyPage, evidenceListPage, evidencePage } from './pages/evidence';
 
 const app = document.getElementById('app')!;
 const nav = document.getElementById('nav')!;
@@ -20,7 +21,7 @@ function renderNav() {
   if (!me) return clear(nav);
   const link = (href: string, text: string) => h('a', { href, class: location.hash.startsWith(href) ? 'active' : '' }, text);
   clear(nav, h('span', { class: 'brand' }, 'kiort'), link('#/due', 'Follow-up due'), link('#/plans', 'Plans'),
-    link('#/cohort', 'Cohort'), h('span', { class: 'spacer' }),
+    link('#/cohort', 'Cohort'), link('#/evidence', 'Evidence'), h('span', { class: 'spacer' }),
     h('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`),
     h('button', { type: 'button', id: 'logout', onclick: async () => {
       await post('/api/logout').catch(() => undefined);
@@ -130,6 +131,8 @@ async function route() {
     else if (page === 'plans') await planListPage(view);
     else if (page === 'plan') await planPage(view, me, arg);
     else if (page === 'cohort') await cohortPage(view);
+    else if (page.split('?')[0] === 'evidence') await (arg ? evidencePage(view, me, arg.split('?')[0]) : evidenceListPage(view));
+    else if (page === 'classify') await classifyPage(view, me, arg);
     else await duePage(view, me);
     if (current()) clear(app, view);
   } catch (err) {

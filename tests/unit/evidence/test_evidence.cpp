@@ -16,6 +16,7 @@
 #include "evidence/evidence_base.h"
 #include "evidence/rationale.h"
 #include "evidence/schema_check.h"
+#include "evidence/show.h"
 #include "evidence/stance.h"
 
 namespace kiort::evidence {
@@ -400,6 +401,52 @@ TEST(Rationale, IdsResolveAndAnUnknownOneIsNamed) {
       e2.find("rationale.findings[0]: not a finding of the evidence base: got 'bludau2019.x.9'"),
       std::string::npos)
       << e2;
+
+// The show view (CLI and web): groups and counts as citing()/counts_citing(); a user's statement
+// about the reference joins its group marked "user", one about another reference does not.
+TEST(Show, GroupsAsCountsCitingAndMarksUserStatements) {
+  const EvidenceBase base = EvidenceBase::load(kBase);
+  const nlohmann::json a = show_json(base, "bludau2019");
+  const StanceCounts c = base.counts_citing("bludau2019");
+  EXPECT_EQ(a["citing"]["counts"]["supporting"], c.supports);
+  EXPECT_EQ(a["citing"]["counts"]["contrasting"], c.contrasts);
+  EXPECT_EQ(a["citing"]["counts"]["mentioning"], c.mentions);
+  EXPECT_EQ(a["citing"]["supporting"].size(), std::size_t(c.supports));
+  for (const auto& s : a["citing"]["contrasting"]) {
+    EXPECT_EQ(s["stance"], "contrasts");
+    EXPECT_EQ(s["origin"], "curated");
+  }
+  Statement mine;
+  mine.id = "u001";
+  mine.citing = "krauss2024";
+  mine.cited = "bludau2019";
+  mine.stance = Stance::kContrasts;
+  Statement other = mine;
+  other.cited = "wenz2010";
+  const nlohmann::json b = show_json(base, "bludau2019", {mine, other});
+  EXPECT_EQ(b["citing"]["counts"]["contrasting"], c.contrasts + 1);
+  EXPECT_EQ(b["citing"]["counts"]["total"], c.total() + 1);
+  EXPECT_EQ(b["citing"]["contrasting"].back()["id"], "u001");
+  EXPECT_EQ(b["citing"]["contrasting"].back()["origin"], "user");
+  EXPECT_EQ(finding_text({{"quantity", "dose"},
+                          {"value", 8},
+                          {"unit", "Gy"},
+                          {"bound", ">="},
+                          {"time_point", "day 1"}}),
+            "dose: >= 8 Gy; time_point: day 1");
+  EXPECT_EQ(finding_text({{"quantity", "depth"}, {"value", nullptr}, {"unit", nullptr}}),
+            "depth: -");
+  EXPECT_EQ(a["findings"][0]["text"], finding_text(a["findings"][0]));
+  EXPECT_THROW(show_json(base, "nosuch"), kiort::Error);
+}
+
+// A new statement reaches the model as the curated ones do (section words joined by '_').
+TEST(Stance, StanceTextIsTheTrainingSetsForm) {
+  const EvidenceBase base = EvidenceBase::load(kBase);
+  const Statement& s = base.statements().front();
+  EXPECT_EQ(training_set(base).front().text, stance_text(s.claim, s.section));
+  EXPECT_EQ(stance_text("A claim", "Results and discussion"),
+            "A claim section:Results_and_discussion");
 }
 
 }  // namespace

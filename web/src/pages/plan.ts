@@ -9,6 +9,7 @@ import './plan.css';
 import { ApiError, get, Me, post } from '../api';
 import { chart, Series } from '../chart';
 import { Child, clear, fmt, h, s, table } from '../dom';
+import { rationaleSection } from './evidence';
 
 type Axis = 'axial' | 'sagittal' | 'coronal';
 const AXES: Axis[] = ['axial', 'sagittal', 'coronal'];
@@ -371,6 +372,9 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
     : null;
 
   const rx = d.plan.prescription;
+  // The prescription's rationale (issue 22): plan.json's (the current links), else the copy in
+  // summary.json (what the last computation carried).
+  const rationale = await rationaleSection((d.plan as Record<string, unknown>).rationale ?? d.summary?.rationale);
   clear(app,
     h('h1', {}, `Plan ${d.plan.id} (${d.plan.level})`),
     illustrative,
@@ -392,6 +396,7 @@ export async function planPage(app: HTMLElement, me: Me, id: string) {
     h('h2', {}, 'Second check'),
     sc ? table(['Method', 'Deviation', 'Tolerance', 'Result'], [[fmt(sc.method), `${(100 * Number(sc.deviation)).toFixed(2)} %`, `${(100 * Number(sc.tolerance)).toFixed(0)} %`,
       h('span', { class: sc.flagged ? 'badge overdue' : 'badge ok' }, sc.flagged ? 'FLAGGED' : 'pass')]], { id: 'second-check' }) : h('p', {}, 'No second check in summary.json.'),
+    rationale,
     h('h2', {}, 'Messages'), (d.summary?.messages ?? []).length
       ? h('ul', {}, ...((d.summary?.messages ?? []) as string[]).map((m) => h('li', {}, m))) : h('p', {}, 'None.'));
   refresh();
