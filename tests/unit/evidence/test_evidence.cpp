@@ -401,6 +401,7 @@ TEST(Rationale, IdsResolveAndAnUnknownOneIsNamed) {
       e2.find("rationale.findings[0]: not a finding of the evidence base: got 'bludau2019.x.9'"),
       std::string::npos)
       << e2;
+}
 
 // The show view (CLI and web): groups and counts as citing()/counts_citing(); a user's statement
 // about the reference joins its group marked "user", one about another reference does not.
