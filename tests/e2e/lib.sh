@@ -28,6 +28,15 @@ serve_cleanup() {
   rm -rf "$work"
 }
 
+# create_users KIORT "USER ROLE"...: each user, with password-USER, in $work/r.db's users file.
+create_users() {
+  local kiort=$1 u; shift
+  for u in "$@"; do
+    set -- $u
+    echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || fail "create user $1"
+  done
+}
+
 # start_server KIORT WORK SERVE_ARGS...: `KIORT serve SERVE_ARGS --port 0` in the background, its
 # output in WORK/serve.out and WORK/serve.err; sets server_pid, port and base (the URL), or exits 1
 # when it does not listen within 5 s. The caller's EXIT trap ends $server_pid.

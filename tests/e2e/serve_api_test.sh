@@ -13,10 +13,7 @@ mkdir -p "$work/plans/fast"
 "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null
 plan_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/plans/fast/plan.json")
 "$kiort" -q registry add level --db "$work/r.db" --user setup --procedure_id 1 --level L1 --plan_id "$plan_id" >/dev/null || bad "add level"
-for u in "ann physician" "phil physicist" "dora data-manager" "rob read-only"; do
-  set -- $u
-  echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
-done
+create_users "$kiort" "ann physician" "phil physicist" "dora data-manager" "rob read-only"
 echo "short" | "$kiort" serve --db "$work/r.db" --create-user eve --role physician >/dev/null 2>&1 && bad "short password accepted" || ok
 echo "password-x" | "$kiort" serve --db "$work/r.db" --create-user eve --role admin >/dev/null 2>&1 && bad "unknown role accepted" || ok
 grep -q 'argon2id' <(sqlite3 "$work/r.users.db" 'select password_hash from users' 2>/dev/null || python3 -c "

@@ -9,10 +9,7 @@ kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
 serve_registry "$kiort" "$cohort"
-for u in "ann physician" "rob read-only"; do
-  set -- $u
-  echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
-done
+create_users "$kiort" "ann physician" "rob read-only"
 start_server "$kiort" "$work" --db "$work/r.db"
 
 json=(-H 'Content-Type: application/json')
