@@ -227,6 +227,15 @@ json lps_json(const Vec3& p) {
   return json::array({p.x, p.y, p.z});
 }
 
+// value in [0, n), or bad input naming the field, the value and the range.
+void require_in_range(int value, int n, const char* field, const char* what) {
+  if (value < 0 || value >= n)
+    throw Error::bad_input(what)
+        .field(field)
+        .seen(std::to_string(value))
+        .expected("0 to " + std::to_string(n - 1));
+}
+
 }  // namespace
 
 ViewPoint view_point(const PlanImage& image, SliceAxis axis, const Vec3& ci) {
@@ -243,23 +252,10 @@ ViewPoint view_point(const PlanImage& image, SliceAxis axis, const Vec3& ci) {
 }
 
 Index3 view_voxel(const PlanImage& image, SliceAxis axis, int index, int u, int v) {
-  const int n = slice_count(image, axis);
-  if (index < 0 || index >= n)
-    throw Error::bad_input("slice index outside the volume")
-        .field("index")
-        .seen(std::to_string(index))
-        .expected("0 to " + std::to_string(n - 1));
+  require_in_range(index, slice_count(image, axis), "index", "slice index outside the volume");
   const SliceMap m = slice_map(image, axis, index);
-  if (u < 0 || u >= m.w)
-    throw Error::bad_input("pixel outside the slice")
-        .field("u")
-        .seen(std::to_string(u))
-        .expected("0 to " + std::to_string(m.w - 1));
-  if (v < 0 || v >= m.h)
-    throw Error::bad_input("pixel outside the slice")
-        .field("v")
-        .seen(std::to_string(v))
-        .expected("0 to " + std::to_string(m.h - 1));
+  require_in_range(u, m.w, "u", "pixel outside the slice");
+  require_in_range(v, m.h, "v", "pixel outside the slice");
   return m.at(u, v);
 }
 
@@ -323,12 +319,7 @@ const std::vector<std::pair<int, std::string>>& isodose_levels() {
 
 std::string render_slice_png(const PlanImage& image, SliceAxis axis, int index, double window_hu,
                              double level_hu) {
-  const int n = slice_count(image, axis);
-  if (index < 0 || index >= n)
-    throw Error::bad_input("slice index outside the volume")
-        .field("index")
-        .seen(std::to_string(index))
-        .expected("0 to " + std::to_string(n - 1));
+  require_in_range(index, slice_count(image, axis), "index", "slice index outside the volume");
   if (!(window_hu > 0) || !std::isfinite(window_hu) || !std::isfinite(level_hu))
     throw Error::bad_input("invalid window/level").field("wl").expected("window > 0, finite level");
   const SliceMap m = slice_map(image, axis, index);

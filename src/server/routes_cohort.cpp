@@ -11,12 +11,7 @@
 
 namespace kiort {
 
-using web::HttpError;
-using web::json;
-using web::Request;
-using web::Response;
-using web::send_error;
-using web::send_json;
+using namespace web;  // the route helpers (http_util.h)
 
 namespace {
 

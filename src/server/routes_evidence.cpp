@@ -7,7 +7,6 @@
 // JSON file beside the users file (kiort.users.db -> kiort.users.evidence.json), each with who
 // classified it, when, and what the model had suggested. See docs/evidence.md.
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -19,6 +18,7 @@
 #include "evidence/evidence_base.h"
 #include "evidence/show.h"
 #include "evidence/stance.h"
+#include "plan/plan.h"  // utc_now_iso
 #include "server/server_impl.h"
 
 namespace kiort {
@@ -34,15 +34,6 @@ namespace {
 
 bool may_classify(Role r) {
   return r == Role::kPhysician || r == Role::kPhysicist || r == Role::kDataManager;
-}
-
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // A required string field of a body, trimmed, of min..max characters.
@@ -281,7 +272,7 @@ void WebServer::Impl::evidence_routes() {
                                   ")",
                               "citing"};
             const StanceSuggestion sug = state->model->suggest(stance_text(claim, section));
-            const std::string at = now_utc();
+            const std::string at = utc_now_iso();
             const std::string who = s.user.name + " (" + to_string(s.user.role) + ")";
             char id[16];
             std::snprintf(id, sizeof id, "u%03zu", state->user.size() + 1);

@@ -6,52 +6,23 @@
 set -u
 kiort=$1
 cohort=$2
-fails=0; passes=0
-ok() { passes=$((passes+1)); }
-bad() { echo "FAIL $*"; fails=$((fails+1)); }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-"$kiort" -q registry init --db "$work/r.db" >/dev/null
-"$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
+. "$(dirname "$0")/lib.sh"
+serve_registry "$kiort" "$cohort"
 mkdir -p "$work/plans/fast"
 "$kiort" -q plan create --from surface --phantom L1 --voxel-mm 2 --engine water --out "$work/plans/fast/plan.json" >/dev/null
 "$kiort" -q plan compute "$work/plans/fast/plan.json" --out "$work/plans/fast" >/dev/null
 plan_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/plans/fast/plan.json")
 "$kiort" -q registry add level --db "$work/r.db" --user setup --procedure_id 1 --level L1 --plan_id "$plan_id" >/dev/null || bad "add level"
-for u in "ann physician" "phil physicist" "dora data-manager" "rob read-only"; do
-  set -- $u
-  echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
-done
+create_users "$kiort" "ann physician" "phil physicist" "dora data-manager" "rob read-only"
 echo "short" | "$kiort" serve --db "$work/r.db" --create-user eve --role physician >/dev/null 2>&1 && bad "short password accepted" || ok
 echo "password-x" | "$kiort" serve --db "$work/r.db" --create-user eve --role admin >/dev/null 2>&1 && bad "unknown role accepted" || ok
 grep -q 'argon2id' <(sqlite3 "$work/r.users.db" 'select password_hash from users' 2>/dev/null || python3 -c "
 import sqlite3,sys; print('\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select password_hash from users')))" "$work/r.users.db") && ok || bad "hashes are not argon2id"
 
-"$kiort" serve --db "$work/r.db" --plans "$work/plans" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out")
-[[ -n $port ]] || { echo "FAIL server did not start: $(cat "$work/serve.err")"; exit 1; }
-base=http://127.0.0.1:$port
+start_server "$kiort" "$work" --db "$work/r.db" --plans "$work/plans"
 
-# expect NAME STATUS [PATTERN] -- CURL_ARGS...: the status code and, if given, the body.
-expect() {
-  local name=$1 want=$2 pat=$3; shift 4
-  local out code
-  out=$(curl -s -w '\n%{http_code}' "$@" 2>&1)
-  code=${out##*$'\n'}; out=${out%$'\n'*}
-  if [[ $code != "$want" ]]; then bad "$name: HTTP $code, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: body lacks /$pat/: $out"; return; fi
-  ok
-}
+expect_body_only=1  # expect (lib.sh) matches the body alone
 json=(-H 'Content-Type: application/json')
-login() {  # login USER -> cookie jar $work/USER.jar, CSRF token on stdout
-  curl -s -c "$work/$1.jar" "${json[@]}" -d "{\"user\":\"$1\",\"password\":\"password-$1\"}" "$base/api/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
-}
 
 # Without a session: 401 everywhere but login, whatever the method.
 for route in /api/me /api/due /api/patients /api/patients/1 /api/forms /api/cohort /api/plans \

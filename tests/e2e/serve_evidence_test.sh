@@ -8,39 +8,11 @@ set -u
 kiort=$1
 cohort=$2
 . "$(dirname "$0")/lib.sh"
-bad() { fail "$@"; }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+serve_registry "$kiort" "$cohort"
+create_users "$kiort" "ann physician" "rob read-only"
+start_server "$kiort" "$work" --db "$work/r.db"
 
-"$kiort" -q registry init --db "$work/r.db" >/dev/null
-"$kiort" -q registry import --db "$work/r.db" --csv "$cohort" >/dev/null
-for u in "ann physician" "rob read-only"; do
-  set -- $u
-  echo "password-$1" | "$kiort" serve --db "$work/r.db" --create-user "$1" --role "$2" >/dev/null || bad "create user $1"
-done
-"$kiort" serve --db "$work/r.db" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out")
-[[ -n $port ]] || { echo "FAIL server did not start: $(cat "$work/serve.err")"; exit 1; }
-base=http://127.0.0.1:$port
-
-expect() {  # expect NAME STATUS [PATTERN] -- CURL_ARGS...
-  local name=$1 want=$2 pat=$3; shift 4
-  local out code
-  out=$(curl -s -i -w '\n%{http_code}' "$@" 2>&1)
-  code=${out##*$'\n'}; out=${out%$'\n'*}
-  if [[ $code != "$want" ]]; then bad "$name: HTTP $code, expected $want: $out"; return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: answer lacks /$pat/: $out"; return; fi
-  ok
-}
 json=(-H 'Content-Type: application/json')
-login() {
-  curl -s -c "$work/$1.jar" "${json[@]}" -d "{\"user\":\"$1\",\"password\":\"password-$1\"}" "$base/api/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
-}
 A=(-b "$work/ann.jar" -H "X-CSRF-Token: $(login ann)" "${json[@]}")
 R=(-b "$work/rob.jar" -H "X-CSRF-Token: $(login rob)" "${json[@]}")
 

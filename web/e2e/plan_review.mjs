@@ -10,63 +10,13 @@
 // at 1024 px; axe-core finds no critical or serious violation on these pages.
 // Usage: KIORT_URL=http://127.0.0.1:PORT node e2e/plan_review.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { base, startBrowser } from './lib.mjs';
 
-const base = process.env.KIORT_URL;
-const shots = process.env.SCREENSHOT_DIR;
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const planId = process.env.KIORT_REVIEW_PLAN ?? 'review';
-assert.ok(base, 'KIORT_URL is not set');
-if (shots) mkdirSync(shots, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let passed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  await fn();
-  passed++;
-  console.log(`ok ${passed} ${name} (${Date.now() - t0} ms)`);
-}
-const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/web-${name}.png`, fullPage: true }); };
-
-// axe-core in the page (page.evaluate is not subject to the page's CSP): critical and serious
-// violations fail the step, with what and where.
-async function axe(page, what) {
-  await page.evaluate(axeSource);
-  const r = await page.evaluate(async () => {
-    const res = await window.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).slice(0, 3) }));
-  });
-  const bad = r.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  for (const v of r) console.log(`   axe ${what}: ${v.impact} ${v.id} (${v.help})${v.impact === 'critical' || v.impact === 'serious' ? `\n      ${v.nodes.join('\n      ')}` : ''}`);
-  assert.equal(bad.length, 0, `axe-core on ${what}: ${bad.map((v) => `${v.impact} ${v.id}`).join(', ')}`);
-}
-
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const { browser, page, step, passed, shot, login, api, axe, slicesLoaded } = await startBrowser({ contextOptions: { acceptDownloads: true } });
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { console.error('page error:', e); process.exitCode = 1; });
   page.on('dialog', (d) => { console.error('unexpected browser dialog:', d.message()); process.exitCode = 1; d.dismiss(); });
-
-  async function login(user) {
-    await page.goto(base + '/#/login');
-    await page.fill('#user', user);
-    await page.fill('#password', `password-${user}`);
-    await page.click('form.login button[type=submit]');
-    await page.waitForSelector('[data-testid=who]');
-  }
-  const api = (method, path, body) => page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf ?? '' }, body: b === undefined ? undefined : JSON.stringify(b) });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, [method, path, body]);
-  const slicesLoaded = () => page.waitForFunction(() => ['axial', 'sagittal', 'coronal'].every((a) => {
-    const i = document.getElementById(`slice-${a}`);
-    return i && i.complete && i.naturalWidth > 0;
-  }));
 
   await login('phil');
   await step('axe-core: no critical or serious violation on the plan list', async () => {
@@ -355,7 +305,7 @@ try {
     assert.ok(png.length > 5000, `PNG of ${png.length} bytes`);
     console.log(`   pain CSV ${lines.length - 1} rows, survival CSV ${km.length - 1} rows, PNG ${png.length} bytes`);
   });
-  console.log(`plan review e2e: ${passed} steps passed`);
+  console.log(`plan review e2e: ${passed()} steps passed`);
 } finally {
   await browser.close();
 }

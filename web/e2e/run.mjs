@@ -5,30 +5,10 @@
 // the physicist approves the plan. Screenshots of every page go to $SCREENSHOT_DIR.
 // Usage: KIORT_URL=http://127.0.0.1:PORT node e2e/run.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { base, startBrowser } from './lib.mjs';
 
-const base = process.env.KIORT_URL;
-const shots = process.env.SCREENSHOT_DIR;
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-assert.ok(base, 'KIORT_URL is not set');
-if (shots) mkdirSync(shots, { recursive: true });
-
-let passed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  await fn();
-  passed++;
-  console.log(`ok ${passed} ${name} (${Date.now() - t0} ms)`);
-}
-const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/web-${name}.png`, fullPage: true }); };
-
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const { browser, page, step, passed, shot, login, logout, api, slicesLoaded } = await startBrowser();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { console.error('page error:', e); process.exitCode = 1; });
-
   await step('without a session the API answers 401 and the page asks to log in', async () => {
     for (const path of ['/api/patients', '/api/cohort', '/api/plans/demo', '/api/me'])
       assert.equal((await page.request.get(base + path)).status(), 401, path);
@@ -38,23 +18,6 @@ try {
     await page.waitForSelector('form.login');
     await shot(page, 'login');
   });
-
-  async function login(user) {
-    await page.goto(base + '/#/login');
-    await page.fill('#user', user);
-    await page.fill('#password', `password-${user}`);
-    await page.click('form.login button[type=submit]');
-    await page.waitForSelector('[data-testid=who]');
-  }
-  async function logout() {
-    await page.click('#logout');
-    await page.waitForSelector('form.login');
-  }
-  const api = (method, path, body) => page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf ?? '' }, body: b === undefined ? undefined : JSON.stringify(b) });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, [method, path, body]);
 
   await step('a wrong password is refused', async () => {
     await page.goto(base + '/#/login');
@@ -123,10 +86,7 @@ try {
     await page.goto(base + '/#/plans');
     await page.click('#plans-table a:has-text("demo")');
     await page.waitForSelector('#slice-axial');
-    await page.waitForFunction(() => ['axial', 'sagittal', 'coronal'].every((a) => {
-      const i = document.getElementById(`slice-${a}`);
-      return i && i.complete && i.naturalWidth > 0;
-    }));
+    await slicesLoaded();
     // Count pixels in the rendered axial slice that carry the 100 % isodose colour (#ff00ff) and
     // the CT's grey levels: both must be there.
     const counts = await page.evaluate(() => {
@@ -206,7 +166,7 @@ try {
     await page.goto(base + '/#/plan/demo');
     await page.waitForSelector('#approval.approved:has-text("Approved by phil")');
   });
-  console.log(`web e2e: ${passed} steps passed`);
+  console.log(`web e2e: ${passed()} steps passed`);
 } finally {
   await browser.close();
 }

@@ -9,63 +9,10 @@
 // history pages. Screenshots to $SCREENSHOT_DIR (web-entry-*.png).
 // Usage: KIORT_URL=http://127.0.0.1:PORT node e2e/visits.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { base, startBrowser } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-// Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays as it is.
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const base = process.env.KIORT_URL;
-const shots = process.env.SCREENSHOT_DIR;
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-assert.ok(base, 'KIORT_URL is not set');
-if (shots) mkdirSync(shots, { recursive: true });
-
-let passed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  await fn();
-  passed++;
-  console.log(`ok ${passed} ${name} (${Date.now() - t0} ms)`);
-}
-const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/web-entry-${name}.png`, fullPage: true }); };
-
-// axe-core on the page as it is: no critical or serious violation.
-async function axe(page, what) {
-  await page.evaluate(axeSource);
-  const r = await page.evaluate(async () => {
-    const res = await window.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-  const bad = r.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  assert.deepEqual(bad, [], `axe-core on ${what}: ${JSON.stringify(bad)}`);
-  console.log(`   axe-core ${what}: ${r.length} violation(s), none critical or serious`);
-}
-
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const { browser, context, page, step, passed, shot, login, logout, api, axe } = await startBrowser({ shotPrefix: 'web-entry-' });
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { console.error('page error:', e); process.exitCode = 1; });
-
-  async function login(user) {
-    await page.goto(base + '/#/login');
-    await page.waitForSelector('form.login');
-    await page.fill('#user', user);
-    await page.fill('#password', `password-${user}`);
-    await page.click('form.login button[type=submit]');
-    await page.waitForSelector('[data-testid=who]');
-  }
-  async function logout() {
-    await page.click('#logout');
-    await page.waitForSelector('form.login');
-  }
-  const api = (method, path, body, headers = {}) => page.evaluate(async ([m, p, b, hd]) => {
-    const me = await (await fetch('/api/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf ?? '', ...hd }, body: b === undefined ? undefined : JSON.stringify(b) });
-    return { status: r.status, replayed: r.headers.get('Idempotent-Replayed'), body: await r.json().catch(() => null) };
-  }, [method, path, body, headers]);
   const visitsOf = async (proc, event) => {
     const pr = (await api('GET', `/api/procedures/${proc}`)).body;
     return pr.visits.filter((v) => v.event === event);
@@ -319,7 +266,7 @@ try {
     await page.waitForSelector('#history-table >> text=entered for the wrong patient');
     assert.ok(await page.locator('#history-table tr:has-text("delete")').count() >= 1);
   });
-  console.log(`web e2e (entry): ${passed} steps passed`);
+  console.log(`web e2e (entry): ${passed()} steps passed`);
 } finally {
   await browser.close();
 }

@@ -30,6 +30,14 @@ function renderNav() {
     } }, 'Log out'));
 }
 
+// Log in (the session cookie and its CSRF token), then who that is: the login page and the
+// dialog after the session ended.
+async function logIn(user: string, password: string) {
+  const r = await post<Me>('/api/login', { user, password });
+  setCsrf(r.csrf);
+  me = await get<Me>('/api/me');
+}
+
 function loginPage() {
   const user = h('input', { id: 'user', name: 'user', autocomplete: 'username', required: true }) as HTMLInputElement;
   const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }) as HTMLInputElement;
@@ -37,9 +45,7 @@ function loginPage() {
   const form = h('form', { class: 'login', onsubmit: async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await post<Me>('/api/login', { user: user.value, password: pass.value });
-      setCsrf(r.csrf);
-      me = await get<Me>('/api/me');
+      await logIn(user.value, pass.value);
       // Stay on the page the user asked for before logging in.
       go(location.hash === '' || location.hash.startsWith('#/login') ? '#/due' : location.hash);
     } catch (err) {
@@ -65,9 +71,7 @@ function reloginDialog(): Promise<void> {
     const form = h('form', { class: 'login', onsubmit: async (e: Event) => {
       e.preventDefault();
       try {
-        const r = await post<Me>('/api/login', { user: user.value, password: pass.value });
-        setCsrf(r.csrf);
-        me = await get<Me>('/api/me');
+        await logIn(user.value, pass.value);
         renderNav();
         dialog.close();
         dialog.remove();

@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 
+#include "../temp_dir.h"
 #include "core/error.h"
 #include "dicom/ct_reader.h"
 #include "dicom/ct_writer.h"
@@ -30,18 +30,9 @@ using dicom::read_ct_series;
 
 const fs::path kShared = KIORT_REAL_DATA_DIR;
 
-// A fresh temp folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("kiort-dicom-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+// A fresh folder of this test (tests/unit/temp_dir.h), removed at its end.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("dicom-test") {}
 };
 
 // The coarse (2 mm) phantom written as CT + RTSTRUCT: fast, and enough to test the readers.

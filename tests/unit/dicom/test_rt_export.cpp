@@ -12,9 +12,9 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <random>
 #include <string>
 
+#include "../temp_dir.h"
 #include "core/error.h"
 #include "dicom/ct_writer.h"
 #include "dicom/rt_export.h"
@@ -27,17 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("kiort-rtexport-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+// A fresh folder of this test (tests/unit/temp_dir.h), removed at its end.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("rtexport-test") {}
 };
 
 // A coarse phantom (4 mm voxels keep the test fast) and a computed-looking plan on it.
@@ -286,8 +278,11 @@ TEST(RtPlan, CoverageIsATargetVolumeAndNamesAreDicomForms) {
   c.plan.prescription.kind = "coverage";
   c.plan.prescription.coverage_pct = 90;
   c.plan.target = "CTV";
-  c.plan.approval = {
-      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = "", .comment = ""};
+  c.plan.approval = {.approved = true,
+                     .by = "A. Physicist",
+                     .at = "2026-03-16T08:00:00Z",
+                     .checksum = "",
+                     .comment = ""};
   dicom::BrachySourceInfo src{.probe_serial = "SN-1",
                               .applicator = "needle applicator 4.4 mm",
                               .calibration_date = "2026-01-01",
@@ -326,8 +321,11 @@ TEST(PlanUids, NewContentAndApprovalGiveNewInstances) {
   const dicom::PlanUids draft = dicom::plan_uids(c.plan, c.patient);
   EXPECT_EQ(draft.rtplan_sop, dicom::plan_uids(c.plan, c.patient).rtplan_sop);  // reproducible
   Plan approved = c.plan;
-  approved.approval = {
-      .approved = true, .by = "A. Physicist", .at = "2026-03-16T08:00:00Z", .checksum = "", .comment = ""};
+  approved.approval = {.approved = true,
+                       .by = "A. Physicist",
+                       .at = "2026-03-16T08:00:00Z",
+                       .checksum = "",
+                       .comment = ""};
   Plan recomputed = c.plan;
   recomputed.dwell_times_s = {121.0, 60.0};
   recomputed.engine.engine = "water";

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "../temp_dir.h"
 #include "documents/plan_documents.h"
 
 namespace kiort {
@@ -15,16 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("kiort-documents-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+// A fresh folder of this test (tests/unit/temp_dir.h), removed at its end.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("documents") {}
 };
 
 void write(const fs::path& p, const std::string& text) {

@@ -80,6 +80,28 @@ TEST(PlanView, ViewPointsInvertTheSliceMapping) {
   EXPECT_THROW(view_voxel(img, SliceAxis::kAxial, 10, 0, 0), Error);
 }
 
+// A value out of range is refused naming its field, the value and the range (the slice index in
+// both the readout and the slice image, the pixel's u and v).
+TEST(PlanView, OutOfRangeNamesFieldValueAndRange) {
+  const PlanImage img = blob();
+  const auto refusal = [](auto&& call) {
+    try {
+      call();
+    } catch (const Error& e) {
+      return e.field() + " " + e.value_seen() + " " + e.expectation() + ": " + e.summary();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(refusal([&] { view_voxel(img, SliceAxis::kAxial, 10, 0, 0); }),
+            "index 10 0 to 9: slice index outside the volume");
+  EXPECT_EQ(refusal([&] { render_slice_png(img, SliceAxis::kSagittal, 20, 400, 40); }),
+            "index 20 0 to 19: slice index outside the volume");
+  EXPECT_EQ(refusal([&] { view_voxel(img, SliceAxis::kAxial, 0, 20, 0); }),
+            "u 20 0 to 19: pixel outside the slice");
+  EXPECT_EQ(refusal([&] { view_voxel(img, SliceAxis::kCoronal, 0, 0, -1); }),
+            "v -1 0 to 9: pixel outside the slice");
+}
+
 TEST(PlanView, OrientationLabelsFollowTheGridDirection) {
   PlanImage img = blob();
   // Radiological convention for a standard axial grid: patient right on the image's left.
