@@ -211,9 +211,7 @@ PlanComputation evaluate_plan(const Plan& plan, const PlanContext& ctx, const Do
         {"dw_w_gy", sample(c.dose_grid, c.dose_water_gy, rx_point)}}},
       {"citation", rx.citation}};
   if (!plan.rationale.empty())  // the evidence the prescription rests on, as plan.json links it
-    s["rationale"] = {{"evidence_base", plan.rationale.evidence_base},
-                      {"references", plan.rationale.references},
-                      {"findings", plan.rationale.findings}};
+    s["rationale"] = rationale_json(plan.rationale);
   auto metrics_of = [&](const Structure& st, const std::vector<double>& dose) {
     return dose_stats(structure_doses(p, st, basis.box, dose), voxel_cc);
   };

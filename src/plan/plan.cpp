@@ -114,10 +114,7 @@ ojson content_json(const Plan& p) {
   rx["citation"] = r.citation;
   j["prescription"] = rx;
   // Only when linked, so plans (and approval checksums) without a rationale stay as they were.
-  if (!p.rationale.empty())
-    j["rationale"] = {{"evidence_base", p.rationale.evidence_base},
-                      {"references", p.rationale.references},
-                      {"findings", p.rationale.findings}};
+  if (!p.rationale.empty()) j["rationale"] = rationale_json(p.rationale);
   const EngineSettings& e = p.engine;
   j["engine"] = {{"engine", e.engine},
                  {"target_sigma_rel", e.target_sigma_rel},
@@ -443,6 +440,11 @@ std::string new_plan_id() {
   std::snprintf(buf, sizeof buf, "KIORT-%s-%04x", utc_now_iso().substr(0, 10).c_str(),
                 rd() & 0xffffu);
   return buf;
+}
+
+ojson rationale_json(const Rationale& r) {
+  return {
+      {"evidence_base", r.evidence_base}, {"references", r.references}, {"findings", r.findings}};
 }
 
 }  // namespace kiort

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,8 @@ struct Rationale {
   std::vector<std::string> references, findings;
   bool empty() const { return references.empty() && findings.empty(); }
 };
+// {"evidence_base", "references", "findings"}: as plan.json and summary.json carry it.
+nlohmann::ordered_json rationale_json(const Rationale& r);
 
 struct EngineSettings {
   std::string engine = "mc";       // "mc" (dose to medium, Monte Carlo) or "water" (fast engine)
