@@ -94,6 +94,7 @@ struct Case {
   std::string name, medium, spectrum;
   double energy_kev = 30;
   bool hybrid = false;
+  int scatter_cells = 0;  // the coarse scatter grid's cell side in voxels (0: off)
 };
 
 nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t histories,
@@ -106,6 +107,7 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
   TransportOptions o;
   o.threads = threads;
   o.hybrid = c.hybrid;
+  o.scatter_cell_voxels = c.scatter_cells;
   o.progress = g.progress_mode();
   StopRules stop;
   stop.histories = histories;
@@ -116,6 +118,7 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
                           {"medium", c.medium},
                           {"source", src.describe()},
                           {"hybrid", c.hybrid},
+                          {"scatter_cell_voxels", c.scatter_cells},
                           {"sigma_rel_5_20mm", s.ring},
                           {"efficiency_5_20mm", 1.0 / (s.ring * s.ring * r.seconds)},
                           {"sigma_rel_above_10pct_max", s.above10},
@@ -131,7 +134,7 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
 // at this speed (sigma falls as 1/sqrt(histories)).
 nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
                               std::uint64_t histories, unsigned threads, bool hybrid,
-                              const Globals& g) {
+                              int scatter_cells, const Globals& g) {
   const std::filesystem::path names = std::filesystem::temp_directory_path() /
                                       ("kiort-bench-names-" + std::to_string(::getpid()) + ".csv");
   write_file_atomic(names, "label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n");
@@ -184,6 +187,7 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
   TransportOptions o;
   o.threads = threads;
   o.hybrid = hybrid;
+  o.scatter_cell_voxels = scatter_cells;
   o.progress = g.progress_mode();
   StopRules stop;
   stop.histories = histories;
@@ -200,16 +204,18 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
   }
   const double s_target = in ? sum / double(in) : NAN;
   nlohmann::json j = figures(r, src.position(), threads);
-  j.update(
-      nlohmann::json{{"case", hybrid ? "spine-ct-L1-1mm-hybrid" : "spine-ct-L1-1mm"},
-                     {"medium", "CT (tests/data/spine-ct, 3 mm resampled to 1 mm, 64 mm cube)"},
-                     {"source", src.describe()},
-                     {"hybrid", hybrid},
-                     {"target_voxels", all},
-                     {"target_voxels_scored", in},
-                     {"sigma_rel_target", s_target},
-                     {"seconds_to_2pct_target", r.seconds * (s_target / 0.02) * (s_target / 0.02)},
-                     {"peak_rss_mib", peak_rss_mib()}});
+  j.update(nlohmann::json{
+      {"case", std::string(hybrid ? "spine-ct-L1-1mm-hybrid" : "spine-ct-L1-1mm") +
+                   (scatter_cells > 1 ? "-coarse" + std::to_string(scatter_cells) : "")},
+      {"scatter_cell_voxels", scatter_cells},
+      {"medium", "CT (tests/data/spine-ct, 3 mm resampled to 1 mm, 64 mm cube)"},
+      {"source", src.describe()},
+      {"hybrid", hybrid},
+      {"target_voxels", all},
+      {"target_voxels_scored", in},
+      {"sigma_rel_target", s_target},
+      {"seconds_to_2pct_target", r.seconds * (s_target / 0.02) * (s_target / 0.02)},
+      {"peak_rss_mib", peak_rss_mib()}});
   return j;
 }
 
@@ -295,21 +301,28 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
                               {"bone-30keV", "cortical-bone", "", 30, false},
                               {"water-kramers50", "water", "kramers50-benchmark.txt", 0, false},
                               {"water-30keV-hybrid", "water", "", 30, true},
-                              {"bone-30keV-hybrid", "cortical-bone", "", 30, true}};
+                              {"bone-30keV-hybrid", "cortical-bone", "", 30, true},
+                              {"water-30keV-hybrid-coarse2", "water", "", 30, true, 2},
+                              {"water-30keV-hybrid-coarse3", "water", "", 30, true, 3},
+                              {"bone-30keV-hybrid-coarse2", "cortical-bone", "", 30, true, 2}};
          for (const Case& c : list)
            if (wanted(c.name)) {
              cases.push_back(run_case(c, lib, args->histories, threads, globals));
              print(cases.back());
            }
-         for (const bool hybrid : {false, true}) {
-           const std::string name = hybrid ? "spine-ct-L1-1mm-hybrid" : "spine-ct-L1-1mm";
+         for (const int variant : {0, 1, 2}) {  // plain, hybrid, hybrid with 2^3 scatter cells
+           const bool hybrid = variant > 0;
+           const int cells = variant == 2 ? 2 : 0;
+           const std::string name = variant == 0   ? "spine-ct-L1-1mm"
+                                    : variant == 1 ? "spine-ct-L1-1mm-hybrid"
+                                                   : "spine-ct-L1-1mm-hybrid-coarse2";
            if (!wanted(name)) continue;
            if (!std::filesystem::is_directory(args->spine_ct)) {
              spdlog::warn("bench mc: no spine CT at {}; {} is left out", args->spine_ct, name);
              continue;
            }
-           cases.push_back(
-               run_spine_case(lib, args->spine_ct, args->histories, threads, hybrid, globals));
+           cases.push_back(run_spine_case(lib, args->spine_ct, args->histories, threads, hybrid,
+                                          cells, globals));
            print(cases.back());
          }
          if (wanted("ct-512x512x200-crop-128x128x64")) {

@@ -12,6 +12,7 @@
 #include "core/parallel.h"
 #include "physics/interactions.h"
 #include "transport/hybrid_primary.h"
+#include "transport/scatter_grid.h"
 #include "transport/tally_shells.h"
 #include "transport/validate.h"
 
@@ -37,6 +38,7 @@ enum BalanceBin { kEmitted, kDepositedVoxels, kDepositedSolids, kCutoff, kEscape
 // One worker's tallies and scratch space.
 struct Worker {
   ScoreArray dose, water, analog, shells, balance{kBalanceBins};
+  ScoreArray scatter;  // the coarse scatter grid's cells (options.scatter_cell_voxels)
   std::vector<Photon> stack;
   std::vector<double> cuts;  // ShellTally::score: where a step crosses a shell or a cone
 };
@@ -59,7 +61,23 @@ class Engine {
     }
     box_voxels_ = std::size_t(box_dims_[0]) * std::size_t(box_dims_[1]) * std::size_t(box_dims_[2]);
     if (o.hybrid) mark_deterministic_primary();
+    // --- coarse scatter grid (issue 21) ---
+    if (o.hybrid && o.scatter_cell_voxels > 1 && box_voxels_ > 0) {
+      ScatterGridSetup s;
+      s.cell_voxels = o.scatter_cell_voxels;
+      const Vec3& sp = g.grid().spacing();
+      s.fine_radius_mm = o.scatter_fine_voxels * std::max({sp.x, sp.y, sp.z});
+      s.box_lo = box_lo_;
+      s.box_dims = box_dims_;
+      s.deterministic = &deterministic_;
+      s.water = o.dose_to_water ? o.water : nullptr;
+      s.source_local = g.to_local(src.position());
+      scatter_.emplace(g, s);
+      if (!scatter_->usable()) scatter_.reset();  // too many media: fine scoring throughout
+    }
   }
+
+  const ScatterGrid* scatter() const { return scatter_ ? &*scatter_ : nullptr; }
 
   std::size_t box_voxels() const { return box_voxels_; }
   const std::array<int, 3>& box_lo() const { return box_lo_; }
@@ -73,6 +91,7 @@ class Engine {
     if (opt_.dose_to_water) w.water = ScoreArray(box_voxels_);
     if (opt_.analog) w.analog = ScoreArray(box_voxels_);
     if (shells_.bins()) w.shells = ScoreArray(shells_.bins());
+    if (scatter_) w.scatter = ScoreArray(scatter_->bins());
     w.stack.reserve(16);
     return w;
   }
@@ -133,6 +152,8 @@ class Engine {
     XsPoint pt;
     double mu = 0, mu_en_rho = 0, water_mu_en_rho = 0;
     int cached_medium = -2;
+    std::array<double, ScatterGrid::kMaxEntries> scatter_mu_en{};  // per entry, at scatter_e
+    double scatter_e = -1;
     double cached_density = -1, cached_e = -1;
     for (;;) {
       if (e < opt_.cutoff_kev) {
@@ -172,7 +193,8 @@ class Engine {
         next[axis] += u[axis] > 0 ? 1 : -1;
         if (next[axis] >= 0 && next[axis] < dims[axis]) {
           geom_.prefetch_voxel(next);
-          if (const std::int64_t nb = box_index(next); nb >= 0) {
+          if (const std::int64_t nb = box_index(next);
+              nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb)))) {
             w.dose.prefetch(std::size_t(nb));
             if (opt_.dose_to_water) w.water.prefetch(std::size_t(nb));
           }
@@ -183,10 +205,19 @@ class Engine {
         const double per_mm = e * wt * mu_en_rho;
         if (reg.solid < 0) {
           const std::int64_t b = box_index(ijk);
-          if (b >= 0 && !(primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
+          // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
+          const bool coarse = scatter_ && b >= 0 && scatter_->coarse(std::size_t(b));
+          if (b >= 0 && !coarse && !(primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
             w.dose.score(std::size_t(b), per_mm * step, h);
             if (opt_.dose_to_water)
               w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
+          }
+          if (scatter_ && b >= 0 && !primary) {
+            if (e != scatter_e) {
+              scatter_->mu_en_rho(e, scatter_mu_en);
+              scatter_e = e;
+            }
+            scatter_->score(std::size_t(b), r, u, step, e * wt, scatter_mu_en, h, w.scatter);
           }
         }
         if (shells) shells_.score(r, u, step, per_mm, energy_bin, h, w.shells, w.cuts);
@@ -275,6 +306,7 @@ class Engine {
   std::array<int, 3> box_lo_{}, box_hi_{}, box_dims_{};
   std::size_t box_voxels_ = 0;
   ShellTally shells_;
+  std::optional<ScatterGrid> scatter_;
 };
 
 // Adds a deterministic primary (no variance) to a Monte Carlo grid.
@@ -346,6 +378,17 @@ double sigma_of(const ScoreArray& dose, std::uint64_t n, std::int64_t point_bin,
     }
   }
   return count ? sum / count : kInf;
+}
+
+// The coarse scatter cells summed over workers and processes (exact), for a sigma check.
+ScoreArray merged_scatter(std::vector<Worker>& workers, const Collective& world) {
+  ScoreArray cells(workers.front().scatter.size());
+  for (Worker& w : workers) {
+    w.scatter.flush();
+    cells.merge(w.scatter);
+  }
+  cells.sum_over(world);
+  return cells;
 }
 
 }  // namespace
@@ -438,6 +481,12 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       merged.sum_over(world);
       const std::vector<double> point_primary{primary.medium.empty() ? 0.0 : primary.medium[pb]};
       sigma = sigma_of(merged, next_history, 0, &point_primary, tl_to_gy);
+      if (const ScatterGrid* sg = engine.scatter(); sg && sg->coarse(pb)) {  // coarse scatter
+        const ScoreArray cells = merged_scatter(workers, world);
+        const auto [v, s] = sg->at(pb, false, cells, next_history);
+        const double total = merged.mean(0, next_history) * tl_to_gy + v + point_primary[0];
+        sigma = total > 0 ? (merged.sigma(0, next_history) * tl_to_gy + s) / total : kInf;
+      }
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -449,8 +498,15 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
         merged.merge(w.dose);
       }
       merged.sum_over(world);
-      sigma = sigma_of(merged, next_history, point_bin,
-                       primary.medium.empty() ? nullptr : &primary.medium, tl_to_gy);
+      if (const ScatterGrid* sg = engine.scatter()) {  // coarse scatter: the finished grid's
+        ScoredGrid d = to_grid(merged, next_history, *box, [&](std::size_t) { return tl_to_gy; });
+        sg->add_to(d.value, d.sigma_rel, false, merged_scatter(workers, world), next_history);
+        add_primary(d, primary.medium);
+        sigma = sigma_of_grid(d, point_bin);
+      } else {
+        sigma = sigma_of(merged, next_history, point_bin,
+                         primary.medium.empty() ? nullptr : &primary.medium, tl_to_gy);
+      }
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -477,6 +533,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     w.analog.flush();
     w.shells.flush();
     w.balance.flush();
+    w.scatter.flush();
   }
   for (std::size_t t = 1; t < workers.size(); ++t) {
     total.dose.merge(workers[t].dose);
@@ -484,14 +541,21 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     total.analog.merge(workers[t].analog);
     total.shells.merge(workers[t].shells);
     total.balance.merge(workers[t].balance);
+    total.scatter.merge(workers[t].scatter);
   }
-  for (ScoreArray* a : {&total.dose, &total.water, &total.analog, &total.shells, &total.balance})
+  for (ScoreArray* a :
+       {&total.dose, &total.water, &total.analog, &total.shells, &total.balance, &total.scatter})
     a->sum_over(world);
   const std::uint64_t n = result.histories;
   if (box) {
     result.dose = to_grid(total.dose, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
+    if (const ScatterGrid* sg = engine.scatter()) {
+      sg->add_to(result.dose.value, result.dose.sigma_rel, false, total.scatter, n);
+      if (options.dose_to_water)
+        sg->add_to(result.dose_water.value, result.dose_water.sigma_rel, true, total.scatter, n);
+    }
     if (options.hybrid) {
       add_primary(result.dose, primary.medium);
       if (options.dose_to_water) add_primary(result.dose_water, primary.water);

@@ -60,6 +60,11 @@ struct TransportOptions {
   bool hybrid = false;
   double hybrid_near_voxels = 2.0;
   double hybrid_spectrum_bin_kev = 0.5;
+  // Hybrid only (issue 21): the scattered photons' kerma on coarse cells of this many voxels per
+  // side, mapped back to each voxel by its own medium's mu_en/rho (transport/scatter_grid.h);
+  // voxels within `scatter_fine_voxels` voxel widths of the source keep fine scoring. 0/1: off.
+  int scatter_cell_voxels = 0;
+  double scatter_fine_voxels = 3.0;
   ProgressMode progress = ProgressMode::kQuiet;
   // The processes of a distributed run (MPI): each runs its share of every round's batches with
   // `threads` threads, and the tallies are summed exactly, so every process returns the result a

@@ -1,0 +1,90 @@
+// The coarse scatter grid (issue 21): in hybrid mode the scattered photons' track-length kerma is
+// scored on cells of k^3 box voxels instead of on every voxel (k^3 more counts per bin, a tally
+// that stays in cache), and mapped back to each fine voxel by its own medium's mu_en/rho.
+// Each cell keeps, for every medium of the scoring box (and water, for Dw,m), the kerma "as if the
+// cell were that medium" weighted by r^2 (r: distance to the point source), G = r^2 K, which is
+// smooth near a point source where K ~ 1/r is not; a fine voxel's scatter is G interpolated
+// trilinearly between cell centres times the voxel average of 1/r^2. It must never replace the
+// fine tally where its assumptions fail: voxels near the source, touching a solid, outside the
+// media, or the uncollided primary (all stay on the fine grid).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "geometry/geometry.h"
+#include "transport/score_array.h"
+
+namespace kiort {
+
+struct ScatterGridSetup {
+  int cell_voxels = 2;          // k: cells of k x k x k voxels
+  double fine_radius_mm = 3.0;  // voxels whose centre is closer to the source stay fine
+  std::array<int, 3> box_lo{}, box_dims{};
+  const std::vector<std::uint8_t>* deterministic = nullptr;  // hybrid: primary computed there
+  const MaterialXs* water = nullptr;  // also a water entry (dose to water in medium)
+  Vec3 source_local;                  // the point source in the grid's local frame (mm)
+};
+
+class ScatterGrid {
+ public:
+  // At most this many entries (media of the box, plus water); beyond it the grid is not used.
+  static constexpr int kMaxEntries = 8;
+
+  ScatterGrid(const Geometry& g, const ScatterGridSetup& s);
+
+  bool usable() const { return usable_; }
+  std::size_t bins() const { return cell_count_ * std::size_t(entries_); }
+  int entries() const { return entries_; }
+  // 1: the voxel's scatter comes from the cells (the fine tally scores no scatter there).
+  bool coarse(std::size_t box_voxel) const { return coarse_[box_voxel] != 0; }
+
+  // mu_en/rho (cm^2/g) of every entry at energy e (keV), for score().
+  void mu_en_rho(double e_kev, std::array<double, kMaxEntries>& out) const;
+
+  // Scores a scattered photon's step of length `step` (mm) from r along u inside box voxel b:
+  // the integral of r^2 along it x ew (keV x weight) x each entry's mu_en/rho.
+  void score(std::size_t box_voxel, const Vec3& r, const Vec3& u, double step, double ew,
+             const std::array<double, kMaxEntries>& mu_en, std::uint64_t h, ScoreArray& a) const {
+    const std::int32_t c = cell_of_[box_voxel];
+    if (c < 0) return;
+    const Vec3 d = r - source_;
+    const double r2_len = step * (dot(d, d) + step * dot(d, u) + step * step / 3.0);
+    const double x = r2_len * ew;
+    const std::size_t base = std::size_t(c) * std::size_t(entries_);
+    for (int m = 0; m < entries_; ++m) a.score(base + std::size_t(m), x * mu_en[std::size_t(m)], h);
+  }
+
+  // The interpolated scatter kerma (Gy per history) and its conservative standard error at a
+  // coarse box voxel, for its own medium (water = false) or water, from the merged tally.
+  std::pair<double, double> at(std::size_t box_voxel, bool water, const ScoreArray& merged,
+                               std::uint64_t n) const;
+
+  // Adds the interpolated scatter to every coarse voxel of a grid of Gy per history.
+  void add_to(std::vector<double>& value, std::vector<double>& sigma_rel, bool water,
+              const ScoreArray& merged, std::uint64_t n) const;
+
+ private:
+  struct Axis {  // per fine index along one axis: the two cells and the weight of the second
+    std::vector<int> c0, c1;
+    std::vector<double> t;
+  };
+
+  bool usable_ = false;
+  int k_ = 2, entries_ = 0, water_entry_ = -1;
+  std::array<int, 3> dims_{}, cells_{};
+  std::size_t cell_count_ = 0;
+  Vec3 source_;
+  std::vector<const MaterialXs*> xs_;         // per entry
+  std::vector<std::int8_t> entry_of_medium_;  // geometry medium id -> entry
+  std::vector<std::int8_t> voxel_entry_;      // per box voxel: its medium's entry
+  std::vector<std::int32_t> cell_of_;         // per box voxel: its cell, -1 when not scored
+  std::vector<std::uint8_t> coarse_;
+  std::vector<double> gy_per_unit_;  // per cell: tally unit -> Gy mm^2 (1/its scored volume)
+  std::vector<double> inv_r2_;       // per box voxel (coarse ones): voxel average of 1/r^2
+  std::array<Axis, 3> axes_;
+};
+
+}  // namespace kiort
