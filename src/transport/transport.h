@@ -64,7 +64,7 @@ struct TransportOptions {
   // side, mapped back to each voxel by its own medium's mu_en/rho (transport/scatter_grid.h);
   // voxels within `scatter_fine_voxels` voxel widths of the source keep fine scoring. 0/1: off.
   int scatter_cell_voxels = 0;
-  double scatter_fine_voxels = 3.0;
+  double scatter_fine_voxels = 6.0;
   ProgressMode progress = ProgressMode::kQuiet;
   // The processes of a distributed run (MPI): each runs its share of every round's batches with
   // `threads` threads, and the tallies are summed exactly, so every process returns the result a
