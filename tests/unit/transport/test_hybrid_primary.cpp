@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <numbers>
 
+#include "test_materials.h"
 #include "transport/problems.h"
 #include "transport/transport.h"
 
@@ -19,12 +20,7 @@ namespace kiort {
 namespace {
 
 const MaterialXs& xs(const char* name) {
-  static const MaterialLibrary lib =
-      MaterialLibrary::load(std::filesystem::path(KIORT_TEST_DATA_DIR) / "materials");
-  static std::map<std::string, MaterialXs> cache;
-  auto it = cache.find(name);
-  if (it == cache.end()) it = cache.emplace(name, MaterialXs(lib.get(name))).first;
-  return it->second;
+  return test_support::material_xs(name);
 }
 
 struct Worst {

@@ -8,18 +8,14 @@
 #include <map>
 #include <string>
 
+#include "test_materials.h"
 #include "transport/transport.h"
 
 namespace kiort {
 namespace {
 
 const MaterialXs& scatter_xs(const char* name) {
-  static const MaterialLibrary lib =
-      MaterialLibrary::load(std::filesystem::path(KIORT_TEST_DATA_DIR) / "materials");
-  static std::map<std::string, MaterialXs> cache;
-  auto it = cache.find(name);
-  if (it == cache.end()) it = cache.emplace(name, MaterialXs(lib.get(name))).first;
-  return it->second;
+  return test_support::material_xs(name);
 }
 
 // A 41 mm cube of 1 mm voxels (centres -20..20 mm) of water, optionally with a slab of cortical
