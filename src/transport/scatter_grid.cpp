@@ -103,7 +103,7 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   // Trilinear weights per axis between cell centres (a last, shorter cell has its own centre);
   // beyond the outermost centres the value is held constant.
   for (int a = 0; a < 3; ++a) {
-    std::vector<double> centre(std::size_t(cells_[a]));
+    std::vector<double> centre(static_cast<std::size_t>(cells_[a]));
     for (int c = 0; c < cells_[a]; ++c)
       centre[std::size_t(c)] = 0.5 * (c * k_ + std::min((c + 1) * k_, dims_[a]));
     Axis& ax = axes_[std::size_t(a)];
