@@ -127,6 +127,12 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
   return j;
 }
 
+// The spine case's name: plain, hybrid, or hybrid with k^3 scatter cells ("-coarse<k>").
+std::string spine_case_name(bool hybrid, int scatter_cells) {
+  return std::string(hybrid ? "spine-ct-L1-1mm-hybrid" : "spine-ct-L1-1mm") +
+         (scatter_cells > 1 ? "-coarse" + std::to_string(scatter_cells) : "");
+}
+
 // The real spine CT (tests/data/spine-ct: TotalSegmentator's example, 3 mm voxels) resampled to
 // 1 mm (nearest voxel) in a 64 mm cube around the L1 vertebral body's centroid, with the shipped
 // 50 kV source's spectrum as an isotropic point at the centroid: the replanning problem of issue
@@ -204,18 +210,17 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
   }
   const double s_target = in ? sum / double(in) : NAN;
   nlohmann::json j = figures(r, src.position(), threads);
-  j.update(nlohmann::json{
-      {"case", std::string(hybrid ? "spine-ct-L1-1mm-hybrid" : "spine-ct-L1-1mm") +
-                   (scatter_cells > 1 ? "-coarse" + std::to_string(scatter_cells) : "")},
-      {"scatter_cell_voxels", scatter_cells},
-      {"medium", "CT (tests/data/spine-ct, 3 mm resampled to 1 mm, 64 mm cube)"},
-      {"source", src.describe()},
-      {"hybrid", hybrid},
-      {"target_voxels", all},
-      {"target_voxels_scored", in},
-      {"sigma_rel_target", s_target},
-      {"seconds_to_2pct_target", r.seconds * (s_target / 0.02) * (s_target / 0.02)},
-      {"peak_rss_mib", peak_rss_mib()}});
+  j.update(
+      nlohmann::json{{"case", spine_case_name(hybrid, scatter_cells)},
+                     {"scatter_cell_voxels", scatter_cells},
+                     {"medium", "CT (tests/data/spine-ct, 3 mm resampled to 1 mm, 64 mm cube)"},
+                     {"source", src.describe()},
+                     {"hybrid", hybrid},
+                     {"target_voxels", all},
+                     {"target_voxels_scored", in},
+                     {"sigma_rel_target", s_target},
+                     {"seconds_to_2pct_target", r.seconds * (s_target / 0.02) * (s_target / 0.02)},
+                     {"peak_rss_mib", peak_rss_mib()}});
   return j;
 }
 
@@ -313,9 +318,7 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
          for (const int variant : {0, 1, 2}) {  // plain, hybrid, hybrid with 2^3 scatter cells
            const bool hybrid = variant > 0;
            const int cells = variant == 2 ? 2 : 0;
-           const std::string name = variant == 0   ? "spine-ct-L1-1mm"
-                                    : variant == 1 ? "spine-ct-L1-1mm-hybrid"
-                                                   : "spine-ct-L1-1mm-hybrid-coarse2";
+           const std::string name = spine_case_name(hybrid, cells);
            if (!wanted(name)) continue;
            if (!std::filesystem::is_directory(args->spine_ct)) {
              spdlog::warn("bench mc: no spine CT at {}; {} is left out", args->spine_ct, name);
