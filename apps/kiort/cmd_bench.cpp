@@ -375,6 +375,7 @@ void add_water_bench(CLI::App& bench, const Globals& globals, Commands& commands
          McSettings mc;
          mc.histories = a->table_histories;
          mc.progress = globals.progress_mode();
+         mc.world = globals.world;
          const auto t0 = std::chrono::steady_clock::now();
          const WaterEngine engine = WaterEngine::for_source(src, lib, cache_dir(), mc);
          const double table_s =
@@ -394,6 +395,7 @@ void add_water_bench(CLI::App& bench, const Globals& globals, Commands& commands
            if (dose.size() != grid.voxel_count())
              throw Error::internal("water engine filled a wrong-sized grid");
          }
+         if (!globals.writes()) return 0;  // rank 0 prints for all
          const double voxels = double(grid.voxel_count());
          const nlohmann::json out = {{"kiort", std::string(version()) + " " + git_commit()},
                                      {"threads", threads},

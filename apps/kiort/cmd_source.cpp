@@ -212,7 +212,9 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
          const CalibrationTable table = load_calibration(ca->calibration);
          McSettings mc = ca->mc;
          mc.progress = ca->json ? ProgressMode::kQuiet : globals.progress_mode();
+         mc.world = globals.world;
          const CommissioningResult r = commission(model, table, lib, mc);
+         if (!globals.writes()) return r.pass ? 0 : static_cast<int>(ExitCode::kGoalNotMet);
          write_commissioned_source(ca->out, r);
          if (ca->json) {
            nlohmann::json rows = nlohmann::json::array();
@@ -304,6 +306,7 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
          for (double d : da->depths) r_max = std::max(r_max, d + offset);
          McSettings mc = da->mc;
          mc.progress = da->json ? ProgressMode::kQuiet : globals.progress_mode();
+         mc.world = globals.world;
          const Spectrum spectrum = s.model.spectrum(lib);
          const double scale = s.gy_per_min_per_gy_per_history;
          auto run = [&](const std::string& medium) {
@@ -317,6 +320,7 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
                  .seen(da->medium)
                  .expected("water, or --engine mc");
            const WaterEngine engine = WaterEngine::for_source(s, lib, cache_dir(), mc);
+           if (!globals.writes()) return 0;  // rank 0 prints for all
            nlohmann::json out = nlohmann::json::array();
            for (double d : da->depths) {
              const double rate = engine.perpendicular_dose_rate(d + offset);
@@ -333,6 +337,7 @@ void add_source_command(CLI::App& app, const Globals& globals, Commands& command
          const auto medium_dd = run(da->medium);
          std::vector<DepthDosePoint> water_dd;
          if (da->medium != "water") water_dd = run("water");
+         if (!globals.writes()) return 0;
          nlohmann::json out = nlohmann::json::array();
          if (!da->json)
            std::printf(

@@ -71,6 +71,7 @@ SpectralBasis::SpectralBasis(const ProbeModel& model, const MaterialLibrary& lib
   o.seed = mc.seed;
   o.threads = mc.threads;
   o.progress = mc.progress;
+  o.world = mc.world;
   o.scoring_box = std::array<std::array<int, 3>, 2>{};  // no voxel scoring
   o.shell_radii_mm = radii_;
   o.shell_cos_edges = {-1.0, -kBandCos, kBandCos, 1.0};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/collective.h"
 #include "core/progress.h"
 #include "source/calibration.h"
 #include "source/probe.h"
@@ -35,6 +36,9 @@ struct McSettings {
   std::uint64_t seed = 1;
   unsigned threads = 0;
   ProgressMode progress = ProgressMode::kQuiet;
+  // The processes sharing the histories (MPI ranks; null: one process). Every rank must make
+  // the same calls with the same settings; the results are the one-process run's, bit for bit.
+  const Collective* world = nullptr;
 };
 
 // Dose per (source-energy bin, radius) in a band |cos theta| < 0.1 about the probe axis, for a

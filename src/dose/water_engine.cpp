@@ -5,6 +5,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <optional>
+#include <span>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -51,6 +53,7 @@ WaterTable compute_water_table(const CommissionedSource& source, const MaterialL
   o.seed = mc.seed;
   o.threads = mc.threads;
   o.progress = mc.progress;
+  o.world = mc.world;
   o.scoring_box = std::array<std::array<int, 3>, 2>{};
   o.shell_radii_mm = t.radii_mm;
   o.shell_cos_edges = t.cos_edges;
@@ -124,18 +127,27 @@ WaterEngine WaterEngine::for_source(const CommissionedSource& source, const Mate
   // The tables of the shipped commissioned sources ship too (data/water-tables/), so a fresh
   // machine does not spend half a minute of Monte Carlo before its first plan.
   const auto shipped = data_dir() / "water-tables" / path.filename();
-  if (!std::filesystem::exists(path) && std::filesystem::exists(shipped)) {
-    WaterTable t = load_water_table(shipped);
-    if (t.source_checksum == source.checksum)
-      return WaterEngine(std::move(t), source.model.surface_radius_mm());
-  }
-  if (std::filesystem::exists(path)) {
-    WaterTable t = load_water_table(path);
-    if (t.source_checksum == source.checksum)
-      return WaterEngine(std::move(t), source.model.surface_radius_mm());
-  }
+  auto cached = [&]() -> std::optional<WaterTable> {
+    if (!std::filesystem::exists(path) && std::filesystem::exists(shipped)) {
+      WaterTable t = load_water_table(shipped);
+      if (t.source_checksum == source.checksum) return t;
+    }
+    if (std::filesystem::exists(path)) {
+      WaterTable t = load_water_table(path);
+      if (t.source_checksum == source.checksum) return t;
+    }
+    return std::nullopt;
+  };
+  std::optional<WaterTable> table = cached();
+  // Under MPI all ranks compute the table together, so all must agree to: a rank computing alone
+  // would wait in the transport's reductions for ranks that loaded theirs (each rank looks at its
+  // own file system; one lacking the table makes all compute it).
+  const Collective& world = mc.world ? *mc.world : single_process();
+  Int128 lacking = table ? 0 : 1;
+  world.sum(std::span<Int128>(&lacking, 1));
+  if (lacking == 0) return WaterEngine(std::move(*table), source.model.surface_radius_mm());
   WaterTable t = compute_water_table(source, lib, mc);
-  save_water_table(path, t);
+  if (world.rank() == 0) save_water_table(path, t);  // one writer; every rank has the same table
   return WaterEngine(std::move(t), source.model.surface_radius_mm());
 }
 

@@ -28,7 +28,9 @@ class WaterEngine {
  public:
   // Loads the table from the cache or computes and caches it when absent. The cache file is keyed
   // by the source file's checksum, the table layout version, and the histories and seed of mc
-  // (a quick low-statistics table never stands in for the production one).
+  // (a quick low-statistics table never stands in for the production one). Under MPI (mc.world)
+  // every rank calls this: they compute the table together unless every one of them finds it
+  // cached, and only rank 0 writes the cache file.
   static WaterEngine for_source(const CommissionedSource& source, const MaterialLibrary& lib,
                                 const std::filesystem::path& cache_dir, const McSettings& mc);
   explicit WaterEngine(WaterTable table, double surface_radius_mm);

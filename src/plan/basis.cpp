@@ -102,6 +102,7 @@ WaterEngine water_engine_for(const PlanContext& ctx) {
   McSettings table_mc;
   table_mc.threads = ctx.threads;
   table_mc.progress = ctx.progress;
+  table_mc.world = ctx.world;
   return WaterEngine::for_source(*ctx.source, *ctx.lib, ctx.cache_dir, table_mc);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Distributed Monte Carlo (issue 21): `mpirun -np 2` gives the threaded run's result bit for bit,
 # for kiort mc box (stopped on a sigma target: the fixed round schedule), kiort mc point (shells,
-# energy balance) and kiort plan compute (Monte Carlo engine); only rank 0 writes.
+# energy balance), kiort plan compute (Monte Carlo engine) and the water engine's table (computed
+# by the ranks together when not cached); only rank 0 writes.
 # Registered only when the build found MPI. As root, Open MPI needs the two ALLOW_RUN_AS_ROOT
 # variables.
 set -u
@@ -56,6 +57,31 @@ check plan-mpi 0 '' -- "${mpi[@]}" "$kiort" -q plan compute "$t/plan2.json" --ou
 for f in dose.nrrd dose_sigma.nrrd dose_water_in_medium.nrrd; do
   cmp -s "$t/p-t/$f" "$t/p-m/$f" && ok || fail "plan compute: $f differs between threads and ranks"
 done
+
+# The water engine's table, not cached: the ranks compute it together (their tables summed), the
+# one-process table bit for bit; rank 0 alone writes the cache file. Few histories: a test table.
+wt=(source depth-dose --kv 50 --engine water --depths 2,5,10,20 --histories 20000 --json)
+KIORT_CACHE_DIR="$t/wt-t" "$kiort" -q "${wt[@]}" --threads 2 > "$t/wt-t.json" && ok || fail "water table threaded"
+KIORT_CACHE_DIR="$t/wt-m" "${mpi[@]}" "$kiort" -q "${wt[@]}" --threads 1 > "$t/wt-m.json" && ok || fail "water table mpi"
+cmp -s "$t/wt-t.json" "$t/wt-m.json" && ok || fail "water engine: depth dose differs between threads and ranks"
+table=$(cd "$t/wt-t" && ls)
+[[ $(ls -A "$t/wt-m") == "$table" ]] && ok || fail "water table: the cache holds $(ls -A "$t/wt-m"), expected $table alone"
+cmp -s "$t/wt-t/$table" "$t/wt-m/$table" && ok || fail "water table: the ranks' cache file differs from the threaded one"
+# Each rank its own cache folder (nodes without a shared file system): only rank 0's gets the file.
+# Rank 1 holding the table while rank 0 lacks it: both compute (one computing alone would wait
+# for the other in the reduction forever).
+two() {  # two DIR0 DIR1 OUT: rank 0 with KIORT_CACHE_DIR=DIR0, rank 1 with DIR1
+  timeout -k 5 120 "$mpirun" --oversubscribe -np 1 env KIORT_CACHE_DIR="$1" "$kiort" -q "${wt[@]}" --threads 1 \
+    : -np 1 env KIORT_CACHE_DIR="$2" "$kiort" -q "${wt[@]}" --threads 1 > "$3"
+}
+two "$t/wt-a" "$t/wt-b" "$t/wt-ab.json" && ok || fail "water table, a cache folder per rank"
+cmp -s "$t/wt-t.json" "$t/wt-ab.json" && ok || fail "water table, a folder per rank: depth dose differs"
+cmp -s "$t/wt-t/$table" "$t/wt-a/$table" && ok || fail "water table: rank 0 wrote no (or another) table"
+[[ -z $(ls -A "$t/wt-b" 2>/dev/null) ]] && ok || fail "water table: rank 1 wrote $(ls -A "$t/wt-b")"
+mkdir -p "$t/wt-c" && cp "$t/wt-t/$table" "$t/wt-c/"
+two "$t/wt-d" "$t/wt-c" "$t/wt-dc.json" && ok || fail "water table cached on rank 1 only (a hang: 124 or 137)"
+cmp -s "$t/wt-t.json" "$t/wt-dc.json" && ok || fail "water table cached on rank 1 only: depth dose differs"
+cmp -s "$t/wt-t/$table" "$t/wt-d/$table" && ok || fail "water table cached on rank 1 only: rank 0 wrote none"
 
 # An error on the ranks still exits 2 (bad input), not a hang.
 check mpi-bad-input 2 '' -- "${mpi[@]}" "$kiort" -q mc box --medium unobtainium --energy 30 --histories 10 --out "$t/bad"
