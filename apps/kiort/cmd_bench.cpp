@@ -1,6 +1,7 @@
 // kiort bench mc: histories per second and efficiency 1/(sigma^2 T) of the Monte Carlo engine on
-// fixed problems, and the memory a clinical-size CT costs. kiort bench water: how fast the fast
-// water engine fills a dose grid. Results go to docs/benchmarks.md.
+// fixed problems, a plan's Monte Carlo basis on the real spine CT (spine-ct-L1-plan: the code path
+// of kiort plan compute), and the memory a clinical-size CT costs. kiort bench water: how fast the
+// fast water engine fills a dose grid. Results go to docs/benchmarks.md.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "dose/probe_dosimetry.h"
 #include "dose/water_engine.h"
 #include "physics/cross_sections.h"
+#include "plan/stages.h"
 #include "transport/problems.h"
 #include "transport/transport.h"
 
@@ -133,14 +135,10 @@ std::string spine_case_name(bool hybrid, int scatter_cells) {
          (scatter_cells > 1 ? "-coarse" + std::to_string(scatter_cells) : "");
 }
 
-// The real spine CT (tests/data/spine-ct: TotalSegmentator's example, 3 mm voxels) resampled to
-// 1 mm (nearest voxel) in a 64 mm cube around the L1 vertebral body's centroid, with the shipped
-// 50 kV source's spectrum as an isotropic point at the centroid: the replanning problem of issue
-// 21. Reports the mean sigma in the body (VB_L1) and the Monte Carlo seconds that 2 % would take
-// at this speed (sigma falls as 1/sqrt(histories)).
-nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
-                              std::uint64_t histories, unsigned threads, bool hybrid,
-                              int scatter_cells, const Globals& g) {
+// The real spine CT (tests/data/spine-ct: TotalSegmentator's example, 3 mm voxels, HU through
+// the shipped CT calibration) as `kiort plan create --volume` loads it, level L1, with the
+// vertebral bodies' labels named (VB_T12 ... VB_L3).
+PatientModel load_spine_ct(const std::filesystem::path& ct) {
   const std::filesystem::path names = std::filesystem::temp_directory_path() /
                                       ("kiort-bench-names-" + std::to_string(::getpid()) + ".csv");
   write_file_atomic(names, "label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n");
@@ -157,36 +155,69 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
     throw;
   }
   std::filesystem::remove(names);
-  const Structure* body = pm.find("VB_L1");
-  if (!body) throw Error::bad_input("no VB_L1 in the spine CT's labels").file(ct.string());
+  if (!pm.find("VB_L1"))
+    throw Error::bad_input("no VB_L1 in the spine CT's labels").file(ct.string());
+  return pm;
+}
+
+// The patient on another grid, nearest voxel: HU, medium, density and every structure's mask;
+// vacuum outside the CT.
+PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid) {
+  PatientModel out;
+  out.grid = grid;
+  out.media_names = pm.media_names;
+  out.source = pm.source;
+  const std::size_t n = grid.voxel_count();
+  out.hu.assign(n, -1000);
+  out.medium.assign(n, -1);
+  out.density.assign(n, 0.0f);
+  std::vector<std::int64_t> from(n, -1);
+  for (std::size_t v = 0; v < n; ++v)
+    if (const auto ix = pm.grid.voxel_at(grid.position(grid.index3(v)))) {
+      const std::size_t cv = pm.grid.linear(*ix);
+      from[v] = std::int64_t(cv);
+      if (!pm.hu.empty()) out.hu[v] = pm.hu[cv];
+      out.medium[v] = pm.medium[cv];
+      out.density[v] = pm.density[cv];
+    }
+  for (const Structure& s : pm.structures) {
+    Structure r{s.name, s.number, s.type, s.origin, s.color, std::vector<std::uint8_t>(n, 0)};
+    for (std::size_t v = 0; v < n; ++v)
+      if (from[v] >= 0) r.mask[v] = s.mask[std::size_t(from[v])];
+    out.structures.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The spine CT resampled to 1 mm (nearest voxel) in a 64 mm cube around the L1 vertebral body's
+// centroid, with the shipped 50 kV source's spectrum as an isotropic point at the centroid: the
+// replanning problem of issue 21. Reports the mean sigma in the body (VB_L1) and the Monte Carlo
+// seconds that 2 % would take at this speed (sigma falls as 1/sqrt(histories)).
+nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
+                              std::uint64_t histories, unsigned threads, bool hybrid,
+                              int scatter_cells, const Globals& g) {
+  const PatientModel ct3 = load_spine_ct(ct);
+  const Structure* body3 = ct3.find("VB_L1");
   Vec3 c{0, 0, 0};
   std::size_t n = 0;
-  for (std::size_t v = 0; v < body->mask.size(); ++v)
-    if (body->mask[v]) {
-      c += pm.grid.position(pm.grid.index3(v));
+  for (std::size_t v = 0; v < body3->mask.size(); ++v)
+    if (body3->mask[v]) {
+      c += ct3.grid.position(ct3.grid.index3(v));
       ++n;
     }
   c = c / double(n);
   constexpr int kSide = 64;
   const Grid3 fine({kSide, kSide, kSide}, {1, 1, 1},
                    c - Vec3{0.5 * kSide - 0.5, 0.5 * kSide - 0.5, 0.5 * kSide - 0.5});
-  std::vector<std::int16_t> medium(fine.voxel_count(), -1);
-  std::vector<float> density(fine.voxel_count(), 0.0f);
-  std::vector<std::uint8_t> target(fine.voxel_count(), 0);
-  for (std::size_t v = 0; v < fine.voxel_count(); ++v)
-    if (const auto ix = pm.grid.voxel_at(fine.position(fine.index3(v)))) {
-      const std::size_t cv = pm.grid.linear(*ix);
-      medium[v] = pm.medium[cv];
-      density[v] = pm.density[cv];
-      target[v] = body->mask[cv];
-    }
+  const PatientModel pm = resample_nearest(ct3, fine);
+  const std::vector<std::uint8_t>& target = pm.find("VB_L1")->mask;
   std::vector<std::unique_ptr<MaterialXs>> xs;
   std::vector<const MaterialXs*> media;
   for (const std::string& m : pm.media_names) {
     xs.push_back(std::make_unique<MaterialXs>(lib.get(m)));
     media.push_back(xs.back().get());
   }
-  const Geometry geometry(fine, media, medium, density);
+  const Geometry geometry(fine, media, pm.medium, pm.density);
   const CommissionedSource cs = load_commissioned_source(
       resolve_commissioned_source("intrabeam-needle-50kv-sample.commissioned.json"));
   IsotropicPointSource src(c, cs.model.spectrum(lib));
@@ -222,6 +253,104 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
                      {"seconds_to_2pct_target", r.seconds * (s_target / 0.02) * (s_target / 0.02)},
                      {"peak_rss_mib", peak_rss_mib()}});
   return j;
+}
+
+// A plan on the real spine CT as `kiort plan compute` computes it: L1's vertebral body (VB_L1) the
+// target, the right transpedicular access that the planner proposes (one dwell position at the
+// body's centroid; its needle check, which refuses this path on this CT's derived canal, is not
+// run: the dose is what is timed), 8 Gy at 13 mm from the applicator surface, the CT resampled to
+// 1 mm (nearest voxel) within the plan's dose margin, the Monte Carlo basis from compute_basis
+// (hybrid, dose to medium and Dw,m, the probe and applicator as solids) with a fixed number of
+// histories. Timed: compute_basis alone (the water table is loaded, or computed, before).
+nlohmann::json run_spine_plan_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
+                                   std::uint64_t histories, unsigned threads, const Globals& g) {
+  const PatientModel ct3 = load_spine_ct(ct);
+  const auto src_file =
+      resolve_commissioned_source("intrabeam-needle-50kv-sample.commissioned.json");
+  const CommissionedSource cs = load_commissioned_source(src_file);
+  Plan plan;
+  plan.id = "bench-spine-ct-L1-plan";
+  plan.patient.kind = "volume";
+  plan.patient.path = (ct / "example_ct.nii.gz").string();
+  plan.level = "L1";
+  plan.target = "VB_L1";
+  plan.kv = cs.model.kv;
+  plan.source = src_file.string();
+  plan.source_checksum = cs.checksum;
+  plan.prescription.kind = "point";
+  plan.prescription.dose_gy = 8.0;
+  plan.prescription.depth_mm = 13.0;
+  plan.prescription.from = DepthConvention::kApplicatorSurface;
+  plan.engine.engine = "mc";
+  plan.engine.max_histories = histories;
+  plan.engine.target_sigma_rel = 0;  // histories fixed: no sigma stop
+  plan.accesses.push_back(propose_access(ct3, plan.target, "right", false, 1, 5.0));
+  // 1 mm voxels on a lattice of the patient's coordinates, covering the dose box (margin_mm of
+  // the dwell position) and 2 mm beyond.
+  const Vec3 dwell = plan.accesses.front().dwell_positions().front();
+  const double reach = plan.engine.margin_mm + 2.0;
+  const int side = 2 * int(std::ceil(reach)) + 1;
+  const Vec3 origin{std::floor(dwell.x - reach) + 0.5, std::floor(dwell.y - reach) + 0.5,
+                    std::floor(dwell.z - reach) + 0.5};
+  const PatientModel pm = resample_nearest(ct3, Grid3({side, side, side}, {1, 1, 1}, origin));
+  PlanContext ctx;
+  ctx.patient = &pm;
+  ctx.source = &cs;
+  ctx.lib = &lib;
+  ctx.cache_dir = cache_dir();
+  ctx.progress = g.progress_mode();
+  ctx.threads = threads;
+  ctx.world = g.world;
+  const auto t0 = std::chrono::steady_clock::now();
+  const WaterEngine water = water_engine_for(ctx);
+  const auto t1 = std::chrono::steady_clock::now();
+  const DoseBasis basis = compute_basis(plan, ctx, water);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  const double table_seconds = std::chrono::duration<double>(t1 - t0).count();
+  // Over the body's voxels in the dose grid that scored, the applicator's left out (as its DVH).
+  const Structure& body = *pm.find(plan.target);
+  const std::vector<float>& dose = basis.primary.front();
+  const std::vector<float>& sigma = basis.sigma.front();
+  const std::vector<std::size_t> rows = structure_rows(pm, body, basis.box);
+  double sum = 0;
+  std::size_t in = 0;
+  for (const std::size_t v : rows)
+    if (dose[v] > 0) {
+      sum += sigma[v];
+      ++in;
+    }
+  const double s_target = in ? sum / double(in) : NAN;
+  ScoredGrid grid;  // the figure of merit within 15 mm, as for the other cases
+  grid.grid = basis.box.grid;
+  grid.value.assign(dose.begin(), dose.end());
+  grid.sigma_rel.assign(sigma.begin(), sigma.end());
+  const double s15 = sigma_within_15mm(grid, dwell);
+  const auto& d = basis.box.grid.dims();
+  const Access& a = plan.accesses.front();
+  return {{"case", "spine-ct-L1-plan"},
+          {"commit", git_commit()},
+          {"threads", threads},
+          {"ranks", g.world ? g.world->size() : 1},
+          {"histories", basis.histories},
+          {"seconds", seconds},
+          {"water_table_seconds", table_seconds},
+          {"histories_per_second", double(basis.histories) / seconds},
+          {"sigma_rel_15mm", s15},
+          {"efficiency_15mm", 1.0 / (s15 * s15 * seconds)},
+          {"target", plan.target},
+          {"target_voxels", body.voxel_count()},
+          {"target_voxels_scored", in},
+          {"sigma_rel_target", s_target},
+          {"seconds_to_2pct_target", seconds * (s_target / 0.02) * (s_target / 0.02)},
+          {"access", a.name},
+          {"tip_lps", {a.tip_lps.x, a.tip_lps.y, a.tip_lps.z}},
+          {"entry_lps", {a.entry_lps.x, a.entry_lps.y, a.entry_lps.z}},
+          {"dose_grid", {d[0], d[1], d[2]}},
+          {"voxel_mm", 1.0},
+          {"medium", "CT (tests/data/spine-ct, 3 mm resampled to 1 mm)"},
+          {"source", cs.model.name},
+          {"peak_rss_mib", peak_rss_mib()}};
 }
 
 // A clinical CT's size: 512 x 512 x 200 voxels of 0.98 x 0.98 x 2 mm; only a 128 x 128 x 64
@@ -279,6 +408,7 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
   mc->add_option("--cases", args->cases,
                  "Only these cases (comma-separated): water-30keV, bone-30keV, water-kramers50, "
                  "water-30keV-hybrid, bone-30keV-hybrid, spine-ct-L1-1mm, spine-ct-L1-1mm-hybrid, "
+                 "spine-ct-L1-plan (a plan's Monte Carlo basis on the spine CT), "
                  "ct-512x512x200-crop-128x128x64")
       ->delimiter(',');
   commands.push_back(
@@ -327,6 +457,16 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
            cases.push_back(run_spine_case(lib, args->spine_ct, args->histories, threads, hybrid,
                                           cells, globals));
            print(cases.back());
+         }
+         if (wanted("spine-ct-L1-plan")) {
+           if (std::filesystem::is_directory(args->spine_ct)) {
+             cases.push_back(
+                 run_spine_plan_case(lib, args->spine_ct, args->histories, threads, globals));
+             print(cases.back());
+           } else {
+             spdlog::warn("bench mc: no spine CT at {}; spine-ct-L1-plan is left out",
+                          args->spine_ct);
+           }
          }
          if (wanted("ct-512x512x200-crop-128x128x64")) {
            cases.push_back(run_ct_memory(lib, args->histories / 5, threads, globals));

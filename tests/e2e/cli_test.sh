@@ -44,6 +44,20 @@ head -c 200 "$out/box/dose.nrrd" | grep -q 'space: left-posterior-superior' && p
 ls -a "$out/box" | grep -q '\.tmp\.' && { echo "FAIL temporary files left"; fails=$((fails+1)); } || passes=$((passes+1))
 check bench-mc 0 '"efficiency_15mm"' -- "$kiort" -q bench mc --histories 2000 --json --cases water-30keV,water-30keV-hybrid,ct-512x512x200-crop-128x128x64
 check bench-mc-spine 0 '"sigma_rel_target"' -- "$kiort" -q bench mc --histories 2000 --json --cases spine-ct-L1-1mm --spine-ct "$(dirname "$0")/../data/spine-ct"
+# A plan's Monte Carlo basis on the spine CT (compute_basis, right transpedicular access, 1 mm).
+if "$kiort" -q bench mc --histories 2048 --threads 2 --json --cases spine-ct-L1-plan --spine-ct "$(dirname "$0")/../data/spine-ct" > "$out/plan.json" &&
+   python3 - "$out/plan.json" <<'PY'
+import json, math, sys
+c = json.load(open(sys.argv[1]))["cases"]
+assert [x["case"] for x in c] == ["spine-ct-L1-plan"], c
+c = c[0]
+for k in ("histories", "seconds", "histories_per_second", "sigma_rel_target",
+          "seconds_to_2pct_target", "threads", "sigma_rel_15mm", "efficiency_15mm"):
+    assert isinstance(c[k], (int, float)) and math.isfinite(c[k]) and c[k] > 0, (k, c.get(k))
+assert c["histories"] == 2048 and c["threads"] == 2 and c["commit"] and c["access"] == "right", c
+assert 0 < c["target_voxels_scored"] <= c["target_voxels"], c
+PY
+then passes=$((passes+1)); else echo "FAIL bench mc spine-ct-L1-plan"; fails=$((fails+1)); fi
 rm -rf "$out"
 # kiort source (probe model, calibration, commissioning)
 data=$(dirname "$0")/../../data
