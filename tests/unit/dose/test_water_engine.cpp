@@ -1,12 +1,15 @@
 // The fast water engine's lookup on a table whose truth is known analytically: interpolation,
-// geometry (oblique axes, the shaft shadow, the applicator), TG-43 functions, table I/O.
+// geometry (oblique axes, the shaft shadow, the applicator), TG-43 functions, table I/O, and the
+// cache's decision under MPI (load or compute together).
 // Agreement with an independent Monte Carlo run is the validation test (test_water_engine_mc).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <span>
 
 #include "core/error.h"
 #include "core/grid3.h"
@@ -124,6 +127,65 @@ TEST(WaterEngine, MalformedTableIsBadInput) {
     EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
     EXPECT_NE(std::string(e.what()).find("bad.water.json"), std::string::npos);
   }
+  fs::remove_all(dir);
+}
+
+// Under MPI every rank must take the same branch of for_source (load or compute together): a rank
+// computing alone would wait in the transport's reductions for the others. These one-process
+// Collectives play one rank of a run: their first sum is for_source's count of ranks lacking the
+// table (here: one more), the later ones the tallies (this rank's own).
+class AnotherRankLacksTheTable : public Collective {
+ public:
+  AnotherRankLacksTheTable(int rank, int size) : rank_(rank), size_(size) {}
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  void sum(std::span<Int128> data) const override {
+    if (sums_++ == 0) data[0] += 1;
+  }
+  mutable int sums_ = 0;
+
+ private:
+  int rank_, size_;
+};
+
+bool same_doses(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+TEST(WaterEngine, TheRanksComputeTheTableWhenAnyLacksItAndRankZeroWritesIt) {
+  const MaterialLibrary lib = MaterialLibrary::load(fs::path(KIORT_TEST_DATA_DIR) / "materials");
+  const CommissionedSource src = load_commissioned_source(
+      fs::path(KIORT_TEST_DATA_DIR) / "sources" / "intrabeam-needle-50kv-sample.commissioned.json");
+  const fs::path dir =
+      fs::temp_directory_path() / ("kiort-water-ranks-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  McSettings mc;
+  mc.histories = 4096;
+  mc.threads = 1;
+  const WaterTable fresh = WaterEngine::for_source(src, lib, dir / "a", mc).table();
+  ASSERT_EQ(std::distance(fs::directory_iterator(dir / "a"), fs::directory_iterator{}), 1);
+  const fs::path cached = fs::directory_iterator(dir / "a")->path();
+  // This rank's cache holds another table of the same source (doses doubled): alone it loads it.
+  WaterTable doctored = fresh;
+  for (double& d : doctored.dose) d *= 2;
+  save_water_table(cached, doctored);
+  EXPECT_TRUE(
+      same_doses(WaterEngine::for_source(src, lib, dir / "a", mc).table().dose, doctored.dose));
+  // Another rank lacks it: this one (rank 0 of 1) computes too and writes what it computed.
+  const AnotherRankLacksTheTable rank0(0, 1);
+  mc.world = &rank0;
+  EXPECT_TRUE(
+      same_doses(WaterEngine::for_source(src, lib, dir / "a", mc).table().dose, fresh.dose));
+  EXPECT_TRUE(same_doses(load_water_table(cached).dose, fresh.dose));
+  // Rank 1 of 2 computes its share and writes nothing.
+  const AnotherRankLacksTheTable rank1(1, 2);
+  mc.world = &rank1;
+  WaterEngine::for_source(src, lib, dir / "b", mc);
+  EXPECT_GT(rank1.sums_, 1);  // the flag, then the transport's tallies
+  EXPECT_FALSE(fs::exists(dir / "b"));
   fs::remove_all(dir);
 }
 
