@@ -422,7 +422,7 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
          };
          nlohmann::json cases = nlohmann::json::array();
          auto print = [&](const nlohmann::json& c) {
-           if (args->json) return;
+           if (args->json || !globals.writes()) return;
            std::printf("%-32s %10.0f histories/s  sigma(15 mm) %.4f  efficiency %.3g /s",
                        c["case"].get<std::string>().c_str(),
                        c["histories_per_second"].get<double>(), c["sigma_rel_15mm"].get<double>(),
@@ -470,7 +470,7 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
          }
          if (wanted("ct-512x512x200-crop-128x128x64")) {
            cases.push_back(run_ct_memory(lib, args->histories / 5, threads, globals));
-           if (!args->json)
+           if (!args->json && globals.writes())
              std::printf("clinical CT (512x512x200, crop 128x128x64): peak RSS %.0f MiB\n",
                          cases.back()["peak_rss_mib"].get<double>());
          }
@@ -478,7 +478,7 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
                                      {"commit", git_commit()},
                                      {"threads", threads},
                                      {"cases", cases}};
-         if (args->json) std::printf("%s\n", out.dump(2).c_str());
+         if (args->json && globals.writes()) std::printf("%s\n", out.dump(2).c_str());
          return 0;
        }});
 }
