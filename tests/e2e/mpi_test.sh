@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Distributed Monte Carlo (issue 21): `mpirun -np 2` gives the threaded run's result bit for bit,
 # for kiort mc box (stopped on a sigma target: the fixed round schedule), kiort mc point (shells,
-# energy balance), kiort plan compute (Monte Carlo engine) and the water engine's table (computed
-# by the ranks together when not cached); only rank 0 writes.
+# energy balance), kiort plan compute (Monte Carlo engine), the water engine's table (computed by
+# the ranks together when not cached) and kiort source commission; only rank 0 writes.
 # Registered only when the build found MPI. As root, Open MPI needs the two ALLOW_RUN_AS_ROOT
 # variables.
 set -u
@@ -82,6 +82,15 @@ mkdir -p "$t/wt-c" && cp "$t/wt-t/$table" "$t/wt-c/"
 two "$t/wt-d" "$t/wt-c" "$t/wt-dc.json" && ok || fail "water table cached on rank 1 only (a hang: 124 or 137)"
 cmp -s "$t/wt-t.json" "$t/wt-dc.json" && ok || fail "water table cached on rank 1 only: depth dose differs"
 cmp -s "$t/wt-t/$table" "$t/wt-d/$table" && ok || fail "water table cached on rank 1 only: rank 0 wrote none"
+
+# Commissioning (the spectral basis in water) on the ranks: the threaded fit and file, byte for
+# byte. 10^5 histories are too few to pass the 3 % tolerance: both exit 3.
+cal=$(dirname "$0")/../../data/calibration/sample-intrabeam-needle-50kv.csv
+com=(source commission --calibration "$cal" --histories 100000 --json)
+check commission-threads 3 '' -- sh -c '"$@" > "$0"' "$t/com-t.out" "$kiort" -q "${com[@]}" --threads 2 --out "$t/com-t.json"
+check commission-mpi 3 '' -- sh -c '"$@" > "$0"' "$t/com-m.out" "${mpi[@]}" "$kiort" -q "${com[@]}" --threads 1 --out "$t/com-m.json"
+cmp -s "$t/com-t.out" "$t/com-m.out" && ok || fail "commission: output differs between threads and ranks"
+cmp -s "$t/com-t.json" "$t/com-m.json" && ok || fail "commission: commissioned source differs between threads and ranks"
 
 # An error on the ranks still exits 2 (bad input), not a hang.
 check mpi-bad-input 2 '' -- "${mpi[@]}" "$kiort" -q mc box --medium unobtainium --energy 30 --histories 10 --out "$t/bad"
