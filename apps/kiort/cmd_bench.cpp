@@ -87,6 +87,7 @@ nlohmann::json figures(const TransportResult& r, const Vec3& source, unsigned th
           {"histories", r.histories},
           {"seconds", r.seconds},
           {"primary_seconds", r.primary_seconds},
+          {"scatter_coarse_voxels", r.scatter_coarse_voxels},
           {"histories_per_second", double(r.histories) / r.seconds},
           {"sigma_rel_15mm", s15},
           {"efficiency_15mm", 1.0 / (s15 * s15 * r.seconds)}};
@@ -221,9 +222,12 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
   const CommissionedSource cs = load_commissioned_source(
       resolve_commissioned_source("intrabeam-needle-50kv-sample.commissioned.json"));
   IsotropicPointSource src(c, cs.model.spectrum(lib));
+  const MaterialXs water(lib.get("water"));
   TransportOptions o;
   o.threads = threads;
   o.hybrid = hybrid;
+  o.dose_to_water = true;  // as plans score it (TG-186 Dw,m beside Dm,m)
+  o.water = &water;
   o.scatter_cell_voxels = scatter_cells;
   o.progress = g.progress_mode();
   StopRules stop;
@@ -432,22 +436,24 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
                          c["seconds_to_2pct_target"].get<double>());
            std::printf("\n");
          };
-         const Case list[] = {{"water-30keV", "water", "", 30, false},
-                              {"bone-30keV", "cortical-bone", "", 30, false},
-                              {"water-kramers50", "water", "kramers50-benchmark.txt", 0, false},
-                              {"water-30keV-hybrid", "water", "", 30, true},
-                              {"bone-30keV-hybrid", "cortical-bone", "", 30, true},
-                              {"water-30keV-hybrid-coarse2", "water", "", 30, true, 2},
-                              {"water-30keV-hybrid-coarse3", "water", "", 30, true, 3},
-                              {"bone-30keV-hybrid-coarse2", "cortical-bone", "", 30, true, 2}};
+         const Case list[] = {
+             {"water-30keV", "water", "", 30, false},
+             {"bone-30keV", "cortical-bone", "", 30, false},
+             {"water-kramers50", "water", "kramers50-benchmark.txt", 0, false},
+             {"water-30keV-hybrid", "water", "", 30, true},
+             {"bone-30keV-hybrid", "cortical-bone", "", 30, true},
+             {"water-30keV-hybrid-coarse2", "water", "", 30, true, 2},
+             {"water-30keV-hybrid-coarse3", "water", "", 30, true, 3},
+             {"bone-30keV-hybrid-coarse2", "cortical-bone", "", 30, true, 2},
+             {"water-kramers50-hybrid-coarse3", "water", "kramers50-benchmark.txt", 0, true, 3}};
          for (const Case& c : list)
            if (wanted(c.name)) {
              cases.push_back(run_case(c, lib, args->histories, threads, globals));
              print(cases.back());
            }
-         for (const int variant : {0, 1, 2}) {  // plain, hybrid, hybrid with 2^3 scatter cells
+         for (const int variant : {0, 1, 2, 3}) {  // plain, hybrid, hybrid with 2^3, 3^3 cells
            const bool hybrid = variant > 0;
-           const int cells = variant == 2 ? 2 : 0;
+           const int cells = variant >= 2 ? variant : 0;
            const std::string name = spine_case_name(hybrid, cells);
            if (!wanted(name)) continue;
            if (!std::filesystem::is_directory(args->spine_ct)) {

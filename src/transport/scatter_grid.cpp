@@ -35,7 +35,11 @@ double inv_r2_average(const Vec3& d, const Vec3& h) {
 }  // namespace
 
 ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
-    : k_(std::max(1, s.cell_voxels)), dims_(s.box_dims), source_(s.source_local) {
+    : k_(std::max(1, s.cell_voxels)),
+      dims_(s.box_dims),
+      box_lo_(s.box_lo),
+      source_(s.source_local),
+      spacing_(g.grid().spacing()) {
   const Vec3& sp = g.grid().spacing();
   const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
   const std::size_t voxels = nx * ny * std::size_t(dims_[2]);
@@ -69,39 +73,9 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   if (entries_ == 0) return;
   usable_ = true;
 
-  // Cells, their scored volume, and which voxels take their scatter from them.
-  cell_of_.assign(voxels, -1);
-  voxel_entry_.assign(voxels, -1);
-  coarse_.assign(voxels, 0);
-  inv_r2_.assign(voxels, 0.0);
-  std::vector<std::uint32_t> scored(cell_count_, 0);
-  const double fine_r2 = s.fine_radius_mm * s.fine_radius_mm;
-  for (std::size_t b = 0; b < voxels; ++b) {
-    if (!eligible[b]) continue;
-    const int i = int(b % nx), j = int((b / nx) % ny), k = int(b / (nx * ny));
-    const std::size_t c = std::size_t(i / k_) +
-                          std::size_t(cells_[0]) *
-                              (std::size_t(j / k_) + std::size_t(cells_[1]) * std::size_t(k / k_));
-    cell_of_[b] = std::int32_t(c);
-    ++scored[c];
-    voxel_entry_[b] = entry_of_medium_[std::size_t(g.voxel_medium(global(b)))];
-    const Vec3 centre{(s.box_lo[0] + i + 0.5) * sp.x, (s.box_lo[1] + j + 0.5) * sp.y,
-                      (s.box_lo[2] + k + 0.5) * sp.z};
-    const Vec3 d = centre - source_;
-    if (dot(d, d) >= fine_r2 && s.deterministic && (*s.deterministic)[b]) {
-      coarse_[b] = 1;
-      inv_r2_[b] = inv_r2_average(d, sp);
-    }
-  }
-  // keV x cm^2/g x mm^3 per history -> Gy mm^2: x 100 mm^2/cm^2 / scored volume x Gy per keV/g.
-  gy_per_unit_.assign(cell_count_, 0.0);
-  for (std::size_t c = 0; c < cell_count_; ++c)
-    if (scored[c])
-      gy_per_unit_[c] =
-          100.0 / (double(scored[c]) * g.grid().voxel_volume_mm3()) * kGyPerKeVPerGram;
-
-  // Trilinear weights per axis between cell centres (a last, shorter cell has its own centre);
-  // beyond the outermost centres the value is held constant.
+  // Trilinear weights per axis between cell centres (a last, shorter cell has its own centre),
+  // extrapolated linearly from the two outermost centres beyond them (G changes steeply near a
+  // face of the box, where the backscatter from outside is missing).
   for (int a = 0; a < 3; ++a) {
     std::vector<double> centre(static_cast<std::size_t>(cells_[a]));
     for (int c = 0; c < cells_[a]; ++c)
@@ -109,14 +83,12 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
     Axis& ax = axes_[std::size_t(a)];
     for (int i = 0; i < dims_[a]; ++i) {
       const double x = i + 0.5;
-      int c0 = int(std::upper_bound(centre.begin(), centre.end(), x) - centre.begin()) - 1;
+      int c0 = 0, c1 = 0;
       double t = 0;
-      int c1 = c0 + 1;
-      if (c0 < 0) {
-        c0 = c1 = 0;
-      } else if (c1 >= cells_[a]) {
-        c1 = c0;
-      } else {
+      if (cells_[a] > 1) {
+        const auto above = std::upper_bound(centre.begin(), centre.end(), x) - centre.begin();
+        c0 = std::clamp(int(above) - 1, 0, cells_[a] - 2);
+        c1 = c0 + 1;
         t = (x - centre[std::size_t(c0)]) / (centre[std::size_t(c1)] - centre[std::size_t(c0)]);
       }
       ax.c0.push_back(c0);
@@ -124,6 +96,118 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
       ax.t.push_back(t);
     }
   }
+
+  // The cells that may be used: every voxel of theirs scored (no solid, nothing, outside media).
+  std::vector<std::uint8_t> good(cell_count_, 1);
+  for (std::size_t b = 0; b < voxels; ++b)
+    if (!eligible[b]) good[cell_of_voxel(b)] = 0;
+
+  // Which voxels score into a cell, the cells' scored volume, and which voxels take their
+  // scatter from the cells: all corners of their interpolation good.
+  cell_of_.assign(voxels, -1);
+  voxel_entry_.assign(voxels, -1);
+  coarse_.assign(voxels, 0);
+  inv_r2_.assign(voxels, 0.0);
+  scored_.assign(cell_count_, 0);
+  std::vector<std::uint32_t>& scored = scored_;
+  const double fine_r2 = s.fine_radius_mm * s.fine_radius_mm;
+  for (std::size_t b = 0; b < voxels; ++b) {
+    if (!eligible[b]) continue;
+    const std::size_t c = cell_of_voxel(b);
+    voxel_entry_[b] = entry_of_medium_[std::size_t(g.voxel_medium(global(b)))];
+    if (!good[c]) continue;
+    cell_of_[b] = std::int32_t(c);
+    ++scored[c];
+  }
+  for (std::size_t b = 0; b < voxels; ++b) {
+    if (cell_of_[b] < 0 || !s.deterministic || !(*s.deterministic)[b]) continue;
+    const std::size_t ix[3] = {b % nx, (b / nx) % ny, b / (nx * ny)};
+    const Vec3 d = voxel_centre(b) - source_;
+    if (dot(d, d) < fine_r2) continue;
+    bool corners_good = true;
+    for (int corner = 0; corner < 8 && corners_good; ++corner) {
+      const auto [cell, w] = corner_of(ix, corner);
+      if (w != 0 && !good[cell]) corners_good = false;
+    }
+    if (!corners_good) continue;
+    coarse_[b] = 1;
+    ++coarse_count_;
+    inv_r2_[b] = inv_r2_average(d, sp);
+  }
+  // keV x cm^2/g x mm^3 per history -> Gy mm^2: x 100 mm^2/cm^2 / scored volume x Gy per keV/g.
+  gy_per_unit_.assign(cell_count_, 0.0);
+  for (std::size_t c = 0; c < cell_count_; ++c)
+    if (scored[c])
+      gy_per_unit_[c] =
+          100.0 / (double(scored[c]) * g.grid().voxel_volume_mm3()) * kGyPerKeVPerGram;
+}
+
+Vec3 ScatterGrid::voxel_centre(std::size_t b) const {
+  const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
+  return {(box_lo_[0] + int(b % nx) + 0.5) * spacing_.x,
+          (box_lo_[1] + int((b / nx) % ny) + 0.5) * spacing_.y,
+          (box_lo_[2] + int(b / (nx * ny)) + 0.5) * spacing_.z};
+}
+
+std::size_t ScatterGrid::cell_of_voxel(std::size_t b) const {
+  const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
+  const int i = int(b % nx), j = int((b / nx) % ny), k = int(b / (nx * ny));
+  return std::size_t(i / k_) +
+         std::size_t(cells_[0]) *
+             (std::size_t(j / k_) + std::size_t(cells_[1]) * std::size_t(k / k_));
+}
+
+std::size_t ScatterGrid::keep_fine_where_rough(const std::vector<double>& primary,
+                                               double tolerance) {
+  if (primary.size() != coarse_.size()) return 0;
+  const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
+  // The primary as the cells would hold it: cell means of r^2 K_p over their scored voxels (a
+  // cell with a voxel that has no analytic primary cannot be judged and is not used).
+  std::vector<double> cell_g(cell_count_, 0.0);
+  std::vector<std::uint8_t> known(cell_count_, 1);
+  for (std::size_t b = 0; b < coarse_.size(); ++b) {
+    if (cell_of_[b] < 0) continue;
+    const std::size_t c = std::size_t(cell_of_[b]);
+    if (!(primary[b] > 0)) known[c] = 0;
+    // The voxel's r^2 K_p as the scatter's mapping reads it back: K / (voxel average of 1/r^2),
+    // so that a pure 1/r^2 field is interpolated exactly and only the roughness of r^2 K counts.
+    cell_g[c] += primary[b] / inv_r2_average(voxel_centre(b) - source_, spacing_);
+  }
+  for (std::size_t c = 0; c < cell_count_; ++c)
+    if (scored_[c]) cell_g[c] /= double(scored_[c]);
+  std::size_t dropped = 0;
+  for (std::size_t b = 0; b < coarse_.size(); ++b) {
+    if (!coarse_[b]) continue;
+    const std::size_t ix[3] = {b % nx, (b / nx) % ny, b / (nx * ny)};
+    double g = 0;
+    bool ok = primary[b] > 0;
+    for (int corner = 0; corner < 8 && ok; ++corner) {
+      const auto [cell, w] = corner_of(ix, corner);
+      if (w == 0) continue;
+      ok = known[cell] != 0;
+      g += w * cell_g[cell];
+    }
+    if (ok && std::abs(g * inv_r2_[b] / primary[b] - 1.0) <= tolerance) continue;
+    coarse_[b] = 0;
+    ++dropped;
+  }
+  coarse_count_ -= dropped;
+  return dropped;
+}
+
+std::pair<std::size_t, double> ScatterGrid::corner_of(const std::size_t (&ix)[3],
+                                                      int corner) const {
+  double w = 1;
+  std::size_t cell = 0, stride = 1;
+  for (int a = 0; a < 3; ++a) {
+    const Axis& ax = axes_[std::size_t(a)];
+    const bool hi = (corner >> a) & 1;
+    const double t = ax.t[ix[a]];
+    w *= hi ? t : 1.0 - t;
+    cell += stride * std::size_t(hi ? ax.c1[ix[a]] : ax.c0[ix[a]]);
+    stride *= std::size_t(cells_[a]);
+  }
+  return {cell, w};
 }
 
 void ScatterGrid::mu_en_rho(double e_kev, std::array<double, kMaxEntries>& out) const {
@@ -138,30 +222,18 @@ std::pair<double, double> ScatterGrid::at(std::size_t b, bool water, const Score
   if (entry < 0) return {0.0, 0.0};
   const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
   const std::size_t ix[3] = {b % nx, (b / nx) % ny, b / (nx * ny)};
-  double wsum = 0, value = 0, sigma = 0;
+  double value = 0, sigma = 0;
   for (int corner = 0; corner < 8; ++corner) {
-    double w = 1;
-    std::size_t cell = 0, stride = 1;
-    for (int a = 0; a < 3; ++a) {
-      const Axis& ax = axes_[std::size_t(a)];
-      const bool hi = (corner >> a) & 1;
-      const double t = ax.t[ix[a]];
-      w *= hi ? t : 1.0 - t;
-      cell += stride * std::size_t(hi ? ax.c1[ix[a]] : ax.c0[ix[a]]);
-      stride *= std::size_t(cells_[a]);
-    }
-    if (w <= 0 || gy_per_unit_[cell] == 0) continue;
+    const auto [cell, w] = corner_of(ix, corner);
+    if (w == 0) continue;
     const std::size_t bin = cell * std::size_t(entries_) + std::size_t(entry);
-    wsum += w;
     value += w * merged.mean(bin, n) * gy_per_unit_[cell];
-    // |sum w_c sigma_c| bounds the standard error of sum w_c G_c under any correlation of the
+    // sum |w_c| sigma_c bounds the standard error of sum w_c G_c under any correlation of the
     // cells (the triangle inequality for standard deviations): conservative, never low.
-    sigma += w * merged.sigma(bin, n) * gy_per_unit_[cell];
+    sigma += std::abs(w) * merged.sigma(bin, n) * gy_per_unit_[cell];
   }
-  if (wsum <= 0) return {0.0, 0.0};
-  return {value / wsum * inv_r2_[b], sigma / wsum * inv_r2_[b]};
+  return {value * inv_r2_[b], sigma * inv_r2_[b]};
 }
-
 void ScatterGrid::add_to(std::vector<double>& value, std::vector<double>& sigma_rel, bool water,
                          const ScoreArray& merged, std::uint64_t n) const {
   for (std::size_t b = 0; b < value.size() && b < coarse_.size(); ++b) {

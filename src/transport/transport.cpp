@@ -66,7 +66,9 @@ class Engine {
       ScatterGridSetup s;
       s.cell_voxels = o.scatter_cell_voxels;
       const Vec3& sp = g.grid().spacing();
-      s.fine_radius_mm = o.scatter_fine_voxels * std::max({sp.x, sp.y, sp.z});
+      const double fine_voxels =
+          o.scatter_fine_voxels > 0 ? o.scatter_fine_voxels : 3.0 * o.scatter_cell_voxels;
+      s.fine_radius_mm = fine_voxels * std::max({sp.x, sp.y, sp.z});
       s.box_lo = box_lo_;
       s.box_dims = box_dims_;
       s.deterministic = &deterministic_;
@@ -78,6 +80,13 @@ class Engine {
   }
 
   const ScatterGrid* scatter() const { return scatter_ ? &*scatter_ : nullptr; }
+
+  // The coarse scatter grid's smoothness test, once the hybrid primary is known.
+  void judge_scatter_cells(const std::vector<double>& primary) {
+    if (!scatter_) return;
+    scatter_->keep_fine_where_rough(primary, opt_.scatter_tolerance);
+    if (scatter_->coarse_voxels() == 0) scatter_.reset();  // nothing coarse: fine throughout
+  }
 
   std::size_t box_voxels() const { return box_voxels_; }
   const std::array<int, 3>& box_lo() const { return box_lo_; }
@@ -396,7 +405,7 @@ ScoreArray merged_scatter(std::vector<Worker>& workers, const Collective& world)
 TransportResult run_transport(const Geometry& geometry, const PhotonSource& source,
                               const StopRules& stop, const TransportOptions& options) {
   validate_transport(geometry, source, stop, options);
-  const Engine engine(geometry, source, options);
+  Engine engine(geometry, source, options);
   const unsigned threads = options.threads ? options.threads : default_thread_count();
   const Collective& world = options.world ? *options.world : single_process();
   std::vector<Worker> workers;
@@ -435,6 +444,9 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     rq.threads = threads;
     rq.world = &world;
     primary = hybrid_primary_kerma(geometry, source, rq);
+    // The water kerma of the primary follows the fluence alone (not the media's mu_en/rho, which
+    // jump from voxel to voxel in a CT): the better probe where it is scored.
+    engine.judge_scatter_cells(primary.water.empty() ? primary.medium : primary.water);
     result_primary_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -552,6 +564,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     if (options.dose_to_water)
       result.dose_water = to_grid(total.water, n, *box, [&](std::size_t) { return tl_to_gy; });
     if (const ScatterGrid* sg = engine.scatter()) {
+      result.scatter_coarse_voxels = sg->coarse_voxels();
       sg->add_to(result.dose.value, result.dose.sigma_rel, false, total.scatter, n);
       if (options.dose_to_water)
         sg->add_to(result.dose_water.value, result.dose_water.sigma_rel, true, total.scatter, n);

@@ -62,9 +62,14 @@ struct TransportOptions {
   double hybrid_spectrum_bin_kev = 0.5;
   // Hybrid only (issue 21): the scattered photons' kerma on coarse cells of this many voxels per
   // side, mapped back to each voxel by its own medium's mu_en/rho (transport/scatter_grid.h);
-  // voxels within `scatter_fine_voxels` voxel widths of the source keep fine scoring. 0/1: off.
+  // voxels within `scatter_fine_voxels` voxel widths of the source (0: three cell sides, where the
+  // interpolation's bias was measured below 0.2 % in water), near interfaces of strongly
+  // attenuating media and near solids keep fine scoring. 0/1: off.
   int scatter_cell_voxels = 0;
-  double scatter_fine_voxels = 6.0;
+  double scatter_fine_voxels = 0.0;
+  // A voxel keeps fine scoring where the cells' interpolation misses its analytic primary by
+  // more than this (relative): the primary as the probe of the field's roughness.
+  double scatter_tolerance = 0.02;
   ProgressMode progress = ProgressMode::kQuiet;
   // The processes of a distributed run (MPI): each runs its share of every round's batches with
   // `threads` threads, and the tallies are summed exactly, so every process returns the result a
@@ -99,9 +104,10 @@ struct TransportResult {
   ScoredGrid analog_dose;           // with options.analog: energy deposited / voxel mass
   std::vector<ShellResult> shells;  // energy-major, then radius, then polar bin
   EnergyBalance balance;
-  double achieved_sigma_rel = 0;  // at the sigma point or mean over voxels > 50 % max
-  double primary_seconds = 0;     // hybrid: time spent ray tracing the primary
-  std::string stopped_by;         // "histories", "sigma", "time"
+  double achieved_sigma_rel = 0;          // at the sigma point or mean over voxels > 50 % max
+  double primary_seconds = 0;             // hybrid: time spent ray tracing the primary
+  std::size_t scatter_coarse_voxels = 0;  // voxels whose scatter came from the coarse grid
+  std::string stopped_by;                 // "histories", "sigma", "time"
 };
 
 // Validates the problem (source inside the grid, media known, stop rules present, energies in
