@@ -12,6 +12,7 @@
 #include "core/parallel.h"
 #include "physics/interactions.h"
 #include "transport/hybrid_primary.h"
+#include "transport/photon_state.h"
 #include "transport/scatter_grid.h"
 #include "transport/tally_shells.h"
 #include "transport/validate.h"
@@ -96,6 +97,7 @@ class Engine {
     return w;
   }
 
+  // One history: the source photon, then the secondaries (fluorescence) it left on the stack.
   void run_history(std::uint64_t h, Worker& w) const {
     Philox rng(opt_.seed, h);
     Photon ph = source_.sample(rng);
@@ -113,6 +115,209 @@ class Engine {
   }
 
  private:
+  // The two distances of a step: to the next collision and to the next boundary (axis: the
+  // voxel face crossed, -1 for a solid's surface).
+  struct Distance {
+    double collision = kInf, boundary = kInf;
+    int axis = -1;
+    double step() const { return std::min(collision, boundary); }
+    bool collides() const { return collision <= boundary; }
+  };
+
+  // One photon's track, as the physics reads: until it dies, look up the cross sections, find
+  // the distance to the next collision and to the next boundary, move there scoring the track,
+  // then collide or cross the boundary. `ph` is in the grid's local frame.
+  void track(const Photon& ph, bool primary, int energy_bin, std::uint64_t h, Philox& rng,
+             Worker& w) const {
+    PhotonState p;
+    p.r = ph.r;
+    p.u = ph.u;
+    p.e_kev = ph.e_kev;
+    p.weight = ph.weight;
+    p.primary = primary;
+    p.history = h;
+    p.source_energy_bin = energy_bin;
+    if (!start(p, rng, w)) return;
+    for (;;) {
+      if (p.e_kev < opt_.cutoff_kev) {
+        deposit(p, p.e_kev * p.weight, true, w);
+        return;
+      }
+      calculate_xs(p);
+      const Distance d = distance(p);
+      if (!std::isfinite(d.step())) {  // cannot happen inside the box; guard against geometry bugs
+        w.balance.score(kEscaped, p.e_kev * p.weight, h);
+        return;
+      }
+      advance_and_score(p, d, w);
+      if (d.collides()) {
+        if (!collide(p, rng, w)) return;
+      } else if (cross_boundary(p, d, w)) {
+        return;
+      }
+    }
+  }
+
+  // Places the photon in its voxel and region and samples its first free path; false (scored as
+  // escaped) when it starts outside the grid.
+  bool start(PhotonState& p, Philox& rng, Worker& w) const {
+    if (!geom_.inside_box(p.r)) {
+      w.balance.score(kEscaped, p.e_kev * p.weight, p.history);
+      return false;
+    }
+    p.ijk = geom_.voxel_ijk(p.r);
+    p.region = geom_.locate(p.r, p.ijk);
+    p.inv_u = {1 / p.u.x, 1 / p.u.y, 1 / p.u.z};
+    p.n_mfp = -std::log(rng.uniform());
+    return true;
+  }
+
+  // The region's cross sections at the photon's energy (looked up only when the medium, the
+  // density or the energy changed).
+  void calculate_xs(PhotonState& p) const {
+    XsCache& c = p.xs;
+    const Region& reg = p.region;
+    const double e = p.e_kev;
+    if (reg.medium == c.medium && e == c.e_kev && reg.density == c.density_g_cm3) return;
+    c.xs = reg.medium >= 0 ? geom_.media()[std::size_t(reg.medium)] : nullptr;
+    c.mu_per_mm = 0;
+    if (c.xs && reg.density > 0) {
+      if (e != c.e_kev || reg.medium != c.medium) {
+        c.pt = c.xs->locate(e);
+        c.mu_en_rho = c.xs->mu_en_rho(c.pt);
+      }
+      c.mu_per_mm = c.xs->mu_per_mm(c.pt, reg.density);
+    }
+    if (opt_.dose_to_water && e != c.e_kev)
+      c.water_mu_en_rho = opt_.water->mu_en_rho(opt_.water->locate(e));
+    c.medium = reg.medium;
+    c.density_g_cm3 = reg.density;
+    c.e_kev = e;
+  }
+
+  // How far to the next collision (the free path left over mu), and to the next boundary?
+  Distance distance(const PhotonState& p) const {
+    Distance d;
+    d.boundary = geom_.distance_to_boundary(p.r, p.u, p.inv_u, p.region, p.ijk, d.axis);
+    d.collision = p.xs.mu_per_mm > 0 ? p.n_mfp / p.xs.mu_per_mm : kInf;
+    return d;
+  }
+
+  // Moves the photon by the step, scoring its track: collision kerma = fluence x E x mu_en/rho
+  // in the voxel tallies (fine voxels, the coarse scatter grid) and the shell tally.
+  void advance_and_score(PhotonState& p, const Distance& d, Worker& w) const {
+    const double step = d.step();
+    XsCache& c = p.xs;
+    const std::uint64_t h = p.history;
+    const double e = p.e_kev, wt = p.weight;
+    // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
+    // medium now, so that the loads overlap this step's work (scoring is memory-bound: a
+    // new voxel's bin is a cache miss). A hint only; results do not depend on it.
+    if (d.axis >= 0 && d.boundary < d.collision) {
+      std::array<int, 3> next = p.ijk;
+      next[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
+      if (next[d.axis] >= 0 && next[d.axis] < geom_.grid().dims()[d.axis]) {
+        geom_.prefetch_voxel(next);
+        if (const std::int64_t nb = box_index(next);
+            nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb)))) {
+          w.dose.prefetch(std::size_t(nb));
+          if (opt_.dose_to_water) w.water.prefetch(std::size_t(nb));
+        }
+      }
+    }
+    if (c.mu_per_mm > 0) {
+      const double per_mm = e * wt * c.mu_en_rho;
+      if (p.region.solid < 0) {
+        const std::int64_t b = box_index(p.ijk);
+        // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
+        const bool coarse = scatter_ && b >= 0 && scatter_->coarse(std::size_t(b));
+        if (b >= 0 && !coarse && !(p.primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
+          w.dose.score(std::size_t(b), per_mm * step, h);
+          if (opt_.dose_to_water)
+            w.water.score(std::size_t(b), e * wt * c.water_mu_en_rho * step, h);
+        }
+        if (scatter_ && b >= 0 && !p.primary) {
+          if (e != c.scatter_e_kev) {
+            scatter_->mu_en_rho(e, c.scatter_mu_en);
+            c.scatter_e_kev = e;
+          }
+          scatter_->score(std::size_t(b), p.r, p.u, step, e * wt, c.scatter_mu_en, h, w.scatter);
+        }
+      }
+      if (shells_.bins() > 0)
+        shells_.score(p.r, p.u, step, per_mm, p.source_energy_bin, h, w.shells, w.cuts);
+    }
+    p.r += p.u * step;
+    p.n_mfp -= step * c.mu_per_mm;
+  }
+
+  // The photon crosses the boundary into the next voxel or region; true (scored) when it leaves
+  // the grid.
+  bool cross_boundary(PhotonState& p, const Distance& d, Worker& w) const {
+    if (d.axis >= 0) {
+      p.ijk[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
+      if (p.ijk[d.axis] < 0 || p.ijk[d.axis] >= geom_.grid().dims()[d.axis]) {
+        w.balance.score(kEscaped, p.e_kev * p.weight, p.history);
+        return true;
+      }
+    } else {
+      p.r += p.u * kSurfaceNudgeMm;
+      if (!geom_.inside_box(p.r)) {
+        w.balance.score(kEscaped, p.e_kev * p.weight, p.history);
+        return true;
+      }
+      p.ijk = geom_.voxel_ijk(p.r);
+    }
+    p.region = geom_.locate(p.r, p.ijk);
+    return false;
+  }
+
+  // The photon collides at r: photoabsorption, incoherent or coherent scattering; then a new
+  // direction and a new free path. False when it dies: absorbed, or (validation mode) the
+  // primary's first collision.
+  bool collide(PhotonState& p, Philox& rng, Worker& w) const {
+    if (opt_.primary_only && p.primary) return false;  // validation: uncollided photons only
+    const MaterialXs* xs = p.xs.xs;
+    const XsPoint& pt = p.xs.pt;
+    const double wt = p.weight;
+    const MassXs m = xs->at(pt);
+    const double x = rng.uniform() * m.total;
+    if (x < m.photo) {
+      const PhotoResult ph = sample_photoelectric(*xs, pt, p.e_kev, rng);
+      deposit(p, ph.local_kev * wt, false, w);
+      if (ph.fluorescence_kev > 0)
+        w.stack.push_back({p.r, sample_isotropic(rng), ph.fluorescence_kev, wt});
+      return false;
+    }
+    double cos_theta;
+    if (x < m.photo + m.incoherent) {
+      const ScatterResult s = sample_incoherent(*xs, pt, p.e_kev, rng);
+      deposit(p, (p.e_kev - s.energy_kev) * wt, false, w);
+      p.e_kev = s.energy_kev;
+      cos_theta = s.cos_theta;
+    } else {
+      cos_theta = sample_coherent_cos(*xs, p.e_kev, rng);
+    }
+    p.u = rotate_direction(p.u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
+    if (p.e_kev <= 0) return false;
+    p.inv_u = {1 / p.u.x, 1 / p.u.y, 1 / p.u.z};
+    p.n_mfp = -std::log(rng.uniform());
+    p.primary = false;
+    return true;
+  }
+
+  // Energy deposited locally (electrons, the kerma approximation; a photon below the cut-off)
+  // at the photon's position: the energy balance and the analog tally.
+  void deposit(const PhotonState& p, double kev, bool cutoff, Worker& w) const {
+    const Region& reg = p.region;
+    w.balance.score(cutoff ? kCutoff : (reg.solid >= 0 ? kDepositedSolids : kDepositedVoxels), kev,
+                    p.history);
+    if (opt_.analog && reg.solid < 0) {
+      const std::int64_t b = box_index(p.ijk);
+      if (b >= 0) w.analog.score(std::size_t(b), kev, p.history);
+    }
+  }
+
   // Index of a voxel in the scoring box, or -1.
   std::int64_t box_index(const std::array<int, 3>& ijk) const {
     for (int a = 0; a < 3; ++a)
@@ -120,163 +325,6 @@ class Engine {
     return (ijk[0] - box_lo_[0]) +
            std::int64_t(box_dims_[0]) *
                ((ijk[1] - box_lo_[1]) + std::int64_t(box_dims_[1]) * (ijk[2] - box_lo_[2]));
-  }
-
-  void deposit(const Region& reg, const std::array<int, 3>& ijk, double kev, int bin,
-               std::uint64_t h, Worker& w) const {
-    w.balance.score(
-        bin == kCutoff ? kCutoff : (reg.solid >= 0 ? kDepositedSolids : kDepositedVoxels), kev, h);
-    if (opt_.analog && reg.solid < 0) {
-      const std::int64_t b = box_index(ijk);
-      if (b >= 0) w.analog.score(std::size_t(b), kev, h);
-    }
-  }
-
-  void track(Photon ph, bool primary, int energy_bin, std::uint64_t h, Philox& rng,
-             Worker& w) const {
-    Vec3 r = ph.r, u = ph.u;
-    double e = ph.e_kev;
-    const double wt = ph.weight;
-    if (!geom_.inside_box(r)) {
-      w.balance.score(kEscaped, e * wt, h);
-      return;
-    }
-    std::array<int, 3> ijk = geom_.voxel_ijk(r);
-    Region reg = geom_.locate(r, ijk);
-    Vec3 inv_u{1 / u.x, 1 / u.y, 1 / u.z};
-    double n_mfp = -std::log(rng.uniform());
-    const auto& dims = geom_.grid().dims();
-    const bool shells = shells_.bins() > 0;
-    // Cross-section lookups change only with the energy or the medium: cache them.
-    const MaterialXs* xs = nullptr;
-    XsPoint pt;
-    double mu = 0, mu_en_rho = 0, water_mu_en_rho = 0;
-    int cached_medium = -2;
-    std::array<double, ScatterGrid::kMaxEntries> scatter_mu_en{};  // per entry, at scatter_e
-    double scatter_e = -1;
-    double cached_density = -1, cached_e = -1;
-    for (;;) {
-      if (e < opt_.cutoff_kev) {
-        deposit(reg, ijk, e * wt, kCutoff, h, w);
-        return;
-      }
-      if (reg.medium != cached_medium || e != cached_e || reg.density != cached_density) {
-        xs = reg.medium >= 0 ? geom_.media()[std::size_t(reg.medium)] : nullptr;
-        mu = 0;
-        if (xs && reg.density > 0) {
-          if (e != cached_e || reg.medium != cached_medium) {
-            pt = xs->locate(e);
-            mu_en_rho = xs->mu_en_rho(pt);
-          }
-          mu = xs->mu_per_mm(pt, reg.density);
-        }
-        if (opt_.dose_to_water && e != cached_e)
-          water_mu_en_rho = opt_.water->mu_en_rho(opt_.water->locate(e));
-        cached_medium = reg.medium;
-        cached_density = reg.density;
-        cached_e = e;
-      }
-      // How far to the next interaction, and to the next boundary?
-      int axis = -1;
-      const double d_boundary = geom_.distance_to_boundary(r, u, inv_u, reg, ijk, axis);
-      const double d_interact = mu > 0 ? n_mfp / mu : kInf;
-      const double step = std::min(d_interact, d_boundary);
-      if (!std::isfinite(step)) {  // cannot happen inside the box; guard against geometry bugs
-        w.balance.score(kEscaped, e * wt, h);
-        return;
-      }
-      // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
-      // medium now, so that the loads overlap this step's work (scoring is memory-bound: a
-      // new voxel's bin is a cache miss). A hint only; results do not depend on it.
-      if (axis >= 0 && d_boundary < d_interact) {
-        std::array<int, 3> next = ijk;
-        next[axis] += u[axis] > 0 ? 1 : -1;
-        if (next[axis] >= 0 && next[axis] < dims[axis]) {
-          geom_.prefetch_voxel(next);
-          if (const std::int64_t nb = box_index(next);
-              nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb)))) {
-            w.dose.prefetch(std::size_t(nb));
-            if (opt_.dose_to_water) w.water.prefetch(std::size_t(nb));
-          }
-        }
-      }
-      // Score the track: collision kerma = fluence x E x mu_en/rho.
-      if (mu > 0) {
-        const double per_mm = e * wt * mu_en_rho;
-        if (reg.solid < 0) {
-          const std::int64_t b = box_index(ijk);
-          // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
-          const bool coarse = scatter_ && b >= 0 && scatter_->coarse(std::size_t(b));
-          if (b >= 0 && !coarse && !(primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
-            w.dose.score(std::size_t(b), per_mm * step, h);
-            if (opt_.dose_to_water)
-              w.water.score(std::size_t(b), e * wt * water_mu_en_rho * step, h);
-          }
-          if (scatter_ && b >= 0 && !primary) {
-            if (e != scatter_e) {
-              scatter_->mu_en_rho(e, scatter_mu_en);
-              scatter_e = e;
-            }
-            scatter_->score(std::size_t(b), r, u, step, e * wt, scatter_mu_en, h, w.scatter);
-          }
-        }
-        if (shells) shells_.score(r, u, step, per_mm, energy_bin, h, w.shells, w.cuts);
-      }
-      r += u * step;
-      if (d_interact <= d_boundary) {
-        if (opt_.primary_only && primary) return;  // validation mode: uncollided photons only
-        interact(xs, pt, reg, ijk, r, u, e, wt, h, rng, w);
-        if (e <= 0) return;
-        inv_u = {1 / u.x, 1 / u.y, 1 / u.z};
-        n_mfp = -std::log(rng.uniform());
-        primary = false;
-        continue;
-      }
-      // Cross the boundary.
-      n_mfp -= step * mu;
-      if (axis >= 0) {
-        ijk[axis] += u[axis] > 0 ? 1 : -1;
-        if (ijk[axis] < 0 || ijk[axis] >= dims[axis]) {
-          w.balance.score(kEscaped, e * wt, h);
-          return;
-        }
-      } else {
-        r += u * kSurfaceNudgeMm;
-        if (!geom_.inside_box(r)) {
-          w.balance.score(kEscaped, e * wt, h);
-          return;
-        }
-        ijk = geom_.voxel_ijk(r);
-      }
-      reg = geom_.locate(r, ijk);
-    }
-  }
-
-  // The photon interacts at r: photoabsorption, incoherent or coherent scattering. Sets e = 0
-  // when the photon is absorbed.
-  void interact(const MaterialXs* xs, const XsPoint& pt, const Region& reg,
-                const std::array<int, 3>& ijk, const Vec3& r, Vec3& u, double& e, double wt,
-                std::uint64_t h, Philox& rng, Worker& w) const {
-    const MassXs m = xs->at(pt);
-    const double x = rng.uniform() * m.total;
-    if (x < m.photo) {
-      const PhotoResult p = sample_photoelectric(*xs, pt, e, rng);
-      deposit(reg, ijk, p.local_kev * wt, kDepositedVoxels, h, w);
-      if (p.fluorescence_kev > 0)
-        w.stack.push_back({r, sample_isotropic(rng), p.fluorescence_kev, wt});
-      e = 0;
-      return;
-    }
-    double cos_theta;
-    if (x < m.photo + m.incoherent) {
-      const ScatterResult s = sample_incoherent(*xs, pt, e, rng);
-      deposit(reg, ijk, (e - s.energy_kev) * wt, kDepositedVoxels, h, w);
-      e = s.energy_kev;
-      cos_theta = s.cos_theta;
-    } else {
-      cos_theta = sample_coherent_cos(*xs, e, rng);
-    }
-    u = rotate_direction(u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
   }
 
   std::array<int, 3> box_ijk(std::size_t b) const {
