@@ -218,35 +218,37 @@ class Engine {
     return d;
   }
 
+  // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its medium
+  // now, so that the loads overlap this step's work (scoring is memory-bound: a new voxel's bin
+  // is a cache miss). A hint only; results do not depend on it.
+  void prefetch_next_voxel(const PhotonState& p, const Distance& d, Worker& w) const {
+    if (d.axis < 0 || !(d.boundary < d.collision)) return;
+    std::array<int, 3> next = p.ijk;
+    next[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
+    if (next[d.axis] < 0 || next[d.axis] >= geom_.grid().dims()[d.axis]) return;
+    geom_.prefetch_voxel(next);
+    if (const std::int64_t nb = box_.index(next);
+        nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb))))
+      w.tallies.track_length.prefetch(std::size_t(nb));
+  }
+
   // Moves the photon by the step, scoring its track: collision kerma = fluence x E x mu_en/rho
-  // in the voxel tallies (fine voxels, the coarse scatter grid) and the shell tally.
+  // in the voxel tallies (the fine track-length tally, the coarse scatter grid) and the shells.
   void advance_and_score(PhotonState& p, const Distance& d, Worker& w) const {
     const double step = d.step();
     XsCache& c = p.xs;
     const std::uint64_t h = p.history;
     const double e = p.e_kev, wt = p.weight;
-    // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
-    // medium now, so that the loads overlap this step's work (scoring is memory-bound: a
-    // new voxel's bin is a cache miss). A hint only; results do not depend on it.
-    if (d.axis >= 0 && d.boundary < d.collision) {
-      std::array<int, 3> next = p.ijk;
-      next[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
-      if (next[d.axis] >= 0 && next[d.axis] < geom_.grid().dims()[d.axis]) {
-        geom_.prefetch_voxel(next);
-        if (const std::int64_t nb = box_.index(next);
-            nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb))))
-          w.tallies.track_length.prefetch(std::size_t(nb));
-      }
-    }
+    prefetch_next_voxel(p, d, w);
     if (c.mu_per_mm > 0) {
       const double per_mm = e * wt * c.mu_en_rho;
       if (p.region.solid < 0) {
         const std::int64_t b = box_.index(p.ijk);
         // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
         const bool coarse = scatter_ && b >= 0 && scatter_->coarse(std::size_t(b));
-        if (b >= 0 && !coarse && !(p.primary && opt_.hybrid && deterministic_[std::size_t(b)])) {
+        // The hybrid mode's ray tracing has the primary of its deterministic voxels.
+        if (b >= 0 && !coarse && !(p.primary && opt_.hybrid && deterministic_[std::size_t(b)]))
           w.tallies.track_length.score(std::size_t(b), per_mm, e * wt, c.water_mu_en_rho, step, h);
-        }
         if (scatter_ && b >= 0 && !p.primary) {
           if (e != c.scatter_e_kev) {
             scatter_->mu_en_rho(e, c.scatter_mu_en);
