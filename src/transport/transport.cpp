@@ -218,20 +218,6 @@ class Engine {
     return d;
   }
 
-  // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its medium
-  // now, so that the loads overlap this step's work (scoring is memory-bound: a new voxel's bin
-  // is a cache miss). A hint only; results do not depend on it.
-  void prefetch_next_voxel(const PhotonState& p, const Distance& d, Worker& w) const {
-    if (d.axis < 0 || !(d.boundary < d.collision)) return;
-    std::array<int, 3> next = p.ijk;
-    next[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
-    if (next[d.axis] < 0 || next[d.axis] >= geom_.grid().dims()[d.axis]) return;
-    geom_.prefetch_voxel(next);
-    if (const std::int64_t nb = box_.index(next);
-        nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb))))
-      w.tallies.track_length.prefetch(std::size_t(nb));
-  }
-
   // Moves the photon by the step, scoring its track: collision kerma = fluence x E x mu_en/rho
   // in the voxel tallies (the fine track-length tally, the coarse scatter grid) and the shells.
   void advance_and_score(PhotonState& p, const Distance& d, Worker& w) const {
@@ -239,7 +225,21 @@ class Engine {
     XsCache& c = p.xs;
     const std::uint64_t h = p.history;
     const double e = p.e_kev, wt = p.weight;
-    prefetch_next_voxel(p, d, w);
+    // The voxel the photon enters next, if it crosses: ask memory for its tally bin and its
+    // medium now, so that the loads overlap this step's work (scoring is memory-bound: a new
+    // voxel's bin is a cache miss). A hint only; results do not depend on it. Kept inline here:
+    // as a function of its own (prefetches only) GCC deems it free of effects and deletes the
+    // call (no prefetch left in track(), measured 13-18 % slower).
+    if (d.axis >= 0 && d.boundary < d.collision) {
+      std::array<int, 3> next = p.ijk;
+      next[d.axis] += p.u[d.axis] > 0 ? 1 : -1;
+      if (next[d.axis] >= 0 && next[d.axis] < geom_.grid().dims()[d.axis]) {
+        geom_.prefetch_voxel(next);
+        if (const std::int64_t nb = box_.index(next);
+            nb >= 0 && !(scatter_ && scatter_->coarse(std::size_t(nb))))
+          w.tallies.track_length.prefetch(std::size_t(nb));
+      }
+    }
     if (c.mu_per_mm > 0) {
       const double per_mm = e * wt * c.mu_en_rho;
       if (p.region.solid < 0) {
