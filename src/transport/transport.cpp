@@ -212,10 +212,9 @@ class Engine {
 
   // How far to the next collision (the free path left over mu), and to the next boundary?
   Distance distance(const PhotonState& p) const {
-    Distance d;
-    d.boundary = geom_.distance_to_boundary(p.r, p.u, p.inv_u, p.region, p.ijk, d.axis);
-    d.collision = p.xs.mu_per_mm > 0 ? p.n_mfp / p.xs.mu_per_mm : kInf;
-    return d;
+    int axis = -1;  // the callee's out parameter: a local, so that the Distance stays in registers
+    const double boundary = geom_.distance_to_boundary(p.r, p.u, p.inv_u, p.region, p.ijk, axis);
+    return {p.xs.mu_per_mm > 0 ? p.n_mfp / p.xs.mu_per_mm : kInf, boundary, axis};
   }
 
   // Moves the photon by the step, scoring its track: collision kerma = fluence x E x mu_en/rho
