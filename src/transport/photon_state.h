@@ -25,9 +25,7 @@ struct XsCache {
   double mu_per_mm = 0;            // linear attenuation coefficient (0: no interaction)
   double mu_en_rho = 0;            // mass energy-absorption coefficient of the medium (cm^2/g)
   double water_mu_en_rho = 0;      // the same of water (dose to water in medium)
-  // The coarse scatter grid's mu_en/rho per entry (cm^2/g) at scatter_e_kev.
-  std::array<double, ScatterGrid::kMaxEntries> scatter_mu_en{};
-  double scatter_e_kev = -1;
+  ScatterGrid::MuEnCache scatter;  // the coarse scatter grid's mu_en/rho per entry
 };
 
 struct PhotonState {

@@ -1,6 +1,7 @@
 #include "transport/scatter_grid.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "transport/transport.h"
@@ -43,7 +44,10 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   const Vec3& sp = g.grid().spacing();
   const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
   const std::size_t voxels = nx * ny * std::size_t(dims_[2]);
-  for (int a = 0; a < 3; ++a) cells_[a] = (dims_[a] + k_ - 1) / k_;
+  for (int a = 0; a < 3; ++a) {
+    cells_[a] = (dims_[a] + k_ - 1) / k_;
+    for (int i = 0; i < dims_[a]; ++i) cell_along_[std::size_t(a)].push_back(i / k_);
+  }
   cell_count_ = std::size_t(cells_[0]) * std::size_t(cells_[1]) * std::size_t(cells_[2]);
   if (voxels == 0) return;
   auto global = [&](std::size_t b) {
@@ -140,6 +144,7 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
     if (scored[c])
       gy_per_unit_[c] =
           100.0 / (double(scored[c]) * g.grid().voxel_volume_mm3()) * kGyPerKeVPerGram;
+  assign_bins();
 }
 
 Vec3 ScatterGrid::voxel_centre(std::size_t b) const {
@@ -192,6 +197,7 @@ std::size_t ScatterGrid::keep_fine_where_rough(const std::vector<double>& primar
     ++dropped;
   }
   coarse_count_ -= dropped;
+  assign_bins();
   return dropped;
 }
 
@@ -210,9 +216,28 @@ std::pair<std::size_t, double> ScatterGrid::corner_of(const std::size_t (&ix)[3]
   return {cell, w};
 }
 
-void ScatterGrid::mu_en_rho(double e_kev, std::array<double, kMaxEntries>& out) const {
-  for (int m = 0; m < entries_; ++m)
-    out[std::size_t(m)] = xs_[std::size_t(m)]->mu_en_rho(xs_[std::size_t(m)]->locate(e_kev));
+void ScatterGrid::assign_bins() {
+  const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
+  mask_.assign(cell_count_, 0);
+  for (std::size_t b = 0; b < coarse_.size(); ++b) {
+    if (!coarse_[b]) continue;
+    unsigned need = 1u << voxel_entry_[b];
+    if (water_entry_ >= 0) need |= 1u << water_entry_;
+    const std::size_t ix[3] = {b % nx, (b / nx) % ny, b / (nx * ny)};
+    for (int corner = 0; corner < 8; ++corner)
+      if (const auto [cell, w] = corner_of(ix, corner); w != 0) mask_[cell] |= std::uint8_t(need);
+  }
+  base_.assign(cell_count_, 0);
+  bins_ = 0;
+  for (std::size_t c = 0; c < cell_count_; ++c) {
+    base_[c] = std::uint32_t(bins_);
+    bins_ += std::size_t(std::popcount(unsigned(mask_[c])));
+  }
+}
+
+std::size_t ScatterGrid::bin_of(std::size_t cell, int entry) const {
+  const unsigned below = unsigned(mask_[cell]) & ((1u << entry) - 1u);
+  return base_[cell] + std::size_t(std::popcount(below));
 }
 
 std::pair<double, double> ScatterGrid::at(std::size_t b, bool water, const ScoreArray& merged,
@@ -226,7 +251,7 @@ std::pair<double, double> ScatterGrid::at(std::size_t b, bool water, const Score
   for (int corner = 0; corner < 8; ++corner) {
     const auto [cell, w] = corner_of(ix, corner);
     if (w == 0) continue;
-    const std::size_t bin = cell * std::size_t(entries_) + std::size_t(entry);
+    const std::size_t bin = bin_of(cell, entry);
     value += w * merged.mean(bin, n) * gy_per_unit_[cell];
     // sum |w_c| sigma_c bounds the standard error of sum w_c G_c under any correlation of the
     // cells (the triangle inequality for standard deviations): conservative, never low.

@@ -45,7 +45,8 @@ class ScatterGrid {
   ScatterGrid(const Geometry& g, const ScatterGridSetup& s);
 
   bool usable() const { return usable_; }
-  std::size_t bins() const { return cell_count_ * std::size_t(entries_); }
+  // Bins of the tally: one per (cell, entry it holds); fixed once keep_fine_where_rough ran.
+  std::size_t bins() const { return bins_; }
   int entries() const { return entries_; }
   // 1: the voxel's scatter comes from the cells (the fine tally scores no scatter there).
   bool coarse(std::size_t box_voxel) const { return coarse_[box_voxel] != 0; }
@@ -58,20 +59,42 @@ class ScatterGrid {
   // (bone, soft spectra), interfaces of media, shadows. Returns the voxels turned back to fine.
   std::size_t keep_fine_where_rough(const std::vector<double>& primary, double tolerance);
 
-  // mu_en/rho (cm^2/g) of every entry at energy e (keV), for score().
-  void mu_en_rho(double e_kev, std::array<double, kMaxEntries>& out) const;
+  // mu_en/rho (cm^2/g) per entry at the energy it was last asked for: a photon's cache, filled
+  // lazily for the entries the cells it crosses hold (most hold one or two of the box's media).
+  struct MuEnCache {
+    std::array<double, kMaxEntries> e_kev{-1, -1, -1, -1, -1, -1, -1, -1};
+    std::array<double, kMaxEntries> mu_en_rho{};
+  };
 
   // Scores a scattered photon's step of length `step` (mm) from r along u inside box voxel b:
-  // the integral of r^2 along it x ew (keV x weight) x each entry's mu_en/rho.
-  void score(std::size_t box_voxel, const Vec3& r, const Vec3& u, double step, double ew,
-             const std::array<double, kMaxEntries>& mu_en, std::uint64_t h, ScoreArray& a) const {
-    const std::int32_t c = cell_of_[box_voxel];
-    if (c < 0) return;
+  // the integral of r^2 along it x ew (energy e_kev x weight) x mu_en/rho of each entry the
+  // voxel's cell holds (the media of the voxels whose interpolation uses the cell, and water for
+  // Dw,m).
+  // `ijk`: the voxel's index in the geometry's grid (inside the box). The cell follows from it
+  // by three small per-axis tables, not from a table per voxel (no cache miss per step).
+  void score(const std::array<int, 3>& ijk, const Vec3& r, const Vec3& u, double step, double e_kev,
+             double ew, MuEnCache& mu_en, std::uint64_t h, ScoreArray& a) const {
+    const std::size_t c = std::size_t(cell_along_[0][std::size_t(ijk[0] - box_lo_[0])]) +
+                          std::size_t(cells_[0]) *
+                              (std::size_t(cell_along_[1][std::size_t(ijk[1] - box_lo_[1])]) +
+                               std::size_t(cells_[1]) *
+                                   std::size_t(cell_along_[2][std::size_t(ijk[2] - box_lo_[2])]));
+    // Cells no coarse voxel reads hold no entry (among them every cell with a voxel that is not
+    // scored: a solid's, nothing's).
+    unsigned mask = mask_[c];
+    if (mask == 0) return;
     const Vec3 d = r - source_;
     const double r2_len = step * (dot(d, d) + step * dot(d, u) + step * step / 3.0);
     const double x = r2_len * ew;
-    const std::size_t base = std::size_t(c) * std::size_t(entries_);
-    for (int m = 0; m < entries_; ++m) a.score(base + std::size_t(m), x * mu_en[std::size_t(m)], h);
+    std::size_t bin = base_[c];
+    for (std::size_t m = 0; mask != 0; ++m, mask >>= 1) {
+      if (!(mask & 1u)) continue;
+      if (mu_en.e_kev[m] != e_kev) {
+        mu_en.mu_en_rho[m] = xs_[m]->mu_en_rho(xs_[m]->locate(e_kev));
+        mu_en.e_kev[m] = e_kev;
+      }
+      a.score(bin++, x * mu_en.mu_en_rho[m], h);
+    }
   }
 
   // The interpolated scatter kerma (Gy per history) and its conservative standard error at a
@@ -90,6 +113,9 @@ class ScatterGrid {
   };
 
   Vec3 voxel_centre(std::size_t box_voxel) const;  // grid-local (mm)
+  // The cells' entries and bins from the coarse voxels (after any change of coarse_).
+  void assign_bins();
+  std::size_t bin_of(std::size_t cell, int entry) const;
   std::size_t cell_of_voxel(std::size_t box_voxel) const;
   // The cell and trilinear weight of one of the 8 corners of a box voxel's interpolation.
   std::pair<std::size_t, double> corner_of(const std::size_t (&ix)[3], int corner) const;
@@ -99,7 +125,11 @@ class ScatterGrid {
   std::array<int, 3> dims_{}, box_lo_{}, cells_{};
   std::size_t cell_count_ = 0;
   Vec3 source_, spacing_;
-  std::vector<std::uint32_t> scored_;         // per cell: its scored voxels
+  std::vector<std::uint32_t> scored_;  // per cell: its scored voxels
+  std::vector<std::uint8_t> mask_;     // per cell: the entries it holds (bit per entry)
+  std::array<std::vector<std::int32_t>, 3> cell_along_;  // per axis: box index -> cell index
+  std::vector<std::uint32_t> base_;                      // per cell: its first bin
+  std::size_t bins_ = 0;
   std::vector<const MaterialXs*> xs_;         // per entry
   std::vector<std::int8_t> entry_of_medium_;  // geometry medium id -> entry
   std::vector<std::int8_t> voxel_entry_;      // per box voxel: its medium's entry

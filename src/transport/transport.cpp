@@ -252,18 +252,20 @@ class Engine {
       const double per_mm = e * wt * c.mu_en_rho;
       if (p.region.solid < 0) {
         const std::int64_t b = box_.index(p.ijk);
-        // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
-        const bool coarse = scatter_ && b >= 0 && scatter_->coarse(std::size_t(b));
-        // The hybrid mode's ray tracing has the primary of its deterministic voxels.
-        if (b >= 0 && !coarse && !(p.primary && opt_.hybrid && deterministic_[std::size_t(b)]))
-          w.tallies.track_length.score(std::size_t(b), per_mm, e * wt, c.water_mu_en_rho, step, h);
-        if (scatter_ && b >= 0 && !p.primary) {
-          if (e != c.scatter_e_kev) {
-            scatter_->mu_en_rho(e, c.scatter_mu_en);
-            c.scatter_e_kev = e;
+        if (b >= 0) {
+          const auto bi = std::size_t(b);
+          if (p.primary) {
+            // The hybrid mode's ray tracing has the primary of its deterministic voxels.
+            if (!(opt_.hybrid && deterministic_[bi]))
+              w.tallies.track_length.score(bi, per_mm, e * wt, c.water_mu_en_rho, step, h);
+          } else if (scatter_) {
+            // The coarse scatter grid takes the scatter of its voxels (and of all its cells).
+            if (!scatter_->coarse(bi))
+              w.tallies.track_length.score(bi, per_mm, e * wt, c.water_mu_en_rho, step, h);
+            scatter_->score(p.ijk, p.r, p.u, step, e, e * wt, c.scatter, h, w.tallies.scatter);
+          } else {
+            w.tallies.track_length.score(bi, per_mm, e * wt, c.water_mu_en_rho, step, h);
           }
-          scatter_->score(std::size_t(b), p.r, p.u, step, e * wt, c.scatter_mu_en, h,
-                          w.tallies.scatter);
         }
       }
       if (shells_.bins() > 0)
@@ -425,8 +427,6 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   Engine engine(geometry, source, options);
   const unsigned threads = options.threads ? options.threads : default_thread_count();
   const Collective& world = options.world ? *options.world : single_process();
-  std::vector<Worker> workers;
-  for (unsigned t = 0; t < threads; ++t) workers.push_back(engine.make_worker());
 
   // The scoring box as a grid of its own, and the sigma point's bin in it.
   const std::optional<Grid3>& box = engine.box().grid();
@@ -460,6 +460,9 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     result_primary_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
+  // The workers' tallies (after the primary: the scatter grid's bins are fixed by its test).
+  std::vector<Worker> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.push_back(engine.make_worker());
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
