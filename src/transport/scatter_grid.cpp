@@ -78,8 +78,8 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   usable_ = true;
 
   // Trilinear weights per axis between cell centres (a last, shorter cell has its own centre),
-  // extrapolated linearly from the two outermost centres beyond them (G changes steeply near a
-  // face of the box, where the backscatter from outside is missing).
+  // held constant beyond the outermost centres (never a negative weight, so never a negative
+  // dose from noisy cells).
   for (int a = 0; a < 3; ++a) {
     std::vector<double> centre(static_cast<std::size_t>(cells_[a]));
     for (int c = 0; c < cells_[a]; ++c)
@@ -93,7 +93,11 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
         const auto above = std::upper_bound(centre.begin(), centre.end(), x) - centre.begin();
         c0 = std::clamp(int(above) - 1, 0, cells_[a] - 2);
         c1 = c0 + 1;
-        t = (x - centre[std::size_t(c0)]) / (centre[std::size_t(c1)] - centre[std::size_t(c0)]);
+        // Held constant beyond the outermost centres: a linear extrapolation (negative weights)
+        // gave negative doses from noisy face cells in plans (e2e.rtexport).
+        t = std::clamp(
+            (x - centre[std::size_t(c0)]) / (centre[std::size_t(c1)] - centre[std::size_t(c0)]),
+            0.0, 1.0);
       }
       ax.c0.push_back(c0);
       ax.c1.push_back(c1);

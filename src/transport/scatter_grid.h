@@ -4,7 +4,7 @@
 // Each cell keeps, for every medium of the scoring box (and water, for Dw,m), the kerma "as if the
 // cell were that medium" weighted by r^2 (r: distance to the point source), G = r^2 K, which is
 // smooth near a point source where K ~ 1/r is not; a fine voxel's scatter is G interpolated
-// trilinearly between cell centres (extrapolated linearly beyond the outermost ones) times the
+// trilinearly between cell centres (held constant beyond the outermost ones) times the
 // voxel average of 1/r^2. It must never replace the fine tally where its assumptions fail, so
 // these voxels stay on the fine grid: those near the source (the interpolation's curvature bias
 // grows as (cell / r)^2: within three cell sides by default), touching a solid, outside the
