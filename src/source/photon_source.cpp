@@ -85,20 +85,29 @@ double Spectrum::sample(Philox& rng) const {
   return std::clamp(e0 + x, e0, e_[i]);
 }
 
-std::vector<std::pair<double, double>> Spectrum::discretize(double bin_kev) const {
+std::vector<std::pair<double, double>> Spectrum::quadrature(
+    double bin_kev, const std::vector<double>& breaks) const {
   if (e_.size() == 1) return {{e_[0], 1.0}};
+  const double total = cdf_.back();
+  const double g = 0.5 / std::sqrt(3.0);  // Gauss points at the piece's centre -+ g x width
   std::vector<std::pair<double, double>> out;
+  std::vector<double> cuts;
   for (std::size_t i = 1; i < e_.size(); ++i) {
-    const double e0 = e_[i - 1], e1 = e_[i];
-    const int n = std::max(1, static_cast<int>(std::ceil((e1 - e0) / bin_kev)));
-    const double slope = (f_[i] - f_[i - 1]) / (e1 - e0);
-    for (int k = 0; k < n; ++k) {
-      const double a = e0 + (e1 - e0) * k / n, b = e0 + (e1 - e0) * (k + 1) / n;
-      const double fa = f_[i - 1] + slope * (a - e0), fb = f_[i - 1] + slope * (b - e0);
-      const double w = 0.5 * (fa + fb) * (b - a);
-      if (w <= 0) continue;
-      const double first = (b - a) * (fa * (2 * a + b) + fb * (a + 2 * b)) / 6;
-      out.emplace_back(first / w, w / cdf_.back());
+    const double slope = (f_[i] - f_[i - 1]) / (e_[i] - e_[i - 1]);
+    cuts.assign(1, e_[i - 1]);
+    for (double x : breaks)
+      if (x > e_[i - 1] && x < e_[i]) cuts.push_back(x);
+    cuts.push_back(e_[i]);
+    for (std::size_t c = 1; c < cuts.size(); ++c) {
+      const double len = cuts[c] - cuts[c - 1];
+      const int n = std::max(1, static_cast<int>(std::ceil(len / bin_kev)));
+      for (int k = 0; k < n; ++k) {
+        const double h = len / n, mid = cuts[c - 1] + (k + 0.5) * h;
+        for (const double x : {mid - g * h, mid + g * h}) {
+          const double w = 0.5 * h * (f_[i - 1] + slope * (x - e_[i - 1])) / total;
+          if (w > 0) out.emplace_back(x, w);
+        }
+      }
     }
   }
   return out;

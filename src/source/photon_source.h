@@ -16,10 +16,10 @@ namespace kiort {
 class Spectrum;
 
 struct Photon {
-  Vec3 r;              // position, LPS mm
-  Vec3 u;              // unit direction
-  double e_kev = 0;    // energy
-  double weight = 1;   // statistical weight
+  Vec3 r;             // position, LPS mm
+  Vec3 u;             // unit direction
+  double e_kev = 0;   // energy
+  double weight = 1;  // statistical weight
 };
 
 class PhotonSource {
@@ -49,9 +49,12 @@ class Spectrum {
   Spectrum(std::vector<double> e_kev, std::vector<double> fluence, std::string name);
 
   double sample(Philox& rng) const;
-  // Energies and weights (summing to 1) that integrate the spectrum in bins of at most bin_kev:
-  // the bin's mean energy carries the bin's fluence fraction. A line gives itself with weight 1.
-  std::vector<std::pair<double, double>> discretize(double bin_kev) const;
+  // Nodes (energy, fluence fraction; the fractions sum to 1) that integrate a function against
+  // the spectrum: each linear segment, split at `breaks` (keV, ascending: where the integrand
+  // jumps, e.g. absorption edges), in pieces of at most bin_kev, each by 2-point Gauss-Legendre
+  // with the linear fluence in the integrand. A line gives itself with weight 1.
+  std::vector<std::pair<double, double>> quadrature(double bin_kev,
+                                                    const std::vector<double>& breaks) const;
   double max_energy_kev() const { return e_.back(); }
   double mean_energy_kev() const { return mean_; }
   // Fraction of photons with energy below e (exact for the piecewise-linear density).

@@ -42,17 +42,13 @@ void mass_thickness(const Geometry& g, const Vec3& a, const Vec3& b, std::vector
   }
 }
 
-// The spectrum's integral as nodes (energy, fluence fraction): each linear segment of the
-// spectrum, split where a table jumps (absorption edges), in pieces of at most bin_kev, each
-// integrated by 2-point Gauss-Legendre with the linear fluence in the integrand. One node per
-// piece at its mean energy (the midpoint rule) underestimates the convex E mu_en exp(-mu r) by
-// about (h lambda)^2 / 24, lambda = |d ln(kerma)/dE| ~ r |dmu/dE| + 2/E, which grows with r
-// (0.4-0.5 % per 0.5 keV bin in bone at 20-40 mm); Gauss's error is (h lambda)^4 / 4320.
+// The spectrum's integral as nodes (Spectrum::quadrature, 2-point Gauss-Legendre per piece),
+// split where the tables jump (absorption edges). One node per piece at its mean energy (the
+// midpoint rule) underestimates the convex E mu_en exp(-mu r) by about (h lambda)^2 / 24,
+// lambda = |d ln(kerma)/dE| ~ r |dmu/dE| + 2/E, which grows with r (0.4-0.5 % per 0.5 keV bin in
+// bone at 20-40 mm); Gauss's error is (h lambda)^4 / 4320.
 static std::vector<std::pair<double, double>> spectral_nodes(
     const Spectrum& sp, double bin_kev, const std::vector<const MaterialXs*>& xs) {
-  const auto& e = sp.energies();
-  const auto& f = sp.fluence();
-  if (e.size() == 1) return {{e[0], 1.0}};
   std::vector<double> edges;  // the tables put two points 2e-7 (relative) apart at an edge
   for (const MaterialXs* m : xs) {
     const auto& t = m->energies_kev();
@@ -60,30 +56,7 @@ static std::vector<std::pair<double, double>> spectral_nodes(
       if (t[i] < t[i - 1] * (1 + 1e-6)) edges.push_back(0.5 * (t[i] + t[i - 1]));
   }
   std::sort(edges.begin(), edges.end());
-  double total = 0;
-  for (std::size_t i = 1; i < e.size(); ++i) total += 0.5 * (f[i] + f[i - 1]) * (e[i] - e[i - 1]);
-  const double g = 0.5 / std::sqrt(3.0);  // Gauss points at the piece's centre -+ g x width
-  std::vector<std::pair<double, double>> out;
-  std::vector<double> cuts;
-  for (std::size_t i = 1; i < e.size(); ++i) {
-    const double slope = (f[i] - f[i - 1]) / (e[i] - e[i - 1]);
-    cuts.assign(1, e[i - 1]);
-    for (double x : edges)
-      if (x > e[i - 1] && x < e[i]) cuts.push_back(x);
-    cuts.push_back(e[i]);
-    for (std::size_t c = 1; c < cuts.size(); ++c) {
-      const double len = cuts[c] - cuts[c - 1];
-      const int n = std::max(1, static_cast<int>(std::ceil(len / bin_kev)));
-      for (int k = 0; k < n; ++k) {
-        const double h = len / n, mid = cuts[c - 1] + (k + 0.5) * h;
-        for (const double x : {mid - g * h, mid + g * h}) {
-          const double w = 0.5 * h * (f[i - 1] + slope * (x - e[i - 1])) / total;
-          if (w > 0) out.emplace_back(x, w);
-        }
-      }
-    }
-  }
-  return out;
+  return sp.quadrature(bin_kev, edges);
 }
 
 // The voxel average of g(x) = K exp(-tau(x)) / r^2 to second order: g(c) (1 + sum_i h_i^2/24

@@ -117,7 +117,6 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   coarse_.assign(voxels, 0);
   inv_r2_.assign(voxels, 0.0);
   scored_.assign(cell_count_, 0);
-  std::vector<std::uint32_t>& scored = scored_;
   const double fine_r2 = s.fine_radius_mm * s.fine_radius_mm;
   for (std::size_t b = 0; b < voxels; ++b) {
     if (!eligible[b]) continue;
@@ -125,7 +124,7 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
     voxel_entry_[b] = entry_of_medium_[std::size_t(g.voxel_medium(global(b)))];
     if (!good[c]) continue;
     cell_of_[b] = std::int32_t(c);
-    ++scored[c];
+    ++scored_[c];
   }
   for (std::size_t b = 0; b < voxels; ++b) {
     if (cell_of_[b] < 0 || !s.deterministic || !(*s.deterministic)[b]) continue;
@@ -145,9 +144,9 @@ ScatterGrid::ScatterGrid(const Geometry& g, const ScatterGridSetup& s)
   // keV x cm^2/g x mm^3 per history -> Gy mm^2: x 100 mm^2/cm^2 / scored volume x Gy per keV/g.
   gy_per_unit_.assign(cell_count_, 0.0);
   for (std::size_t c = 0; c < cell_count_; ++c)
-    if (scored[c])
+    if (scored_[c])
       gy_per_unit_[c] =
-          100.0 / (double(scored[c]) * g.grid().voxel_volume_mm3()) * kGyPerKeVPerGram;
+          100.0 / (double(scored_[c]) * g.grid().voxel_volume_mm3()) * kGyPerKeVPerGram;
   assign_bins();
 }
 
@@ -160,10 +159,7 @@ Vec3 ScatterGrid::voxel_centre(std::size_t b) const {
 
 std::size_t ScatterGrid::cell_of_voxel(std::size_t b) const {
   const std::size_t nx = std::size_t(dims_[0]), ny = std::size_t(dims_[1]);
-  const int i = int(b % nx), j = int((b / nx) % ny), k = int(b / (nx * ny));
-  return std::size_t(i / k_) +
-         std::size_t(cells_[0]) *
-             (std::size_t(j / k_) + std::size_t(cells_[1]) * std::size_t(k / k_));
+  return cell_at(int(b % nx), int((b / nx) % ny), int(b / (nx * ny)));
 }
 
 std::size_t ScatterGrid::keep_fine_where_rough(const std::vector<double>& primary,
@@ -180,7 +176,10 @@ std::size_t ScatterGrid::keep_fine_where_rough(const std::vector<double>& primar
     if (!(primary[b] > 0)) known[c] = 0;
     // The voxel's r^2 K_p as the scatter's mapping reads it back: K / (voxel average of 1/r^2),
     // so that a pure 1/r^2 field is interpolated exactly and only the roughness of r^2 K counts.
-    cell_g[c] += primary[b] / inv_r2_average(voxel_centre(b) - source_, spacing_);
+    // (a coarse voxel has its average already)
+    const double inv_r2 =
+        coarse_[b] ? inv_r2_[b] : inv_r2_average(voxel_centre(b) - source_, spacing_);
+    cell_g[c] += primary[b] / inv_r2;
   }
   for (std::size_t c = 0; c < cell_count_; ++c)
     if (scored_[c]) cell_g[c] /= double(scored_[c]);

@@ -15,7 +15,7 @@
 // voxel keeps its fine scatter. The primary is rougher than the scatter it stands for (strong
 // attenuation, interfaces, shadows show in it first), so the test is conservative: in cortical
 // bone at 30 keV (mu = 0.26 /mm) 3 mm cells were 4 % high at a bone-water interface without it,
-// within 0.1 % of the fine grid with it (docs/validation.md).
+// within 0.2 % of the fine grid with it (docs/validation.md).
 #pragma once
 
 #include <array>
@@ -74,11 +74,7 @@ class ScatterGrid {
   // by three small per-axis tables, not from a table per voxel (no cache miss per step).
   void score(const std::array<int, 3>& ijk, const Vec3& r, const Vec3& u, double step, double e_kev,
              double ew, MuEnCache& mu_en, std::uint64_t h, ScoreArray& a) const {
-    const std::size_t c = std::size_t(cell_along_[0][std::size_t(ijk[0] - box_lo_[0])]) +
-                          std::size_t(cells_[0]) *
-                              (std::size_t(cell_along_[1][std::size_t(ijk[1] - box_lo_[1])]) +
-                               std::size_t(cells_[1]) *
-                                   std::size_t(cell_along_[2][std::size_t(ijk[2] - box_lo_[2])]));
+    const std::size_t c = cell_at(ijk[0] - box_lo_[0], ijk[1] - box_lo_[1], ijk[2] - box_lo_[2]);
     // Cells no coarse voxel reads hold no entry (among them every cell with a voxel that is not
     // scored: a solid's, nothing's).
     unsigned mask = mask_[c];
@@ -117,6 +113,13 @@ class ScatterGrid {
   void assign_bins();
   std::size_t bin_of(std::size_t cell, int entry) const;
   std::size_t cell_of_voxel(std::size_t box_voxel) const;
+  // The cell of the box voxel (i, j, k), from the per-axis tables.
+  std::size_t cell_at(int i, int j, int k) const {
+    return std::size_t(cell_along_[0][std::size_t(i)]) +
+           std::size_t(cells_[0]) *
+               (std::size_t(cell_along_[1][std::size_t(j)]) +
+                std::size_t(cells_[1]) * std::size_t(cell_along_[2][std::size_t(k)]));
+  }
   // The cell and trilinear weight of one of the 8 corners of a box voxel's interpolation.
   std::pair<std::size_t, double> corner_of(const std::size_t (&ix)[3], int corner) const;
 
