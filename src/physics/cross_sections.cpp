@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "core/error.h"
@@ -211,11 +213,25 @@ void MaterialXs::build_tables() {
   // integration to five significant digits at the NIST energies of water and cortical bone).
   constexpr std::size_t kTransferPoints = 120;
   const double log_span = std::log(kMaxEnergyKeV / kMinEnergyKeV);
-  std::vector<std::vector<double>> transfer(ne, std::vector<double>(kTransferPoints));
-  for (std::size_t j = 0; j < ne; ++j)
+  // It depends on the element alone (its S(x, Z)): each element's table is integrated once per
+  // process and shared by every material that holds the element (a plan on a CT builds a dozen
+  // media of the same ten elements; the integrals were most of their cost).
+  static std::mutex cache_mutex;
+  static std::map<int, std::vector<double>> cache;
+  std::vector<std::vector<double>> transfer(ne);
+  for (std::size_t j = 0; j < ne; ++j) {
+    {
+      const std::lock_guard lock(cache_mutex);
+      if (const auto it = cache.find(elements_[j].z); it != cache.end()) transfer[j] = it->second;
+    }
+    if (!transfer[j].empty()) continue;
+    transfer[j].resize(kTransferPoints);
     for (std::size_t t = 0; t < kTransferPoints; ++t)
       transfer[j][t] = compton_energy_transfer(
           elements_[j], kMinEnergyKeV * std::exp(log_span * double(t) / double(kTransferPoints - 1)));
+    const std::lock_guard lock(cache_mutex);
+    cache.emplace(elements_[j].z, transfer[j]);
+  }
   auto transfer_at = [&](std::size_t j, double e) {
     const double u = std::log(e / kMinEnergyKeV) / log_span * double(kTransferPoints - 1);
     const auto t = std::min(static_cast<std::size_t>(u), kTransferPoints - 2);
