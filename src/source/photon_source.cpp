@@ -89,25 +89,60 @@ std::vector<std::pair<double, double>> Spectrum::quadrature(
     double bin_kev, const std::vector<double>& breaks) const {
   if (e_.size() == 1) return {{e_[0], 1.0}};
   const double total = cdf_.back();
-  const double g = 0.5 / std::sqrt(3.0);  // Gauss points at the piece's centre -+ g x width
+  // The pieces: the spectrum's range in steps of at most bin_kev, cut at the breaks. A piece may
+  // hold several of the spectrum's points (a finely tabulated spectrum costs no more nodes).
+  std::vector<double> cuts{e_.front()};
+  for (double x : breaks)
+    if (x > e_.front() && x < e_.back()) cuts.push_back(x);
+  cuts.push_back(e_.back());
+  std::sort(cuts.begin(), cuts.end());
   std::vector<std::pair<double, double>> out;
-  std::vector<double> cuts;
-  for (std::size_t i = 1; i < e_.size(); ++i) {
-    const double slope = (f_[i] - f_[i - 1]) / (e_[i] - e_[i - 1]);
-    cuts.assign(1, e_[i - 1]);
-    for (double x : breaks)
-      if (x > e_[i - 1] && x < e_[i]) cuts.push_back(x);
-    cuts.push_back(e_[i]);
-    for (std::size_t c = 1; c < cuts.size(); ++c) {
-      const double len = cuts[c] - cuts[c - 1];
-      const int n = std::max(1, static_cast<int>(std::ceil(len / bin_kev)));
-      for (int k = 0; k < n; ++k) {
-        const double h = len / n, mid = cuts[c - 1] + (k + 0.5) * h;
-        for (const double x : {mid - g * h, mid + g * h}) {
-          const double w = 0.5 * h * (f_[i - 1] + slope * (x - e_[i - 1])) / total;
-          if (w > 0) out.emplace_back(x, w);
+  std::size_t i = 1;  // the spectrum's segment [e_[i-1], e_[i]] at the piece's start
+  for (std::size_t c = 1; c < cuts.size(); ++c) {
+    const double len = cuts[c] - cuts[c - 1];
+    if (!(len > 0)) continue;
+    const int n = std::max(1, static_cast<int>(std::ceil(len / bin_kev - 1e-9)));
+    for (int k = 0; k < n; ++k) {
+      const double a = cuts[c - 1] + len * k / n;
+      const double b = k + 1 == n ? cuts[c] : cuts[c - 1] + len * (k + 1) / n;
+      const double mid = 0.5 * (a + b);
+      // Moments m_d = integral of f(E) (E - mid)^d over the piece, in closed form on each linear
+      // part of the fluence f.
+      double m[4] = {0, 0, 0, 0};
+      while (i + 1 < e_.size() && e_[i] <= a) ++i;
+      for (std::size_t j = i; j < e_.size(); ++j) {
+        const double lo = std::max(a, e_[j - 1]), hi = std::min(b, e_[j]);
+        if (hi > lo) {
+          const double slope = (f_[j] - f_[j - 1]) / (e_[j] - e_[j - 1]);
+          // f = p + q x with x = E - mid, on [x0, x1]
+          const double q = slope, p = f_[j - 1] + slope * (mid - e_[j - 1]);
+          const double x0 = lo - mid, x1 = hi - mid;
+          double x0n = x0, x1n = x1;  // x^(n+1)
+          for (int d = 0; d < 4; ++d) {
+            const double x0n1 = x0n * x0, x1n1 = x1n * x1;  // x^(n+2)
+            m[d] += p * (x1n - x0n) / (d + 1) + q * (x1n1 - x0n1) / (d + 2);
+            x0n = x0n1;
+            x1n = x1n1;
+          }
         }
+        if (e_[j] >= b) break;
       }
+      if (!(m[0] > 0)) continue;
+      // Two-point Gauss rule for the weight f on the piece (exact for cubics times f): the roots
+      // of x^2 + alpha x + beta, orthogonal to 1 and x under f. A weight concentrated at one
+      // energy (a line) gives one node.
+      const double det = m[1] * m[1] - m[0] * m[2];
+      const double alpha = (m[0] * m[3] - m[1] * m[2]) / det;
+      const double beta = (m[2] * m[2] - m[1] * m[3]) / det;
+      const double disc = alpha * alpha - 4 * beta;
+      if (!(std::abs(det) > 1e-12 * m[0] * m[2]) || !(disc > 0)) {
+        out.emplace_back(mid + m[1] / m[0], m[0] / total);
+        continue;
+      }
+      const double x1 = 0.5 * (-alpha - std::sqrt(disc)), x2 = 0.5 * (-alpha + std::sqrt(disc));
+      const double w1 = (m[1] - m[0] * x2) / (x1 - x2), w2 = m[0] - w1;
+      if (w1 > 0) out.emplace_back(mid + x1, w1 / total);
+      if (w2 > 0) out.emplace_back(mid + x2, w2 / total);
     }
   }
   return out;

@@ -50,9 +50,10 @@ class Spectrum {
 
   double sample(Philox& rng) const;
   // Nodes (energy, fluence fraction; the fractions sum to 1) that integrate a function against
-  // the spectrum: each linear segment, split at `breaks` (keV, ascending: where the integrand
-  // jumps, e.g. absorption edges), in pieces of at most bin_kev, each by 2-point Gauss-Legendre
-  // with the linear fluence in the integrand. A line gives itself with weight 1.
+  // the spectrum: its range cut at `breaks` (keV: where the integrand jumps, e.g. absorption
+  // edges) and in pieces of at most bin_kev, each by the 2-point Gauss rule for the spectrum's
+  // own fluence as the weight (exact for a cubic times the piecewise-linear fluence, however
+  // finely the spectrum is tabulated). A line gives itself with weight 1.
   std::vector<std::pair<double, double>> quadrature(double bin_kev,
                                                     const std::vector<double>& breaks) const;
   double max_energy_kev() const { return e_.back(); }

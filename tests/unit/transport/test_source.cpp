@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/error.h"
 
@@ -26,6 +28,66 @@ TEST(Spectrum, LinearDensityIsSampledExactly) {
   }
   const double mean = sum / kN, var = sum2 / kN - mean * mean;
   EXPECT_NEAR(mean, s.mean_energy_kev(), 4 * std::sqrt(var / kN));
+}
+
+// The hybrid primary's spectral nodes: per piece the 2-point Gauss rule for the spectrum's own
+// fluence as the weight, exact for any cubic times the piecewise-linear fluence however many of
+// the spectrum's points a piece holds, with two nodes per piece (not per tabulated interval).
+TEST(Spectrum, QuadratureIsExactForCubicsTimesTheFluence) {
+  // A finely tabulated, kinked fluence on 10-50 keV: points every 0.1 keV.
+  std::vector<double> e, f;
+  for (int i = 0; i <= 400; ++i) {
+    e.push_back(10 + 0.1 * i);
+    f.push_back(1.0 + 0.5 * std::sin(0.37 * i) * std::sin(0.37 * i) + (i % 7 == 0 ? 2.0 : 0.0));
+  }
+  const Spectrum s(e, f, "kinked");
+  const std::vector<double> breaks{17.3, 33.31};
+  const auto nodes = s.quadrature(0.5, breaks);
+  // 80 pieces of 0.5 keV, two of them cut by a break: 82 pieces, 2 nodes each.
+  EXPECT_EQ(nodes.size(), 164u);
+  // The exact normalised integrals of E^d f (d <= 3): Simpson's rule on each linear interval
+  // of the fluence (exact up to degree 4 there).
+  auto exact = [&](int d) {
+    double sum = 0, total = 0;
+    for (std::size_t i = 1; i < e.size(); ++i) {
+      auto g = [&](double x, bool w) {
+        const double fx = f[i - 1] + (f[i] - f[i - 1]) * (x - e[i - 1]) / (e[i] - e[i - 1]);
+        return w ? fx * std::pow(x, d) : fx;
+      };
+      const double a = e[i - 1], b = e[i], m = 0.5 * (a + b);
+      sum += (b - a) / 6 * (g(a, true) + 4 * g(m, true) + g(b, true));
+      total += (b - a) / 6 * (g(a, false) + 4 * g(m, false) + g(b, false));
+    }
+    return sum / total;
+  };
+  for (int d = 0; d <= 3; ++d) {
+    double q = 0;
+    for (const auto& [x, w] : nodes) q += w * std::pow(x, d);
+    EXPECT_NEAR(q / exact(d), 1.0, 1e-12) << "E^" << d;
+  }
+  double total = 0;
+  for (const auto& [x, w] : nodes) {
+    EXPECT_GT(w, 0);
+    EXPECT_GE(x, 10);
+    EXPECT_LE(x, 50);
+    total += w;
+  }
+  EXPECT_NEAR(total, 1.0, 1e-12);
+  // No node straddles a break: each break has nodes on both sides within its two pieces.
+  for (double b : breaks) {
+    int below = 0, above = 0;
+    for (const auto& [x, w] : nodes) {
+      if (x > b - 0.5 && x < b) ++below;
+      if (x > b && x < b + 0.5) ++above;
+    }
+    EXPECT_GE(below, 2);
+    EXPECT_GE(above, 2);
+  }
+  // A line is its own node.
+  const auto line = Spectrum::monoenergetic(30).quadrature(0.5, {});
+  ASSERT_EQ(line.size(), 1u);
+  EXPECT_EQ(line[0].first, 30);
+  EXPECT_EQ(line[0].second, 1.0);
 }
 
 TEST(Spectrum, FileErrorsNameTheLine) {
