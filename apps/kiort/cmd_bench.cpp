@@ -98,6 +98,7 @@ struct Case {
   double energy_kev = 30;
   bool hybrid = false;
   int scatter_cells = 0;  // the coarse scatter grid's cell side in voxels (0: off)
+  int split = 1;          // a source photon's first scatter leaves as this many photons
 };
 
 nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t histories,
@@ -111,6 +112,7 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
   o.threads = threads;
   o.hybrid = c.hybrid;
   o.scatter_cell_voxels = c.scatter_cells;
+  o.first_scatter_split = c.split;
   o.progress = g.progress_mode();
   StopRules stop;
   stop.histories = histories;
@@ -122,6 +124,7 @@ nlohmann::json run_case(const Case& c, const MaterialLibrary& lib, std::uint64_t
                           {"source", src.describe()},
                           {"hybrid", c.hybrid},
                           {"scatter_cell_voxels", c.scatter_cells},
+                          {"first_scatter_split", c.split},
                           {"sigma_rel_5_20mm", s.ring},
                           {"efficiency_5_20mm", 1.0 / (s.ring * s.ring * r.seconds)},
                           {"sigma_rel_above_10pct_max", s.above10},
@@ -445,7 +448,9 @@ void add_bench_command(CLI::App& app, const Globals& globals, Commands& commands
              {"water-30keV-hybrid-coarse2", "water", "", 30, true, 2},
              {"water-30keV-hybrid-coarse3", "water", "", 30, true, 3},
              {"bone-30keV-hybrid-coarse2", "cortical-bone", "", 30, true, 2},
-             {"water-kramers50-hybrid-coarse3", "water", "kramers50-benchmark.txt", 0, true, 3}};
+             {"water-kramers50-hybrid-coarse3", "water", "kramers50-benchmark.txt", 0, true, 3},
+             {"water-30keV-hybrid-coarse3-split4", "water", "", 30, true, 3, 4},
+             {"water-30keV-hybrid-coarse3-split8", "water", "", 30, true, 3, 8}};
          for (const Case& c : list)
            if (wanted(c.name)) {
              cases.push_back(run_case(c, lib, args->histories, threads, globals));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
@@ -313,16 +314,30 @@ class Engine {
         w.stack.push_back({p.r, sample_isotropic(rng), ph.fluorescence_kev, wt});
       return false;
     }
-    double cos_theta;
-    if (x < m.photo + m.incoherent) {
-      const ScatterResult s = sample_incoherent(*xs, pt, p.e_kev, rng);
-      deposit(p, (p.e_kev - s.energy_kev) * wt, false, w);
-      p.e_kev = s.energy_kev;
-      cos_theta = s.cos_theta;
-    } else {
-      cos_theta = sample_coherent_cos(*xs, p.e_kev, rng);
+    const bool incoherent = x < m.photo + m.incoherent;
+    // Split at a source photon's first scatter (hybrid): the extra photons go on the stack.
+    const int split = p.primary && opt_.hybrid ? std::max(1, opt_.first_scatter_split) : 1;
+    const double wt_out = wt / split;
+    auto scatter = [&](Vec3& u, double& e_kev) {
+      double cos_theta;
+      if (incoherent) {
+        const ScatterResult s = sample_incoherent(*xs, pt, e_kev, rng);
+        deposit(p, (e_kev - s.energy_kev) * wt_out, false, w);
+        e_kev = s.energy_kev;
+        cos_theta = s.cos_theta;
+      } else {
+        cos_theta = sample_coherent_cos(*xs, e_kev, rng);
+      }
+      u = rotate_direction(u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
+    };
+    for (int copy = 1; copy < split; ++copy) {
+      Vec3 u = p.u;
+      double e = p.e_kev;
+      scatter(u, e);
+      if (e > 0) w.stack.push_back({p.r, u, e, wt_out});
     }
-    p.u = rotate_direction(p.u, cos_theta, 2.0 * std::numbers::pi * rng.uniform());
+    p.weight = wt_out;
+    scatter(p.u, p.e_kev);
     if (p.e_kev <= 0) return false;
     p.inv_u = {1 / p.u.x, 1 / p.u.y, 1 / p.u.z};
     p.n_mfp = -std::log(rng.uniform());
@@ -384,39 +399,74 @@ ScoreArray merged_scatter(std::vector<Worker>& workers, const Collective& world)
   return cells;
 }
 
+// The sigma point's voxels: the 8 voxel centres around it in the box (fewer at the box's faces),
+// with their trilinear weights, as a plan reads the dose and the sigma at a point
+// (plan/evaluate.cpp): a stop rule on the one voxel holding the point stopped when that voxel's
+// noisy estimate dipped, and the point's reported sigma, over its neighbours, was above target.
+using PointVoxels = std::vector<std::pair<std::size_t, double>>;
+PointVoxels point_voxels(const Grid3& box, const Vec3& x) {
+  const Vec3 ci = box.continuous_index(x);
+  const int i0 = int(std::floor(ci.x)), j0 = int(std::floor(ci.y)), k0 = int(std::floor(ci.z));
+  const double f[3] = {ci.x - i0, ci.y - j0, ci.z - k0};
+  PointVoxels out;
+  for (int c = 0; c < 8; ++c) {
+    const Index3 ix{i0 + (c & 1), j0 + ((c >> 1) & 1), k0 + ((c >> 2) & 1)};
+    double w = 1;
+    for (int a = 0; a < 3; ++a) w *= (c >> a) & 1 ? f[a] : 1 - f[a];
+    if (w > 0 && box.in_range(ix)) out.emplace_back(box.linear(ix), w);
+  }
+  return out;
+}
+
+// The weighted mean of per-voxel relative sigmas over the point's voxels that have dose.
+template <class SigmaOf>
+double point_sigma(const PointVoxels& point, SigmaOf sigma_of) {
+  double sum = 0, wsum = 0;
+  for (const auto& [bin, w] : point)
+    if (const double s = sigma_of(bin); std::isfinite(s)) {
+      sum += w * s;
+      wsum += w;
+    }
+  return wsum > 0 ? sum / wsum : kInf;
+}
+
 // The relative sigma of the dose to medium after n histories, for a sigma stop: at the sigma
-// point (point_bin >= 0; only its bin is merged, the arrays can be tens of MB), else the mean
-// over voxels above half the maximum; the total dose's, with the hybrid primary and the coarse
-// scatter.
+// point (`point` not empty; only its bins are merged, the arrays can be tens of MB), else the
+// mean over voxels above half the maximum; the total dose's, with the hybrid primary and the
+// coarse scatter.
 double sigma_after_round(std::vector<Worker>& workers, const Engine& engine,
-                         const PrimaryKerma& primary, std::int64_t point_bin, std::uint64_t n,
+                         const PrimaryKerma& primary, const PointVoxels& point, std::uint64_t n,
                          const Collective& world) {
   const Grid3& box = *engine.box().grid();
   const double tl_to_gy = TrackLengthTally::gy_per_unit(box);
   const ScatterGrid* sg = engine.scatter();
-  if (point_bin >= 0) {
-    const auto pb = std::size_t(point_bin);
-    ScoreArray merged(1);
-    for (Worker& w : workers) w.tallies.track_length.add_dose_to(merged, point_bin);
-    merged.sum_over(world);
-    const std::vector<double> point_primary{primary.medium.empty() ? 0.0 : primary.medium[pb]};
-    if (!(sg && sg->coarse(pb))) return sigma_rel_of(merged, n, 0, &point_primary, tl_to_gy);
-    const ScoreArray cells = merged_scatter(workers, world);
-    const auto [v, s] = sg->at(pb, false, cells, n);
-    const double total = merged.mean(0, n) * tl_to_gy + v + point_primary[0];
-    return total > 0 ? (merged.sigma(0, n) * tl_to_gy + s) / total : kInf;
+  if (!point.empty()) {
+    std::optional<ScoreArray> cells;
+    if (sg)
+      for (const auto& [bin, w] : point)
+        if (sg->coarse(bin)) cells = merged_scatter(workers, world);
+    return point_sigma(point, [&](std::size_t pb) {
+      ScoreArray merged(1);
+      for (Worker& w : workers) w.tallies.track_length.add_dose_to(merged, std::int64_t(pb));
+      merged.sum_over(world);
+      const std::vector<double> point_primary{primary.medium.empty() ? 0.0 : primary.medium[pb]};
+      if (!(sg && sg->coarse(pb))) return sigma_rel_of(merged, n, 0, &point_primary, tl_to_gy);
+      const auto [v, s] = sg->at(pb, false, *cells, n);
+      const double total = merged.mean(0, n) * tl_to_gy + v + point_primary[0];
+      return total > 0 ? (merged.sigma(0, n) * tl_to_gy + s) / total : kInf;
+    });
   }
   ScoreArray merged(engine.box().voxels());
   for (Worker& w : workers) w.tallies.track_length.add_dose_to(merged, -1);
   merged.sum_over(world);
   if (!sg)
-    return sigma_rel_of(merged, n, point_bin, primary.medium.empty() ? nullptr : &primary.medium,
+    return sigma_rel_of(merged, n, -1, primary.medium.empty() ? nullptr : &primary.medium,
                         tl_to_gy);
   // Coarse scatter: the finished grid's.
   ScoredGrid d = to_grid(merged, n, box, [&](std::size_t) { return tl_to_gy; });
   sg->add_to(d.value, d.sigma_rel, false, merged_scatter(workers, world), n);
   add_primary(d, primary.medium);
-  return sigma_rel_of(d, point_bin);
+  return sigma_rel_of(d, -1);
 }
 
 }  // namespace
@@ -430,11 +480,11 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
 
   // The scoring box as a grid of its own, and the sigma point's bin in it.
   const std::optional<Grid3>& box = engine.box().grid();
-  std::int64_t point_bin = -1;
+  PointVoxels point;
   if (stop.sigma_point) {
     const auto ix = box ? box->voxel_at(*stop.sigma_point) : std::nullopt;
     if (!ix) throw Error::bad_input("sigma point outside the scoring region").field("sigma_point");
-    point_bin = std::int64_t(box->linear(*ix));
+    point = point_voxels(*box, *stop.sigma_point);
   }
   if (stop.target_sigma_rel > 0 && !box)
     throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
@@ -496,7 +546,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     next_history += round;
     const double t = elapsed();
     if (stop.target_sigma_rel > 0) {
-      sigma = sigma_after_round(workers, engine, primary, point_bin, next_history, world);
+      sigma = sigma_after_round(workers, engine, primary, point, next_history, world);
       if (sigma <= stop.target_sigma_rel) {
         result.stopped_by = "sigma";
         break;
@@ -536,7 +586,10 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
       if (options.dose_to_water) add_primary(result.dose_water, primary.water);
       result.primary_seconds = result_primary_s;
     }
-    result.achieved_sigma_rel = sigma_rel_of(result.dose, point_bin);
+    result.achieved_sigma_rel =
+        point.empty() ? sigma_rel_of(result.dose, -1) : point_sigma(point, [&](std::size_t b) {
+          return result.dose.value[b] > 0 ? double(result.dose.sigma_rel[b]) : kInf;
+        });
     if (options.analog) result.analog_dose = total.analog.dose(n, engine.box(), geometry);
   }
   result.shells = engine.shells().results(total.shells, n);

@@ -27,8 +27,10 @@ inline constexpr double kGyPerKeVPerGram = 1.602176634e-13;
 struct StopRules {
   std::uint64_t histories = 0;      // 0: no limit from the count
   double target_sigma_rel = 0;      // 0: none; else relative sigma to reach
-  std::optional<Vec3> sigma_point;  // LPS point for the sigma target; else the mean over voxels
-                                    // above 50 % of the maximum dose
+  // LPS point for the sigma target: the trilinear mean of the relative sigma over the 8 voxel
+  // centres around it (as a plan reports a point's sigma); else the mean over voxels above 50 %
+  // of the maximum dose.
+  std::optional<Vec3> sigma_point;
   double time_limit_s = 0;          // 0: none
 };
 
@@ -70,6 +72,11 @@ struct TransportOptions {
   // A voxel keeps fine scoring where the cells' interpolation misses its analytic primary by
   // more than this (relative): the primary as the probe of the field's roughness.
   double scatter_tolerance = 0.02;
+  // Hybrid only: a source photon's first scatter (incoherent or coherent) leaves as this many
+  // photons, each of 1/n of its weight, each sampled from that interaction anew (unbiased: each is
+  // a sample of the same distribution). More scattered tracks per source photon where the
+  // scatter is what carries the noise. 1: off.
+  int first_scatter_split = 1;
   ProgressMode progress = ProgressMode::kQuiet;
   // The processes of a distributed run (MPI): each runs its share of every round's batches with
   // `threads` threads, and the tallies are summed exactly, so every process returns the result a
