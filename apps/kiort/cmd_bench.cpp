@@ -139,60 +139,6 @@ std::string spine_case_name(bool hybrid, int scatter_cells) {
          (scatter_cells > 1 ? "-coarse" + std::to_string(scatter_cells) : "");
 }
 
-// The real spine CT (tests/data/spine-ct: TotalSegmentator's example, 3 mm voxels, HU through
-// the shipped CT calibration) as `kiort plan create --volume` loads it, level L1, with the
-// vertebral bodies' labels named (VB_T12 ... VB_L3).
-PatientModel load_spine_ct(const std::filesystem::path& ct) {
-  const std::filesystem::path names = std::filesystem::temp_directory_path() /
-                                      ("kiort-bench-names-" + std::to_string(::getpid()) + ".csv");
-  write_file_atomic(names, "label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n");
-  PatientRef ref;
-  ref.kind = "volume";
-  ref.path = (ct / "example_ct.nii.gz").string();
-  ref.labels = {(ct / "totalseg.nii.gz").string(),
-                (ct / "totalseg_vertebrae_pp_refined.nii.gz").string() + "=" + names.string()};
-  PatientModel pm;
-  try {
-    pm = dicom::load_patient(ref, "L1");
-  } catch (...) {
-    std::filesystem::remove(names);
-    throw;
-  }
-  std::filesystem::remove(names);
-  if (!pm.find("VB_L1"))
-    throw Error::bad_input("no VB_L1 in the spine CT's labels").file(ct.string());
-  return pm;
-}
-
-// The patient on another grid, nearest voxel: HU, medium, density and every structure's mask;
-// vacuum outside the CT.
-PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid) {
-  PatientModel out;
-  out.grid = grid;
-  out.media_names = pm.media_names;
-  out.source = pm.source;
-  const std::size_t n = grid.voxel_count();
-  out.hu.assign(n, -1000);
-  out.medium.assign(n, -1);
-  out.density.assign(n, 0.0f);
-  std::vector<std::int64_t> from(n, -1);
-  for (std::size_t v = 0; v < n; ++v)
-    if (const auto ix = pm.grid.voxel_at(grid.position(grid.index3(v)))) {
-      const std::size_t cv = pm.grid.linear(*ix);
-      from[v] = std::int64_t(cv);
-      if (!pm.hu.empty()) out.hu[v] = pm.hu[cv];
-      out.medium[v] = pm.medium[cv];
-      out.density[v] = pm.density[cv];
-    }
-  for (const Structure& s : pm.structures) {
-    Structure r{s.name, s.number, s.type, s.origin, s.color, std::vector<std::uint8_t>(n, 0)};
-    for (std::size_t v = 0; v < n; ++v)
-      if (from[v] >= 0) r.mask[v] = s.mask[std::size_t(from[v])];
-    out.structures.push_back(std::move(r));
-  }
-  return out;
-}
-
 // The spine CT resampled to 1 mm (nearest voxel) in a 64 mm cube around the L1 vertebral body's
 // centroid, with the shipped 50 kV source's spectrum as an isotropic point at the centroid: the
 // replanning problem of issue 21. Reports the mean sigma in the body (VB_L1) and the Monte Carlo
@@ -200,7 +146,7 @@ PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid) {
 nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
                               std::uint64_t histories, unsigned threads, bool hybrid,
                               int scatter_cells, const Globals& g) {
-  const PatientModel ct3 = load_spine_ct(ct);
+  const PatientModel ct3 = dicom::load_spine_example(ct);
   const Structure* body3 = ct3.find("VB_L1");
   Vec3 c{0, 0, 0};
   std::size_t n = 0;
@@ -271,7 +217,7 @@ nlohmann::json run_spine_case(const MaterialLibrary& lib, const std::filesystem:
 // histories. Timed: compute_basis alone (the water table is loaded, or computed, before).
 nlohmann::json run_spine_plan_case(const MaterialLibrary& lib, const std::filesystem::path& ct,
                                    std::uint64_t histories, unsigned threads, const Globals& g) {
-  const PatientModel ct3 = load_spine_ct(ct);
+  const PatientModel ct3 = dicom::load_spine_example(ct);
   const auto src_file =
       resolve_commissioned_source("intrabeam-needle-50kv-sample.commissioned.json");
   const CommissionedSource cs = load_commissioned_source(src_file);

@@ -1,5 +1,8 @@
 #include "dicom/patient_loader.h"
 
+#include <unistd.h>
+
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "dicom/ct_reader.h"
 #include "dicom/rtstruct.h"
@@ -58,6 +61,28 @@ PatientModel load_patient(const PatientRef& ref, const std::string& level,
       }
   if (warnings) *warnings = std::move(w);
   return m;
+}
+
+PatientModel load_spine_example(const std::filesystem::path& ct) {
+  const std::filesystem::path names = std::filesystem::temp_directory_path() /
+                                      ("kiort-spine-names-" + std::to_string(::getpid()) + ".csv");
+  write_file_atomic(names, "label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n");
+  PatientRef ref;
+  ref.kind = "volume";
+  ref.path = (ct / "example_ct.nii.gz").string();
+  ref.labels = {(ct / "totalseg.nii.gz").string(),
+                (ct / "totalseg_vertebrae_pp_refined.nii.gz").string() + "=" + names.string()};
+  PatientModel pm;
+  try {
+    pm = load_patient(ref, "L1");
+  } catch (...) {
+    std::filesystem::remove(names);
+    throw;
+  }
+  std::filesystem::remove(names);
+  if (!pm.find("VB_L1"))
+    throw Error::bad_input("no VB_L1 in the spine CT's labels").file(ct.string());
+  return pm;
 }
 
 }  // namespace kiort::dicom

@@ -5,6 +5,7 @@
 // and marked as derived.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,11 @@ namespace kiort::dicom {
 // Throws Error(bad input) naming the file or field; warnings go to *warnings when given.
 PatientModel load_patient(const PatientRef& ref, const std::string& level,
                           std::vector<std::string>* warnings = nullptr);
+
+// The real spine CT of tests/data/spine-ct (`dir`: TotalSegmentator's example, 3 mm voxels, HU
+// through the shipped CT calibration) as `kiort plan create --volume` loads it, level L1, with
+// the vertebral bodies' labels named (VB_T12 ... VB_L3): the patient of `kiort bench mc` and of
+// the validation tests on a CT.
+PatientModel load_spine_example(const std::filesystem::path& dir);
 
 }  // namespace kiort::dicom

@@ -60,4 +60,31 @@ void PatientModel::assign_media(const CtCalibration& calibration) {
   }
 }
 
+PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid) {
+  PatientModel out;
+  out.grid = grid;
+  out.media_names = pm.media_names;
+  out.source = pm.source;
+  const std::size_t n = grid.voxel_count();
+  out.hu.assign(n, -1000);
+  out.medium.assign(n, -1);
+  out.density.assign(n, 0.0f);
+  std::vector<std::int64_t> from(n, -1);
+  for (std::size_t v = 0; v < n; ++v)
+    if (const auto ix = pm.grid.voxel_at(grid.position(grid.index3(v)))) {
+      const std::size_t cv = pm.grid.linear(*ix);
+      from[v] = std::int64_t(cv);
+      if (!pm.hu.empty()) out.hu[v] = pm.hu[cv];
+      out.medium[v] = pm.medium[cv];
+      out.density[v] = pm.density[cv];
+    }
+  for (const Structure& s : pm.structures) {
+    Structure r{s.name, s.number, s.type, s.origin, s.color, std::vector<std::uint8_t>(n, 0)};
+    for (std::size_t v = 0; v < n; ++v)
+      if (from[v] >= 0) r.mask[v] = s.mask[std::size_t(from[v])];
+    out.structures.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace kiort

@@ -60,4 +60,8 @@ struct PatientModel {
   void assign_media(const CtCalibration& calibration);
 };
 
+// The patient on another grid, nearest voxel: HU, medium, density and every structure's mask;
+// vacuum outside the patient's grid.
+PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid);
+
 }  // namespace kiort
