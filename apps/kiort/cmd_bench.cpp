@@ -83,7 +83,8 @@ double sigma_within_15mm(const ScoredGrid& g, const Vec3& source) {
 // The fields every case reports (issue 21): speed, sigma within 15 mm, efficiency 1/(sigma^2 T).
 nlohmann::json figures(const TransportResult& r, const Vec3& source, unsigned threads) {
   const double s15 = sigma_within_15mm(r.dose, source);
-  return {{"threads", threads},
+  return {{"commit", git_commit()},
+          {"threads", threads},
           {"histories", r.histories},
           {"seconds", r.seconds},
           {"primary_seconds", r.primary_seconds},
