@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "dicom/ct_reader.h"
@@ -64,8 +66,10 @@ PatientModel load_patient(const PatientRef& ref, const std::string& level,
 }
 
 PatientModel load_spine_example(const std::filesystem::path& ct) {
-  const std::filesystem::path names = std::filesystem::temp_directory_path() /
-                                      ("kiort-spine-names-" + std::to_string(::getpid()) + ".csv");
+  static std::atomic<unsigned> calls{0};  // two loads in one process: two names
+  const std::filesystem::path names =
+      std::filesystem::temp_directory_path() /
+      ("kiort-spine-names-" + std::to_string(::getpid()) + "-" + std::to_string(calls++) + ".csv");
   write_file_atomic(names, "label,name\n19,VB_T12\n20,VB_L1\n21,VB_L2\n22,VB_L3\n");
   PatientRef ref;
   ref.kind = "volume";

@@ -61,7 +61,8 @@ struct PatientModel {
 };
 
 // The patient on another grid, nearest voxel: HU, medium, density and every structure's mask;
-// vacuum outside the patient's grid.
+// vacuum (HU -1000) outside the patient's grid. For dose computation: the identity (patient,
+// study and frame UIDs) and the output warnings are not carried over.
 PatientModel resample_nearest(const PatientModel& pm, const Grid3& grid);
 
 }  // namespace kiort

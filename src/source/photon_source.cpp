@@ -88,6 +88,7 @@ double Spectrum::sample(Philox& rng) const {
 std::vector<std::pair<double, double>> Spectrum::quadrature(
     double bin_kev, const std::vector<double>& breaks) const {
   if (e_.size() == 1) return {{e_[0], 1.0}};
+  if (!(bin_kev > 0)) throw Error::internal("spectrum quadrature needs a positive piece width");
   const double total = cdf_.back();
   // The pieces: the spectrum's range in steps of at most bin_kev, cut at the breaks. A piece may
   // hold several of the spectrum's points (a finely tabulated spectrum costs no more nodes).

@@ -399,22 +399,36 @@ ScoreArray merged_scatter(std::vector<Worker>& workers, const Collective& world)
   return cells;
 }
 
-// The sigma point's voxels: the 8 voxel centres around it in the box (fewer at the box's faces),
-// with their trilinear weights, as a plan reads the dose and the sigma at a point
-// (plan/evaluate.cpp): a stop rule on the one voxel holding the point stopped when that voxel's
-// noisy estimate dipped, and the point's reported sigma, over its neighbours, was above target.
+// The sigma point's voxels: of the 8 voxel centres around it in the box (fewer at the box's
+// faces), those of the point's own medium that touch no solid, with their trilinear weights: the
+// voxels a plan reads the dose and the sigma at a point from (plan/evaluate.cpp). A stop rule on
+// the one voxel holding the point stopped when that voxel's noisy estimate dipped, and the
+// point's reported sigma, over its neighbours, was above target. None qualifying: the voxel
+// holding the point.
 using PointVoxels = std::vector<std::pair<std::size_t, double>>;
-PointVoxels point_voxels(const Grid3& box, const Vec3& x) {
+PointVoxels point_voxels(const Geometry& g, const ScoringBox& sb, const Vec3& x) {
+  const Grid3& box = *sb.grid();
   const Vec3 ci = box.continuous_index(x);
   const int i0 = int(std::floor(ci.x)), j0 = int(std::floor(ci.y)), k0 = int(std::floor(ci.z));
   const double f[3] = {ci.x - i0, ci.y - j0, ci.z - k0};
+  const auto own = box.voxel_at(x);
+  const auto own_bin = own ? box.linear(*own) : 0;
+  const auto voxel = [&](std::size_t b) {
+    const auto ijk = sb.ijk(b);
+    return g.grid().linear({ijk[0], ijk[1], ijk[2]});
+  };
+  const int medium = g.voxel_medium(voxel(own_bin));
   PointVoxels out;
   for (int c = 0; c < 8; ++c) {
     const Index3 ix{i0 + (c & 1), j0 + ((c >> 1) & 1), k0 + ((c >> 2) & 1)};
     double w = 1;
     for (int a = 0; a < 3; ++a) w *= (c >> a) & 1 ? f[a] : 1 - f[a];
-    if (w > 0 && box.in_range(ix)) out.emplace_back(box.linear(ix), w);
+    if (!(w > 0) || !box.in_range(ix)) continue;
+    const std::size_t b = box.linear(ix);
+    if (g.voxel_medium(voxel(b)) != medium || g.voxel_touches_solid(voxel(b))) continue;
+    out.emplace_back(b, w);
   }
+  if (out.empty()) out.emplace_back(own_bin, 1.0);
   return out;
 }
 
@@ -441,10 +455,13 @@ double sigma_after_round(std::vector<Worker>& workers, const Engine& engine,
   const double tl_to_gy = TrackLengthTally::gy_per_unit(box);
   const ScatterGrid* sg = engine.scatter();
   if (!point.empty()) {
-    std::optional<ScoreArray> cells;
+    std::optional<ScoreArray> cells;  // merged once, if any of the point's voxels is coarse
     if (sg)
       for (const auto& [bin, w] : point)
-        if (sg->coarse(bin)) cells = merged_scatter(workers, world);
+        if (sg->coarse(bin)) {
+          cells = merged_scatter(workers, world);
+          break;
+        }
     return point_sigma(point, [&](std::size_t pb) {
       ScoreArray merged(1);
       for (Worker& w : workers) w.tallies.track_length.add_dose_to(merged, std::int64_t(pb));
@@ -484,7 +501,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
   if (stop.sigma_point) {
     const auto ix = box ? box->voxel_at(*stop.sigma_point) : std::nullopt;
     if (!ix) throw Error::bad_input("sigma point outside the scoring region").field("sigma_point");
-    point = point_voxels(*box, *stop.sigma_point);
+    point = point_voxels(geometry, engine.box(), *stop.sigma_point);
   }
   if (stop.target_sigma_rel > 0 && !box)
     throw Error::bad_input("a sigma target needs voxel scoring").field("target_sigma");
@@ -588,7 +605,7 @@ TransportResult run_transport(const Geometry& geometry, const PhotonSource& sour
     }
     result.achieved_sigma_rel =
         point.empty() ? sigma_rel_of(result.dose, -1) : point_sigma(point, [&](std::size_t b) {
-          return result.dose.value[b] > 0 ? double(result.dose.sigma_rel[b]) : kInf;
+          return result.dose.value[b] > 0 ? result.dose.sigma_rel[b] : kInf;
         });
     if (options.analog) result.analog_dose = total.analog.dose(n, engine.box(), geometry);
   }

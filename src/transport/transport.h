@@ -75,7 +75,7 @@ struct TransportOptions {
   // Hybrid only: a source photon's first scatter (incoherent or coherent) leaves as this many
   // photons, each of 1/n of its weight, each sampled from that interaction anew (unbiased: each is
   // a sample of the same distribution). More scattered tracks per source photon where the
-  // scatter is what carries the noise. 1: off.
+  // scatter is what carries the noise. 1: off; at most 64. Ignored without hybrid.
   int first_scatter_split = 1;
   ProgressMode progress = ProgressMode::kQuiet;
   // The processes of a distributed run (MPI): each runs its share of every round's batches with

@@ -49,6 +49,16 @@ void validate_transport(const Geometry& g, const PhotonSource& src, const StopRu
     throw Error::bad_input("the hybrid mode needs a point source with a known spectrum")
         .field("hybrid")
         .seen(src.describe());
+  if (o.first_scatter_split < 1 || o.first_scatter_split > 64)
+    throw Error::bad_input("first-scatter split out of range")
+        .field("first_scatter_split")
+        .seen(std::to_string(o.first_scatter_split))
+        .expected("1 to 64 photons");
+  if (o.hybrid && !(o.hybrid_spectrum_bin_kev > 0 && o.hybrid_spectrum_bin_kev <= 60))
+    throw Error::bad_input("hybrid spectrum bin out of range")
+        .field("hybrid_spectrum_bin_kev")
+        .seen(num(o.hybrid_spectrum_bin_kev))
+        .expected("> 0 and <= 60 keV");
   if (o.dose_to_water && !o.water)
     throw Error::internal("dose to water requested without water's cross sections");
   const auto& radii = o.shell_radii_mm;

@@ -1,12 +1,11 @@
 // The first-scatter split (issue 21; TransportOptions::first_scatter_split) is unbiased by
 // construction: each of the n photons that leave a source photon's first scatter is a sample of
-// that interaction with 1/n of the weight. Checked here as the dose summed over regions, split 8
-// against no split, seed by seed (the split changes every random number after the first
-// scatter; on the same seed the source photons and their first interactions are shared, which
-// pairs the runs in part): the mean of the per-seed ratios, with the standard error from their
-// spread. Required for every region: |mean - 1| < 3 standard errors and < 0.5 %, and
-// the comparison resolves 0.3 %. In water (30 keV) and across a cortical-bone slab with a 50 kV
-// spectrum, fine scoring and the plans' 3^3 scatter cells.
+// that interaction with 1/n of the weight. Checked here as the scatter dose summed over regions
+// (the full run minus its primary), split 8 against no split, seed by seed (the split changes
+// every random number after the first scatter; on the same seed the source photons and their
+// first interactions are shared, which pairs the runs in part): the mean of the per-seed ratios,
+// with the standard error from their spread over 12 seeds. In water (30 keV) and across a
+// cortical-bone slab with a 50 kV spectrum, fine scoring and the plans' 3^3 scatter cells.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -50,12 +49,15 @@ struct Region {
   std::function<bool(const Vec3&)> contains;
 };
 
+// Per region, the dose summed over its voxels; `primary_only`: the photons' first collision ends
+// them (on the same seed, exactly the primary part of the full run).
 std::vector<double> region_sums(const Geometry& g, const Spectrum& spectrum, int split, int cells,
                                 std::uint64_t seed, std::uint64_t histories,
-                                const std::vector<Region>& regions) {
+                                const std::vector<Region>& regions, bool primary_only = false) {
   const IsotropicPointSource src(kSource, spectrum);
   TransportOptions o;
   o.hybrid = true;
+  o.primary_only = primary_only;
   o.scatter_cell_voxels = cells;
   o.first_scatter_split = split;
   o.seed = seed;
@@ -72,13 +74,19 @@ std::vector<double> region_sums(const Geometry& g, const Spectrum& spectrum, int
   return sums;
 }
 
+// The scatter alone is compared (the full run minus its primary, which is the same in both and
+// would dilute a bias by the scatter fraction): |mean| < 4 standard errors (12 seeds: a false
+// alarm about once in 500 per region) and < 2 % of the scatter, resolved to 1 % of it (0.07-0.7 %
+// here; the scatter is a fifth to a half of the dose).
 void expect_unbiased(const char* what, const Geometry& g, const Spectrum& spectrum, int cells,
                      int seeds, std::uint64_t histories, const std::vector<Region>& regions) {
   std::vector<std::vector<double>> ratios(regions.size());
   for (int s = 0; s < seeds; ++s) {
+    const auto p = region_sums(g, spectrum, 1, cells, 2000 + s, histories, regions, true);
     const auto a = region_sums(g, spectrum, 1, cells, 2000 + s, histories, regions);
     const auto b = region_sums(g, spectrum, 8, cells, 2000 + s, histories, regions);
-    for (std::size_t k = 0; k < regions.size(); ++k) ratios[k].push_back(b[k] / a[k] - 1);
+    for (std::size_t k = 0; k < regions.size(); ++k)
+      ratios[k].push_back((b[k] - p[k]) / (a[k] - p[k]) - 1);
   }
   for (std::size_t k = 0; k < regions.size(); ++k) {
     double m = 0, q = 0;
@@ -86,11 +94,11 @@ void expect_unbiased(const char* what, const Geometry& g, const Spectrum& spectr
     m /= seeds;
     for (double x : ratios[k]) q += (x - m) * (x - m);
     const double se = std::sqrt(q / (seeds - 1) / seeds);
-    std::printf("%s, %s: split 8 / none - 1 = %+.3f %% (standard error %.3f %%)\n", what,
+    std::printf("%s, %s: scatter, split 8 / none - 1 = %+.3f %% (standard error %.3f %%)\n", what,
                 regions[k].name.c_str(), 100 * m, 100 * se);
-    EXPECT_LT(std::abs(m), 3 * se) << what << ", " << regions[k].name;
-    EXPECT_LT(std::abs(m), 0.005) << what << ", " << regions[k].name;
-    EXPECT_LT(se, 0.003) << what << ", " << regions[k].name << ": does not resolve 0.3 %";
+    EXPECT_LT(std::abs(m), 4 * se) << what << ", " << regions[k].name;
+    EXPECT_LT(std::abs(m), 0.02) << what << ", " << regions[k].name;
+    EXPECT_LT(se, 0.01) << what << ", " << regions[k].name << ": does not resolve 1 %";
   }
 }
 
@@ -113,8 +121,8 @@ TEST(FirstScatterSplit, UnbiasedInWaterFineAndOnCoarseCells) {
   const Spectrum mono30 = Spectrum::monoenergetic(30);
   const auto any = [](const Vec3&) { return true; };
   const auto shells = radial_shells({2, 5, 10, 15, 20}, any);
-  expect_unbiased("water, 30 keV, fine", g, mono30, 0, 6, 100000, shells);
-  expect_unbiased("water, 30 keV, 3^3 cells", g, mono30, 3, 6, 100000, shells);
+  expect_unbiased("water, 30 keV, fine", g, mono30, 0, 12, 100000, shells);
+  expect_unbiased("water, 30 keV, 3^3 cells", g, mono30, 3, 12, 100000, shells);
 }
 
 // Cortical bone 3.5 < x < 7.5 mm beside the source, the 50 kV benchmark spectrum: the regions in
@@ -131,7 +139,7 @@ TEST(FirstScatterSplit, UnbiasedAcrossABoneSlab) {
        [&](const Vec3& p) { return p.x >= 7.5 && p.x < 11 && near_axis(p); }},
       {"water on the other side",
        [&](const Vec3& p) { return p.x <= -3.5 && p.x > -15 && near_axis(p); }}};
-  expect_unbiased("bone slab, 50 kV, 3^3 cells", g, kramers, 3, 6, 300000, regions);
+  expect_unbiased("bone slab, 50 kV, 3^3 cells", g, kramers, 3, 12, 300000, regions);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 // applicator's shadow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -35,6 +36,7 @@ struct Problem {
   std::vector<std::unique_ptr<MaterialXs>> media;
   std::unique_ptr<MaterialXs> water;
   CommissionedSource source;
+  std::unique_ptr<Spectrum> spectrum;
   Vec3 dwell, axis;
   std::vector<std::uint8_t> body;  // VB_L1 on the 1 mm grid
 };
@@ -69,6 +71,7 @@ const Problem& problem() {
       if (std::find(names.begin(), names.end(), m) == names.end()) names.push_back(m);
     for (const auto& m : names) q.media.push_back(std::make_unique<MaterialXs>(lib.get(m)));
     q.water = std::make_unique<MaterialXs>(lib.get("water"));
+    q.spectrum = std::make_unique<Spectrum>(q.source.model.spectrum(lib));
     return q;
   }();
   return p;

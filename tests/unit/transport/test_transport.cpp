@@ -173,6 +173,17 @@ TEST(Transport, BadInputIsRefused) {
   TransportOptions bad_cut;
   bad_cut.cutoff_kev = 0.1;
   EXPECT_EQ(kind([&] { run_transport(g, inside, histories(10), bad_cut); }), ErrorKind::kBadInput);
+  for (const int split : {0, 65}) {
+    TransportOptions bad_split;
+    bad_split.first_scatter_split = split;
+    EXPECT_EQ(kind([&] { run_transport(g, inside, histories(10), bad_split); }),
+              ErrorKind::kBadInput)
+        << split;
+  }
+  TransportOptions bad_bin;
+  bad_bin.hybrid = true;
+  bad_bin.hybrid_spectrum_bin_kev = 0;
+  EXPECT_EQ(kind([&] { run_transport(g, inside, histories(10), bad_bin); }), ErrorKind::kBadInput);
 }
 
 TEST(Transport, SigmaTargetStopsTheRun) {
