@@ -106,6 +106,19 @@ WaterEngine water_engine_for(const PlanContext& ctx) {
   return WaterEngine::for_source(*ctx.source, *ctx.lib, ctx.cache_dir, table_mc);
 }
 
+namespace {
+constexpr int kScatterCellVoxels = 3, kFirstScatterSplit = 8;
+}  // namespace
+
+std::string monte_carlo_method() {
+  return "hybrid: the primary ray-traced through the CT and probe (noise-free, voxel-averaged), "
+         "the scatter by Monte Carlo (track-length kerma; Dm,m and Dw,m from the same tracks), "
+         "on " +
+         std::to_string(kScatterCellVoxels) + "^3-voxel cells where the field is smooth, a " +
+         "source photon's first scatter split in " + std::to_string(kFirstScatterSplit) +
+         "; sigma history by history (a cell-interpolated voxel's: the bound sum |w| sigma)";
+}
+
 DoseBasis compute_basis(const Plan& plan, const PlanContext& ctx, const WaterEngine& water) {
   const PatientModel& p = *ctx.patient;
   const CommissionedSource& src = *ctx.source;
@@ -162,11 +175,11 @@ DoseBasis compute_basis(const Plan& plan, const PlanContext& ctx, const WaterEng
     // The scatter on 3^3-voxel cells where the field is smooth (transport/scatter_grid.h): within
     // 0.2 % of the fine grid in water, in and behind cortical bone and for a 50 kV spectrum
     // (tests/validation/test_scatter_grid_bias.cpp).
-    o.scatter_cell_voxels = 3;
+    o.scatter_cell_voxels = kScatterCellVoxels;
     // A source photon's first scatter leaves as 8 photons of 1/8 the weight (unbiased:
     // tests/validation/test_first_scatter_split.cpp): the L1 plan's time to 2 % in its target
     // fell 2.9-fold (1, 2, 4, 8, 16 tried; 8 the best; docs/benchmarks.md).
-    o.first_scatter_split = 8;
+    o.first_scatter_split = kFirstScatterSplit;
     o.dose_to_water = true;
     o.water = &water_xs;
     StopRules stop;

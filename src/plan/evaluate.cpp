@@ -398,6 +398,7 @@ PlanComputation evaluate_plan(const Plan& plan, const PlanContext& ctx, const Do
   s["messages"] = messages;
   s["mc_sigma_rel"] = mc ? or_null(at_rx.sigma_rel) : ojson(nullptr);
   s["mc_histories"] = c.histories;
+  s["mc_method"] = mc ? ojson(monte_carlo_method()) : ojson(nullptr);
   s["dose_grid"] = {
       {"dims", c.dose_grid.dims()},
       {"spacing_mm", {c.dose_grid.spacing().x, c.dose_grid.spacing().y, c.dose_grid.spacing().z}}};

@@ -44,6 +44,8 @@ DoseBox dose_box(const Plan& plan, const PlanContext& ctx, const std::vector<Vec
 WaterEngine water_engine_for(const PlanContext& ctx);
 // Stage 1. Monte Carlo (plan.engine.engine == "mc") or the water engine as primary.
 DoseBasis compute_basis(const Plan& plan, const PlanContext& ctx, const WaterEngine& water);
+// How compute_basis runs the Monte Carlo (summary.json's mc_method).
+std::string monte_carlo_method();
 
 // Stage 2: dwell times (s, rounded to the console's 0.1 s). A point prescription: the
 // calibration's dose rate at the prescription depth; a coverage prescription: NNLS towards the

@@ -100,6 +100,7 @@ assert sorted(near) == [0, 1, 2, 5], near
 assert near[0]["dw_w_gy"] > near[1]["dw_w_gy"] > near[2]["dw_w_gy"] > near[5]["dw_w_gy"] > at["dw_w_gy"], near
 assert s["applicator_voxels"]["voxels_left_out"] > 0
 assert 0 < s["mc_sigma_rel"] <= 0.021, s["mc_sigma_rel"]
+assert "hybrid" in s["mc_method"] and "split" in s["mc_method"], s["mc_method"]  # issue 21: how it ran
 assert s["seconds"] > 0
 # Issue 16: the illustrative calibration is named, the budget and the model's assumptions are there.
 c = s["calibration"]
