@@ -23,6 +23,7 @@
 #include "dicom/patient_loader.h"
 #include "dose/probe_dosimetry.h"
 #include "physics/material.h"
+#include "seed_stats.h"
 #include "source/probe.h"
 #include "transport/transport.h"
 
@@ -134,11 +135,7 @@ TEST(ScatterGridBias, SpineCtWithTheProbeWithinHalfAPercentOfTheFineGrid) {
     for (std::size_t k = 0; k < ratios.size(); ++k) ratios[k].push_back(coarse[k] / fine[k] - 1);
   }
   for (std::size_t k = 0; k < ratios.size(); ++k) {
-    double m = 0, q = 0;
-    for (double x : ratios[k]) m += x;
-    m /= kSeeds;
-    for (double x : ratios[k]) q += (x - m) * (x - m);
-    const double se = std::sqrt(q / (kSeeds - 1) / kSeeds);
+    const auto [m, se] = mean_and_se(ratios[k]);
     const std::string name =
         regions[k % regions.size()].name + (k < regions.size() ? ", Dm,m" : ", Dw,m");
     std::printf("spine CT, %s: 3^3 cells / fine - 1 = %+.3f %% (standard error %.3f %%)\n",
