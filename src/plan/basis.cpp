@@ -177,8 +177,8 @@ DoseBasis compute_basis(const Plan& plan, const PlanContext& ctx, const WaterEng
     // (tests/validation/test_scatter_grid_bias.cpp).
     o.scatter_cell_voxels = kScatterCellVoxels;
     // A source photon's first scatter leaves as 8 photons of 1/8 the weight (unbiased:
-    // tests/validation/test_first_scatter_split.cpp): the L1 plan's time to 2 % in its target
-    // fell 2.9-fold (1, 2, 4, 8, 16 tried; 8 the best; docs/benchmarks.md).
+    // FirstScatterSplit in tests/validation/test_scatter_grid_bias.cpp): the L1 plan's time to
+    // 2 % in its target fell 2.9-fold (1, 2, 4, 8, 16 tried; 8 the best; docs/benchmarks.md).
     o.first_scatter_split = kFirstScatterSplit;
     o.dose_to_water = true;
     o.water = &water_xs;
