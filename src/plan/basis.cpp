@@ -111,7 +111,8 @@ constexpr int kScatterCellVoxels = 3, kFirstScatterSplit = 8;
 }  // namespace
 
 std::string monte_carlo_method() {
-  return "hybrid: the primary ray-traced through the CT and probe (noise-free, voxel-averaged), "
+  return "hybrid: the primary ray-traced through the patient model and the probe (noise-free, "
+         "voxel-averaged), "
          "the scatter by Monte Carlo (track-length kerma; Dm,m and Dw,m from the same tracks), "
          "on " +
          std::to_string(kScatterCellVoxels) + "^3-voxel cells where the field is smooth, a " +
