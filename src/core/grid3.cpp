@@ -72,6 +72,22 @@ std::optional<Index3> Grid3::voxel_at(const Vec3& p) const {
   return ix;
 }
 
+std::vector<std::pair<Index3, double>> Grid3::trilinear_neighbours(const Vec3& p) const {
+  const Vec3 ci = continuous_index(p);
+  const std::int64_t i0 = std::int64_t(std::floor(ci.x)), j0 = std::int64_t(std::floor(ci.y)),
+                     k0 = std::int64_t(std::floor(ci.z));
+  const double fx = ci.x - double(i0), fy = ci.y - double(j0), fz = ci.z - double(k0);
+  std::vector<std::pair<Index3, double>> out;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b)
+      for (int e = 0; e < 2; ++e) {
+        const double w = (a ? fx : 1 - fx) * (b ? fy : 1 - fy) * (e ? fz : 1 - fz);
+        const Index3 ix{i0 + a, j0 + b, k0 + e};
+        if (w > 0 && in_range(ix)) out.emplace_back(ix, w);
+      }
+  return out;
+}
+
 Bounds Grid3::bounds() const {
   Bounds b{{INFINITY, INFINITY, INFINITY}, {-INFINITY, -INFINITY, -INFINITY}};
   for (int corner = 0; corner < 8; ++corner) {

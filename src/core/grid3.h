@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/vec3.h"
 
@@ -62,6 +64,9 @@ class Grid3 {
   Vec3 continuous_index(const Vec3& p) const;
   // The voxel containing p, or nothing when p is outside the grid.
   std::optional<Index3> voxel_at(const Vec3& p) const;
+  // The voxel centres around p that trilinear interpolation reads (up to 8; those outside the
+  // grid and those of weight 0 left out), with their weights, x slowest and z fastest.
+  std::vector<std::pair<Index3, double>> trilinear_neighbours(const Vec3& p) const;
   bool contains(const Vec3& p) const { return voxel_at(p).has_value(); }
   // Axis-aligned LPS box around all voxel corners.
   Bounds bounds() const;

@@ -78,35 +78,22 @@ PointDose dose_at_point(const PlanContext& ctx, const DoseBasis& basis, const Wa
     return d;
   }
   const Grid3& g = c.dose_grid;
-  const auto& dims = g.dims();
-  // A voxel whose ratio may stand for the point's: in the dose grid, of the point's medium, not
-  // touched by the applicator, with water-engine dose.
-  const auto usable = [&](int i, int j, int k) -> std::optional<std::size_t> {
-    if (i < 0 || j < 0 || k < 0 || i >= dims[0] || j >= dims[1] || k >= dims[2]) return {};
-    const std::size_t v = g.linear(Index3{i, j, k});
+  // A voxel whose ratio may stand for the point's: of the point's medium, not touched by the
+  // applicator, with water-engine dose.
+  const auto usable = [&](std::size_t v) {
     const std::size_t pl = patient_index(p, basis.box, v);
-    if (medium < 0 || p.medium[pl] != medium || basis.box.applicator_mask[pl] ||
-        !(c.dose_water_gy[v] > 0))
-      return {};
-    return v;
+    return medium >= 0 && p.medium[pl] == medium && !basis.box.applicator_mask[pl] &&
+           c.dose_water_gy[v] > 0;
   };
-  const Vec3 ci = g.continuous_index(x);
-  const int i0 = int(std::floor(ci.x)), j0 = int(std::floor(ci.y)), k0 = int(std::floor(ci.z));
-  const double fx = ci.x - i0, fy = ci.y - j0, fz = ci.z - k0;
   double wsum = 0, rm = 0, rwm = 0, sg = 0;
-  const auto add = [&](std::size_t v, double w) {
+  for (const auto& [ix, w] : g.trilinear_neighbours(x)) {
+    const std::size_t v = g.linear(ix);
+    if (!usable(v)) continue;
     wsum += w;
     rm += w * c.dose_gy[v] / c.dose_water_gy[v];
     rwm += w * c.dose_water_medium_gy[v] / c.dose_water_gy[v];
     sg += w * c.sigma_rel[v];
-  };
-  for (int a = 0; a < 2; ++a)
-    for (int b = 0; b < 2; ++b)
-      for (int e = 0; e < 2; ++e) {
-        const double w = (a ? fx : 1 - fx) * (b ? fy : 1 - fy) * (e ? fz : 1 - fz);
-        if (w <= 0) continue;
-        if (const auto v = usable(i0 + a, j0 + b, k0 + e)) add(*v, w);
-      }
+  }
   if (wsum == 0) {
     d.method =
         "Dw,w: the water engine at the exact point; none of the 8 voxel centres around it holds "

@@ -316,7 +316,7 @@ class Engine {
     }
     const bool incoherent = x < m.photo + m.incoherent;
     // Split at a source photon's first scatter (hybrid): the extra photons go on the stack.
-    const int split = p.primary && opt_.hybrid ? std::max(1, opt_.first_scatter_split) : 1;
+    const int split = p.primary && opt_.hybrid ? opt_.first_scatter_split : 1;  // 1..64: validated
     const double wt_out = wt / split;
     auto scatter = [&](Vec3& u, double& e_kev) {
       double cos_theta;
@@ -408,25 +408,18 @@ ScoreArray merged_scatter(std::vector<Worker>& workers, const Collective& world)
 using PointVoxels = std::vector<std::pair<std::size_t, double>>;
 PointVoxels point_voxels(const Geometry& g, const ScoringBox& sb, const Vec3& x) {
   const Grid3& box = *sb.grid();
-  const Vec3 ci = box.continuous_index(x);
-  const int i0 = int(std::floor(ci.x)), j0 = int(std::floor(ci.y)), k0 = int(std::floor(ci.z));
-  const double f[3] = {ci.x - i0, ci.y - j0, ci.z - k0};
-  const auto own = box.voxel_at(x);
-  const auto own_bin = own ? box.linear(*own) : 0;
   const auto voxel = [&](std::size_t b) {
     const auto ijk = sb.ijk(b);
     return g.grid().linear({ijk[0], ijk[1], ijk[2]});
   };
+  const auto own = box.voxel_at(x);
+  const std::size_t own_bin = own ? box.linear(*own) : 0;
   const int medium = g.voxel_medium(voxel(own_bin));
   PointVoxels out;
-  for (int c = 0; c < 8; ++c) {
-    const Index3 ix{i0 + (c & 1), j0 + ((c >> 1) & 1), k0 + ((c >> 2) & 1)};
-    double w = 1;
-    for (int a = 0; a < 3; ++a) w *= (c >> a) & 1 ? f[a] : 1 - f[a];
-    if (!(w > 0) || !box.in_range(ix)) continue;
+  for (const auto& [ix, w] : box.trilinear_neighbours(x)) {
     const std::size_t b = box.linear(ix);
-    if (g.voxel_medium(voxel(b)) != medium || g.voxel_touches_solid(voxel(b))) continue;
-    out.emplace_back(b, w);
+    if (g.voxel_medium(voxel(b)) == medium && !g.voxel_touches_solid(voxel(b)))
+      out.emplace_back(b, w);
   }
   if (out.empty()) out.emplace_back(own_bin, 1.0);
   return out;

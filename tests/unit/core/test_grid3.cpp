@@ -71,6 +71,41 @@ TEST(Grid3, OutsideAndBounds) {
   EXPECT_TRUE(g.in_range({9, 19, 4}));
 }
 
+// The voxel centres a point's trilinear interpolation reads: weights that sum to 1 and
+// reproduce the point as the weighted mean of the centres; the grid's faces and exact centres
+// leave voxels out.
+TEST(Grid3, TrilinearNeighbours) {
+  const Grid3 g({10, 20, 5}, {1, 2, 3}, {0, 0, 0});
+  const Vec3 p{3.25, 7.0, 4.5};  // index (3.25, 3.5, 1.5)
+  const auto n = g.trilinear_neighbours(p);
+  ASSERT_EQ(n.size(), 8u);
+  double wsum = 0;
+  Vec3 mean{0, 0, 0};
+  for (const auto& [ix, w] : n) {
+    EXPECT_TRUE(g.in_range(ix));
+    wsum += w;
+    mean += g.position(ix) * w;
+  }
+  EXPECT_NEAR(wsum, 1.0, 1e-12);
+  expect_near(mean, p, 1e-12);
+  EXPECT_EQ(n.front().first, (Index3{3, 3, 1}));  // x slowest, z fastest
+  EXPECT_EQ(n[1].first, (Index3{3, 3, 2}));
+  // On a voxel centre: that voxel alone, weight 1.
+  const auto c = g.trilinear_neighbours(g.position(Index3{2, 4, 1}));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].first, (Index3{2, 4, 1}));
+  EXPECT_EQ(c[0].second, 1.0);
+  // Beyond the last centre along x (index 9.3): only the voxels inside, weights not renormalised.
+  const auto f = g.trilinear_neighbours({9.3, 7.0, 4.5});
+  ASSERT_EQ(f.size(), 4u);
+  double fsum = 0;
+  for (const auto& [ix, w] : f) {
+    EXPECT_EQ(ix.i, 9);
+    fsum += w;
+  }
+  EXPECT_NEAR(fsum, 0.7, 1e-12);
+}
+
 TEST(Grid3, FlippedAxesBounds) {
   // LPS grid whose rows run towards -L (as a RAS NIfTI does): bounds still span the corners.
   const Grid3 g({4, 4, 4}, {1, 1, 1}, {0, 0, 0},
